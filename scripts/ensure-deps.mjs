@@ -1,0 +1,1 @@
+// Placeholder: dependency checks land with the launcher.

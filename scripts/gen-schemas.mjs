@@ -1,0 +1,1 @@
+// Placeholder: the schema generator lands with the OpenAPI work.

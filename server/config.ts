@@ -1,0 +1,91 @@
+// One typed configuration built from flags and environment, with kube-apiserver's flag names.
+
+export interface ServerConfig {
+  /** --etcd-servers: comma-separated URLs. */
+  etcdServers: string[];
+  /** --bind-address */
+  bindAddress: string;
+  /** --secure-port: the port this instance listens on (plain HTTP unless --tls-cert-file is set). */
+  securePort: number;
+  /** --tls-cert-file / --tls-private-key-file */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** --service-cluster-ip-range */
+  serviceClusterIPRange: string;
+  /** --service-node-port-range */
+  serviceNodePortRange: [number, number];
+  /** --etcd-compaction-interval in seconds; 0 disables compaction. */
+  etcdCompactionIntervalSeconds: number;
+  /** --etcd-request-timeout in seconds. */
+  etcdRequestTimeoutSeconds: number;
+  /** --instance-name: how this instance names itself in logs and leases. */
+  instanceName: string;
+}
+
+const defaults: ServerConfig = {
+  etcdServers: ['http://127.0.0.1:2379'],
+  bindAddress: '127.0.0.1',
+  securePort: 6443,
+  serviceClusterIPRange: '10.96.0.0/12',
+  serviceNodePortRange: [30000, 32767],
+  etcdCompactionIntervalSeconds: 300,
+  etcdRequestTimeoutSeconds: 5,
+  instanceName: 'apiserver',
+};
+
+/** Flags win over environment (KUBE_APISERVER_<FLAG_NAME>), which wins over defaults. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+    else flags.set(a.slice(2), argv[++i] ?? '');
+  }
+  const get = (name: string): string | undefined => flags.get(name) ?? env[`KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`];
+  const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
+    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'instance-name']);
+  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
+
+  const cfg: ServerConfig = { ...defaults };
+  const etcd = get('etcd-servers');
+  if (etcd) cfg.etcdServers = etcd.split(',').map((s) => s.trim()).filter(Boolean);
+  cfg.bindAddress = get('bind-address') ?? cfg.bindAddress;
+  const port = get('secure-port');
+  if (port !== undefined) cfg.securePort = intFlag('secure-port', port);
+  cfg.tlsCertFile = get('tls-cert-file');
+  cfg.tlsPrivateKeyFile = get('tls-private-key-file');
+  cfg.serviceClusterIPRange = get('service-cluster-ip-range') ?? cfg.serviceClusterIPRange;
+  const npr = get('service-node-port-range');
+  if (npr) {
+    const m = npr.match(/^(\d+)-(\d+)$/);
+    if (!m) throw new Error(`--service-node-port-range must look like 30000-32767, got ${npr}`);
+    cfg.serviceNodePortRange = [Number(m[1]), Number(m[2])];
+  }
+  const compaction = get('etcd-compaction-interval');
+  if (compaction !== undefined) cfg.etcdCompactionIntervalSeconds = durationSeconds('etcd-compaction-interval', compaction);
+  const rt = get('etcd-request-timeout');
+  if (rt !== undefined) cfg.etcdRequestTimeoutSeconds = durationSeconds('etcd-request-timeout', rt);
+  cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;
+  return cfg;
+}
+
+function intFlag(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got ${v}`);
+  return n;
+}
+
+/** Accepts Go-style durations (5m, 30s, 1h) or plain seconds. */
+function durationSeconds(name: string, v: string): number {
+  const m = v.match(/^(\d+)(ms|s|m|h)?$/);
+  if (!m) throw new Error(`--${name} must be a duration like 5m or 30s, got ${v}`);
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'ms': return n / 1000;
+    case 'm': return n * 60;
+    case 'h': return n * 3600;
+    default: return n;
+  }
+}

@@ -1,0 +1,130 @@
+// Discovery documents derived from the type registry: legacy (/api, /apis, /apis/g/v) and aggregated (apidiscovery.k8s.io/v2).
+import { createHash } from 'node:crypto';
+import type { TypeRegistry } from '../registry/registry.js';
+import type { ResourceType } from '../registry/types.js';
+
+export const aggregatedV2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+const aggregatedV2beta1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
+
+/** Kubernetes version priority: GA before beta before alpha, higher numbers first. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = v.match(/^v(\d+)(?:(alpha|beta)(\d+))?$/);
+    if (!m) return [0, 0, 0, v] as const;
+    const stage = m[2] === 'alpha' ? 1 : m[2] === 'beta' ? 2 : 3;
+    return [3, stage, Number(m[1]), Number(m[3] ?? 0)] as const;
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (pa[0] !== pb[0]) return pb[0] - pa[0];
+  if (pa[0] === 0) return a.localeCompare(b);
+  if (pa[1] !== pb[1]) return (pb[1] as number) - (pa[1] as number);
+  if (pa[2] !== pb[2]) return (pb[2] as number) - (pa[2] as number);
+  return (pb[3] as number) - (pa[3] as number);
+}
+
+function versionsOf(types: TypeRegistry, group: string): string[] {
+  return [...(types.group(group)?.versions ?? [])].sort(compareVersions);
+}
+
+export function apiVersions(): unknown {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
+}
+
+export function apiGroupList(types: TypeRegistry): unknown {
+  return {
+    kind: 'APIGroupList', apiVersion: 'v1',
+    groups: types.allGroups().filter((g) => g.name !== '').map((g) => apiGroup(types, g.name)),
+  };
+}
+
+export function apiGroup(types: TypeRegistry, group: string): unknown {
+  const versions = versionsOf(types, group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  if (!versions.length) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
+}
+
+function verbsFor(rt: ResourceType): string[] {
+  return [...rt.verbs];
+}
+
+export function apiResourceList(types: TypeRegistry, group: string, version: string): unknown {
+  const list = types.resourcesIn(group, version);
+  if (!list.length) return undefined;
+  const resources: unknown[] = [];
+  for (const rt of list) {
+    const entry: Record<string, unknown> = {
+      name: rt.resource, singularName: rt.singular, namespaced: rt.namespaced, kind: rt.kind, verbs: verbsFor(rt),
+      storageVersionHash: storageVersionHash(rt),
+    };
+    if (rt.shortNames?.length) entry.shortNames = rt.shortNames;
+    if (rt.categories?.length) entry.categories = rt.categories;
+    resources.push(entry);
+    if (rt.subresources?.status) {
+      resources.push({ name: `${rt.resource}/status`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: ['get', 'patch', 'update'] });
+    }
+    if (rt.subresources?.scale) {
+      resources.push({ name: `${rt.resource}/scale`, singularName: '', namespaced: rt.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+function aggregatedResource(rt: ResourceType): unknown {
+  const entry: Record<string, unknown> = {
+    resource: rt.resource,
+    responseKind: { group: rt.group, version: rt.version, kind: rt.kind },
+    scope: rt.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: rt.singular,
+    verbs: verbsFor(rt),
+  };
+  if (rt.shortNames?.length) entry.shortNames = rt.shortNames;
+  if (rt.categories?.length) entry.categories = rt.categories;
+  const subs: unknown[] = [];
+  if (rt.subresources?.status) {
+    subs.push({ subresource: 'status', responseKind: { group: rt.group, version: rt.version, kind: rt.kind }, verbs: ['get', 'patch', 'update'] });
+  }
+  if (rt.subresources?.scale) {
+    subs.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
+  }
+  if (subs.length) entry.subresources = subs;
+  return entry;
+}
+
+/** apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (legacy) or /apis (every named group). */
+export function aggregatedDiscovery(types: TypeRegistry, legacy: boolean, apiVersion = 'apidiscovery.k8s.io/v2'): unknown {
+  const groups = types.allGroups().filter((g) => (legacy ? g.name === '' : g.name !== ''));
+  return {
+    kind: 'APIGroupDiscoveryList', apiVersion, metadata: {},
+    items: groups.map((g) => ({
+      metadata: g.name ? { name: g.name } : {},
+      versions: versionsOf(types, g.name).map((v) => ({
+        version: v,
+        resources: types.resourcesIn(g.name, v).filter((rt) => !rt.virtual || true).map(aggregatedResource),
+        freshness: 'Current',
+      })),
+    })),
+  };
+}
+
+/** Whether the Accept header asks for aggregated discovery, and which version of it. */
+export function wantsAggregated(accept: string | undefined): string | undefined {
+  if (!accept) return undefined;
+  for (const part of accept.split(',')) {
+    const p = part.replace(/\s+/g, '');
+    if (p.startsWith('application/json') && p.includes('as=APIGroupDiscoveryList') && p.includes('g=apidiscovery.k8s.io')) {
+      if (p.includes('v=v2beta1')) return aggregatedV2beta1;
+      if (p.includes('v=v2')) return aggregatedV2;
+    }
+    if (p === 'application/json' || p === '*/*') return undefined;
+  }
+  return undefined;
+}
+
+function storageVersionHash(rt: ResourceType): string {
+  return createHash('sha256').update(`${rt.storageVersion}/${rt.kind}`).digest('base64').slice(0, 11);
+}
+
+export function etag(body: string): string {
+  return `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+}

@@ -1,0 +1,40 @@
+// Routes a resource request to the handler for its verb.
+import { errors } from '../api/errors.js';
+import type { Exchange } from '../http/exchange.js';
+import type { RequestInfo } from '../http/request-info.js';
+import type { TypeRegistry } from '../registry/registry.js';
+import type { GenericStore } from '../registry/store.js';
+import type { HandlerContext } from './handlers/context.js';
+import { create } from './handlers/create.js';
+import { del, deleteCollection } from './handlers/delete.js';
+import { get } from './handlers/get.js';
+import { list } from './handlers/list.js';
+import { update } from './handlers/update.js';
+
+export type VerbHandler = (ctx: HandlerContext) => Promise<void>;
+
+/** Handlers other modules add (patch, watch, subresources) without this file knowing them. */
+export const extraVerbs: Record<string, VerbHandler> = {};
+
+const verbs: Record<string, VerbHandler> = { get, list, create, update, delete: del, deletecollection: deleteCollection };
+
+export async function serveResource(ex: Exchange, info: RequestInfo, types: TypeRegistry, store: GenericStore): Promise<void> {
+  const rt = types.lookup(info.apiGroup, info.apiVersion, info.resource);
+  if (!rt || rt.virtual) throw errors.notFoundPath();
+  if (info.subresource && !isServedSubresource(rt, info.subresource)) throw errors.notFoundPath();
+  if (!rt.namespaced && info.namespace) throw errors.notFoundPath();
+  const handler = (info.subresource && extraVerbs[`${info.verb}/${info.subresource}`]) || extraVerbs[info.verb] || verbs[info.verb];
+  if (!handler || (info.subresource && !subresourceVerbAllowed(info.subresource, info.verb))) throw errors.methodNotAllowed();
+  if (!rt.verbs.includes(info.verb === 'deletecollection' ? 'deletecollection' : info.verb)) throw errors.methodNotAllowed();
+  await handler({ ex, info, rt, store, types });
+}
+
+function isServedSubresource(rt: { subresources?: { status?: boolean; scale?: unknown } }, sub: string): boolean {
+  if (sub === 'status') return Boolean(rt.subresources?.status);
+  if (sub === 'scale') return Boolean(rt.subresources?.scale);
+  return false;
+}
+
+function subresourceVerbAllowed(sub: string, verb: string): boolean {
+  return sub === 'status' || sub === 'scale' ? ['get', 'update', 'patch'].includes(verb) : false;
+}

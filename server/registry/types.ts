@@ -1,0 +1,99 @@
+// The type registry's vocabulary: what one served resource is, and the strategy that makes it differ.
+import type { FieldError } from '../api/errors.js';
+import type { KubeObject } from '../api/object.js';
+import type { TableDefinition } from '../table/types.js';
+
+/** Everything a strategy hook may need about the request it runs in. */
+export interface StrategyContext {
+  /** The namespace from the path, '' for cluster-scoped. */
+  namespace: string;
+  /** Allocators and other shared state backed by etcd. */
+  services: StrategyServices;
+  dryRun: boolean;
+}
+
+/** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */
+export interface StrategyServices {
+  allocateClusterIP(requested?: string): Promise<string>;
+  releaseClusterIP(ip: string): Promise<void>;
+  allocateNodePort(requested?: number): Promise<number>;
+  releaseNodePort(port: number): Promise<void>;
+}
+
+/**
+ * How one resource differs from the generic store. Every hook is optional; read it like
+ * kube-apiserver's strategy.go checklist.
+ */
+export interface Strategy {
+  /** Apply API defaults (Deployment replicas, Pod restartPolicy...). Runs on create and update. */
+  defaults?(obj: KubeObject): void;
+  /** Clear what a client may not set on create (status for types with a status subresource). */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Carry over what a main-resource update may not change (status) from the old object. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Semantic rules the schema cannot express. Field paths are `spec.template.spec.containers[0].image`. */
+  validate?(obj: KubeObject): FieldError[];
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  /** Asynchronous work before a create is persisted (ClusterIP allocation...). */
+  beforeCreate?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
+  beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): Promise<void>;
+  /** Release what beforeCreate took, after a delete or a failed create. */
+  afterDelete?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
+  /** Fields kube-apiserver lets a field selector use beyond metadata.name and metadata.namespace. */
+  selectableFields?: Record<string, (obj: KubeObject) => string | undefined>;
+  /** Columns for `kubectl get`. Without one, the default NAME/AGE table is served. */
+  table?: TableDefinition;
+  /** metadata.generation is kept (1 on create, +1 on every change outside metadata and status). */
+  trackGeneration?: boolean;
+  /** Top-level fields whose changes do not bump generation, besides metadata and status. */
+  generationIgnores?: string[];
+  /** Unconditional PUT that names no resourceVersion is allowed (true for almost every type). */
+  allowUnconditionalUpdate?: boolean;
+  /** PUT of a missing object creates it (endpoints, leases...). */
+  allowCreateOnUpdate?: boolean;
+}
+
+/** A version of a resource other than the one it is stored as, with its conversions. */
+export interface VersionConversion {
+  /** Stored object (storage version) to this version. */
+  fromStorage(obj: KubeObject): KubeObject;
+  /** This version to the stored shape. */
+  toStorage(obj: KubeObject): KubeObject;
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** Plural, lower case: `deployments`. */
+  resource: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs: string[];
+  /** Subresources served besides the main resource. */
+  subresources?: { status?: boolean; scale?: ScaleSubresource };
+  /** etcd key prefix without trailing slash, kube-apiserver's: `/registry/services/specs`. */
+  storagePrefix: string;
+  /** The apiVersion objects are stored as; several served versions may share one store. */
+  storageVersion: string;
+  /** Present when this version differs from the storage version. */
+  conversion?: VersionConversion;
+  /** Name of the OpenAPI definition for this kind (`io.k8s.api.apps.v1.Deployment`). */
+  definition: string;
+  strategy: Strategy;
+  /** Kubernetes name rule for metadata.name (most are DNS subdomains). */
+  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'path-segment';
+  /** True when a resource is only there to be discovered (no storage). */
+  virtual?: boolean;
+}
+
+export interface ScaleSubresource {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
+export const standardVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
