@@ -15,6 +15,8 @@ import { GenericStore } from './registry/store.js';
 import { registerBuiltins } from './resources/index.js';
 import { bootstrap } from './bootstrap.js';
 import { EtcdStorage } from './storage/etcd.js';
+import { WatchCache } from './storage/watch-cache.js';
+import { serveWatchWebSockets } from './endpoints/websocket.js';
 
 export const serverVersion = {
   major: '1', minor: '35', gitVersion: 'v1.35.0', gitCommit: 'kube-apiserver-ts', gitTreeState: 'clean',
@@ -26,6 +28,7 @@ export class APIServer {
   readonly storage: EtcdStorage;
   readonly store: GenericStore;
   readonly allocators: EtcdAllocators;
+  readonly cache: WatchCache;
   private app?: TemplatedApp;
   private listenSocket: unknown;
   private compactionTimer?: NodeJS.Timeout;
@@ -35,13 +38,15 @@ export class APIServer {
   constructor(readonly config: ServerConfig) {
     this.storage = new EtcdStorage({ endpoints: config.etcdServers, requestTimeoutMs: config.etcdRequestTimeoutSeconds * 1000 });
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
-    this.store = new GenericStore(this.storage, this.types, this.allocators);
+    this.cache = new WatchCache(this.storage);
+    this.store = new GenericStore(this.storage, this.types, this.allocators, this.cache);
     registerBuiltins(this.types);
     const ping = { name: 'ping', check: async () => undefined };
     const log = { name: 'log', check: async () => undefined };
     const etcd = { name: 'etcd', check: () => this.checkEtcd() };
     const etcdReadiness = { name: 'etcd-readiness', check: () => this.checkEtcd() };
-    this.health = { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness] };
+    const watchCache = { name: 'watch-cache-ready', check: async () => { if (!this.cache.ready) throw new Error('watch cache not synced'); } };
+    this.health = { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache] };
   }
 
   /** Listens, then creates what a fresh cluster has (default namespaces...). Resolves with the port. */
@@ -49,6 +54,7 @@ export class APIServer {
     const app = this.config.tlsCertFile
       ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile })
       : uws.App();
+    serveWatchWebSockets(app, this.types, this.store);
     app.any('/*', (res, req) => {
       const ex = new Exchange(res, req);
       void this.handle(ex);
@@ -63,6 +69,7 @@ export class APIServer {
         }
       });
     });
+    void this.cache.start();
     await this.bootstrapWithRetry();
     if (this.config.etcdCompactionIntervalSeconds > 0) {
       this.compactionTimer = setInterval(() => void this.compact(), this.config.etcdCompactionIntervalSeconds * 1000);
@@ -73,6 +80,7 @@ export class APIServer {
 
   async stop(): Promise<void> {
     if (this.compactionTimer) clearInterval(this.compactionTimer);
+    await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
     this.listenSocket = undefined;
     this.storage.close();

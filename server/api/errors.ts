@@ -38,13 +38,15 @@ export class ApiError extends Error {
     readonly reason: StatusReason,
     message: string,
     readonly details?: StatusDetails,
+    /** ListMeta carried on the Status (a fresh continue token on an expired one). */
+    readonly statusMetadata?: Record<string, unknown>,
   ) {
     super(message);
   }
 
   toStatus(): Status {
     const status: Status = {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
+      kind: 'Status', apiVersion: 'v1', metadata: this.statusMetadata ?? {}, status: 'Failure',
       message: this.message, reason: this.reason || undefined, code: this.code,
     };
     if (this.details) status.details = this.details;

@@ -103,18 +103,65 @@ export class Exchange {
       this.res.writeStatus('200 OK');
       this.res.writeHeader('Content-Type', contentType);
       this.res.writeHeader('Cache-Control', 'no-cache, private');
-      this.res.writeHeader('Transfer-Encoding', 'chunked');
     });
   }
 
-  /** Writes a chunk; false means the client is slow (backpressure) — wait for `onWritable`. */
-  write(chunk: string | Buffer): boolean {
-    if (this.aborted) return false;
-    let ok = false;
+  private pending: Array<string | Buffer> = [];
+  private pendingBytes = 0;
+
+  /**
+   * Writes a chunk of a streamed response. While the socket is backed up, chunks queue here (uWS
+   * would buffer them anyway); `queuedBytes` lets the caller drop a client that does not keep up.
+   */
+  write(chunk: string | Buffer): void {
+    if (this.aborted) return;
+    if (this.pending.length) {
+      this.pending.push(chunk);
+      this.pendingBytes += Buffer.byteLength(chunk);
+      return;
+    }
+    let ok = true;
     this.res.cork(() => {
       ok = this.res.write(chunk);
     });
-    return ok;
+    if (!ok) {
+      // uWS kept the chunk; anything after it waits until the socket drains.
+      this.pending.push('');
+      this.res.onWritable(() => this.flush());
+    }
+  }
+
+  get queuedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  private flush(): boolean {
+    if (this.aborted) return true;
+    if (this.pending[0] === '') this.pending.shift();
+    while (this.pending.length) {
+      const chunk = this.pending[0];
+      let ok = true;
+      this.res.cork(() => {
+        ok = this.res.write(chunk);
+      });
+      this.pending.shift();
+      this.pendingBytes -= Buffer.byteLength(chunk);
+      if (!ok) {
+        this.pending.unshift('');
+        return true;
+      }
+    }
+    if (this.endAfterFlush) this.end();
+    return true;
+  }
+
+  private endAfterFlush = false;
+
+  /** Ends a streamed response once everything queued has been written. */
+  endStream(): void {
+    if (this.aborted) return;
+    if (this.pending.length) this.endAfterFlush = true;
+    else this.end();
   }
 
   end(): void {

@@ -7,6 +7,7 @@ import { parseLabelSelector } from '../selectors/labels.js';
 import { validateAgainstSchema } from '../schema/validate.js';
 import { type EtcdStorage, PreconditionFailed, type StoredValue } from '../storage/etcd.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.js';
+import type { CacheEntry, WatchCache } from '../storage/watch-cache.js';
 import type { TypeRegistry } from './registry.js';
 import type { ResourceType, StrategyContext, StrategyServices } from './types.js';
 
@@ -54,6 +55,8 @@ export class GenericStore {
     private readonly storage: EtcdStorage,
     private readonly types: TypeRegistry,
     private readonly services: StrategyServices,
+    /** Serves GET, LIST and WATCH when present; writes always go to etcd. */
+    readonly cache?: WatchCache,
   ) {}
 
   // ---- keys --------------------------------------------------------------------------------
@@ -83,9 +86,11 @@ export class GenericStore {
   }
 
   private toStorage(rt: ResourceType, obj: KubeObject): KubeObject {
-    const out = rt.conversion ? rt.conversion.toStorage(clone(obj)) : clone(obj);
-    out.apiVersion = rt.storageVersion;
-    if (!rt.conversion) out.kind = rt.kind;
+    const converted = rt.conversion ? rt.conversion.toStorage(clone(obj)) : clone(obj);
+    // apiVersion, kind, metadata first: cached bytes then take a resourceVersion by splicing (see encodeEntry).
+    const { apiVersion: _a, kind, metadata, ...rest } = converted;
+    void _a;
+    const out: KubeObject = { apiVersion: rt.storageVersion, kind: rt.conversion ? kind : rt.kind, metadata, ...rest };
     delete out.metadata.resourceVersion;
     delete out.metadata.selfLink;
     return out;
@@ -97,13 +102,125 @@ export class GenericStore {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  async get(rt: ResourceType, namespace: string, name: string): Promise<KubeObject> {
-    const { value } = await this.storage.get(this.key(rt, namespace, name));
+  async get(rt: ResourceType, namespace: string, name: string, resourceVersion?: string): Promise<KubeObject> {
+    return JSON.parse(await this.getEncoded(rt, namespace, name, resourceVersion)) as KubeObject;
+  }
+
+  /** The object as JSON text, from the watch cache's kept encoding when it has one. */
+  async getEncoded(rt: ResourceType, namespace: string, name: string, resourceVersion?: string): Promise<string> {
+    const key = this.key(rt, namespace, name);
+    if (this.cache?.ready) {
+      await this.cacheAt(resourceVersion);
+      const entry = this.cache.get(key);
+      if (!entry) throw errors.notFound(gr(rt), name);
+      return this.encodeEntry(rt, entry);
+    }
+    const { value } = await this.storage.get(key);
     if (!value) throw errors.notFound(gr(rt), name);
-    return this.decode(rt, value);
+    return JSON.stringify(this.decode(rt, value));
+  }
+
+  /** Brings the cache to the state a read with this resourceVersion must see. */
+  private async cacheAt(resourceVersion: string | undefined): Promise<void> {
+    const cache = this.cache!;
+    if (resourceVersion === '0') return;
+    if (!resourceVersion) return cache.waitFresh();
+    await cache.waitFor(parseResourceVersion(resourceVersion));
+  }
+
+  /** JSON text of a cached entry in the resource's version, with resourceVersion; kept on the entry. */
+  encodeEntry(rt: ResourceType, entry: CacheEntry): string {
+    const tag = `${rt.group}/${rt.version}`;
+    const kept = entry.encoded?.get(tag);
+    if (typeof kept === 'string') return kept;
+    let text: string | undefined;
+    if (!rt.conversion) {
+      const head = `{"apiVersion":${JSON.stringify(rt.storageVersion)},"kind":${JSON.stringify(rt.kind)},"metadata":{`;
+      const raw = entry.value.toString();
+      if (raw.startsWith(head)) {
+        const rv = `"resourceVersion":"${entry.modRevision}"`;
+        text = head + rv + (raw[head.length] === '}' ? '' : ',') + raw.slice(head.length);
+      }
+    }
+    text ??= JSON.stringify(this.decode(rt, entry));
+    (entry.encoded ??= new Map()).set(tag, text);
+    return text;
+  }
+
+  /** The parsed stored object of a cached entry (read-only, shared). */
+  cachedObject(rt: ResourceType, entry: CacheEntry): KubeObject {
+    const tag = `obj:${rt.group}/${rt.version}`;
+    const kept = entry.encoded?.get(tag);
+    if (kept) return kept as KubeObject;
+    const obj = this.decode(rt, entry);
+    (entry.encoded ??= new Map()).set(tag, obj);
+    return obj;
   }
 
   async list(rt: ResourceType, namespace: string, opts: ListOptions): Promise<KubeList> {
+    const encoded = await this.listEncoded(rt, namespace, opts);
+    return { ...encoded.list, items: encoded.items.map((t) => JSON.parse(t) as KubeObject) };
+  }
+
+  /** LIST as list metadata plus each item's JSON text, served from the watch cache where it can be. */
+  async listEncoded(rt: ResourceType, namespace: string, opts: ListOptions): Promise<{ list: Omit<KubeList, 'items'>; items: string[] }> {
+    const exact = opts.resourceVersionMatch === 'Exact' || Boolean(opts.continue);
+    if (opts.resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(opts.resourceVersionMatch)) {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.notSupported('resourceVersionMatch', opts.resourceVersionMatch, ['Exact', 'NotOlderThan'])]);
+    }
+    if (opts.resourceVersionMatch && !opts.resourceVersion && !opts.continue) {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
+    }
+    if (this.cache?.ready && !exact) return this.listFromCache(rt, namespace, opts);
+    const list = await this.listFromEtcd(rt, namespace, opts);
+    const { items, ...rest } = list;
+    return { list: rest, items: items.map((o) => JSON.stringify(o)) };
+  }
+
+  private async listFromCache(rt: ResourceType, namespace: string, opts: ListOptions): Promise<{ list: Omit<KubeList, 'items'>; items: string[] }> {
+    const cache = this.cache!;
+    const labels = parseLabelSelector(opts.labelSelector);
+    const fields = parseFieldSelector(opts.fieldSelector, rt.strategy.selectableFields, rt.kind, rt.version);
+    await this.cacheAt(opts.resourceVersion);
+    // Everything below runs without awaiting: the cache cannot move under this snapshot.
+    const revision = cache.revision;
+    const prefix = this.listPrefix(rt, namespace);
+    const entries = cache.list(prefix);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const items: string[] = [];
+    const filtering = !labels.empty || !fields.empty;
+    let lastKey = '';
+    let i = 0;
+    for (; i < entries.length; i++) {
+      if (limit && items.length >= limit) break;
+      const entry = entries[i];
+      if (filtering) {
+        const obj = this.cachedObject(rt, entry);
+        if (!labels.matches(obj.metadata.labels) || !fields.matches(obj)) continue;
+      }
+      items.push(this.encodeEntry(rt, entry));
+      lastKey = entry.key;
+    }
+    const list: Omit<KubeList, 'items'> = {
+      apiVersion: apiVersionOf(rt.group, rt.version), kind: rt.listKind, metadata: { resourceVersion: String(revision) },
+    };
+    let more = false;
+    if (limit && i < entries.length) {
+      if (filtering) {
+        for (let j = i; j < entries.length && !more; j++) {
+          const obj = this.cachedObject(rt, entries[j]);
+          more = labels.matches(obj.metadata.labels) && fields.matches(obj);
+        }
+      } else more = true;
+    }
+    if (more) {
+      list.metadata.continue = encodeContinue(revision, lastKey + '\x00', prefix);
+      if (!filtering) list.metadata.remainingItemCount = entries.length - i;
+    }
+    return { list, items };
+  }
+
+  private async listFromEtcd(rt: ResourceType, namespace: string, opts: ListOptions): Promise<KubeList> {
     const labels = parseLabelSelector(opts.labelSelector);
     const fields = parseFieldSelector(opts.fieldSelector, rt.strategy.selectableFields, rt.kind, rt.version);
     const prefix = this.listPrefix(rt, namespace);
@@ -115,6 +232,15 @@ export class GenericStore {
       const token = decodeContinue(opts.continue, prefix);
       start = token.start;
       revision = token.rv;
+      try {
+        await this.storage.range(prefix, start, 1, revision);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 410)) throw e;
+        // As kube-apiserver: 410 with a token that continues, inconsistently, at the newest revision.
+        const fresh = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: -1, start: token.start.slice(prefix.length) })).toString('base64url');
+        throw new ApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.', undefined, { continue: fresh });
+      }
+      if (revision < 0) revision = 0;
     } else if (opts.resourceVersion && opts.resourceVersion !== '0' && opts.resourceVersionMatch === 'Exact') {
       revision = parseResourceVersion(opts.resourceVersion);
     }
@@ -433,7 +559,7 @@ export class GenericStore {
     if (!nsType) return;
     const { value } = await this.storage.get(this.key(nsType, '', namespace));
     if (!value) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
-    const ns = JSON.parse(value.toString()) as KubeObject;
+    const ns = JSON.parse(value.value.toString()) as KubeObject;
     if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
       throw errors.forbidden(`${rt.resource}${rt.group ? '.' + rt.group : ''} "${''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
         { kind: rt.resource, group: rt.group || undefined });
@@ -513,6 +639,7 @@ function decodeContinue(token: string, prefix: string): { rv: number; start: str
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString()) as { v: string; rv: number; start: string };
     if (parsed.v !== 'meta.k8s.io/v1' || typeof parsed.rv !== 'number' || typeof parsed.start !== 'string') throw new Error('bad');
+    if (parsed.rv === 0 || parsed.rv < -1) throw new Error('bad');
     if (parsed.start.includes('..') || parsed.start.startsWith('/')) throw new Error('bad');
     return { rv: parsed.rv, start: prefix + parsed.start };
   } catch {

@@ -76,6 +76,15 @@ export class EtcdStorage {
     return Number(res.header.revision);
   }
 
+  /** The newest mod revision among keys under `prefix` (0 when there are none). */
+  async latestRevisionUnder(prefix: string): Promise<number> {
+    const res = await this.call(() => this.client.kv.range({
+      key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)), limit: 1,
+      sort_order: 'Descend', sort_target: 'Mod', keys_only: true,
+    }));
+    return res.kvs.length ? Number(res.kvs[0].mod_revision) : 0;
+  }
+
   /** Create only if the key does not exist. Returns the new mod revision. */
   async create(key: string, value: Buffer): Promise<number> {
     const k = Buffer.from(key);

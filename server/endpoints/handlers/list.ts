@@ -1,4 +1,5 @@
 import { errors } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
 import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
@@ -13,7 +14,7 @@ export async function list(ctx: HandlerContext): Promise<void> {
     limit = Number(limitText);
     if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit: ${limitText}`);
   }
-  const result = await ctx.store.list(ctx.rt, ctx.info.namespace, {
+  const { list: meta, items } = await ctx.store.listEncoded(ctx.rt, ctx.info.namespace, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,
     limit,
@@ -21,12 +22,19 @@ export async function list(ctx: HandlerContext): Promise<void> {
     resourceVersion: q.get('resourceVersion') ?? undefined,
     resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
   });
+  if (rep === 'json') {
+    // Items are already JSON text (kept by the watch cache): join them instead of re-encoding.
+    const body = `{"kind":${JSON.stringify(meta.kind)},"apiVersion":${JSON.stringify(meta.apiVersion)},"metadata":${JSON.stringify(meta.metadata)},"items":[${items.join(',')}]}`;
+    ctx.ex.send(200, body, 'application/json');
+    return;
+  }
+  const objects = items.map((t) => JSON.parse(t) as KubeObject);
   if (rep === 'table') {
-    ctx.ex.sendJSON(200, toTable(result.items, ctx.rt.strategy.table, {
-      includeObject: includeObject(ctx), listMeta: result.metadata as Record<string, unknown>,
+    ctx.ex.sendJSON(200, toTable(objects, ctx.rt.strategy.table, {
+      includeObject: includeObject(ctx), listMeta: meta.metadata as Record<string, unknown>,
     }));
     return;
   }
-  const { body, contentType } = encode(rep, result);
+  const { body, contentType } = encode(rep, { ...meta, items: objects });
   ctx.ex.send(200, body, contentType);
 }

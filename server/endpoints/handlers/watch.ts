@@ -1,0 +1,56 @@
+// WATCH over chunked HTTP: one JSON WatchEvent per line, or one Table per event for `kubectl get -w`.
+import type { KubeObject } from '../../api/object.js';
+import { negotiate } from '../../http/negotiate.js';
+import { startWatch, type WatchEventType, type WatchOptions, type WatchSink } from '../../registry/watch.js';
+import { toTable } from '../../table/convert.js';
+import type { HandlerContext } from './context.js';
+import { includeObject } from './context.js';
+
+export function watchOptions(q: URLSearchParams, name: string): WatchOptions {
+  const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const timeout = q.get('timeoutSeconds');
+  return {
+    resourceVersion: q.get('resourceVersion') ?? undefined,
+    resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+    labelSelector: q.get('labelSelector') ?? undefined,
+    fieldSelector: q.get('fieldSelector') ?? undefined,
+    allowWatchBookmarks: bool('allowWatchBookmarks'),
+    sendInitialEvents: q.has('sendInitialEvents') ? bool('sendInitialEvents') : undefined,
+    timeoutSeconds: timeout ? Number(timeout) : undefined,
+    name: name || undefined,
+  };
+}
+
+export async function watch(ctx: HandlerContext): Promise<void> {
+  const { ex, rt } = ctx;
+  const rep = negotiate(ex.headers.accept, true);
+  const opts = watchOptions(ex.query, ctx.info.name);
+  let sentColumns = false;
+  const sink: WatchSink = {
+    event(type: WatchEventType, object: string | KubeObject, parse?: () => KubeObject) {
+      if (!ex.hasStarted) ex.beginStream(rep === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
+      if (rep === 'table' && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
+        const obj = parse ? parse() : (typeof object === 'string' ? JSON.parse(object) as KubeObject : object);
+        const table = toTable([obj], rt.strategy.table, { includeObject: includeObject(ctx) });
+        // The header goes with the first event only, as kube-apiserver sends it.
+        if (sentColumns) table.columnDefinitions = [];
+        sentColumns = true;
+        table.metadata = { resourceVersion: obj.metadata.resourceVersion };
+        ex.write(`{"type":"${type}","object":${JSON.stringify(table)}}\n`);
+        return;
+      }
+      const text = typeof object === 'string' ? object : JSON.stringify(object);
+      ex.write(`{"type":"${type}","object":${text}}\n`);
+    },
+    queuedBytes: () => ex.queuedBytes,
+    close: () => {
+      if (!ex.hasStarted) ex.beginStream('application/json');
+      ex.endStream();
+    },
+  };
+  const stop = await startWatch(ctx.store, rt, ctx.info.namespace, opts, sink);
+  if (ex.aborted) stop();
+  ex.onAbort(stop);
+  // Headers go out at once, so clients see the watch established even before the first event.
+  if (!ex.hasStarted && !ex.aborted) ex.beginStream(rep === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
+}
