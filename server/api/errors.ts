@@ -89,6 +89,8 @@ export const errors = {
   },
 
   badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
+  /** 422 without field causes: a patch that cannot be applied. */
+  unprocessable: (message: string) => new ApiError(422, 'Invalid', message),
   forbidden: (message: string, details?: StatusDetails) => new ApiError(403, 'Forbidden', message, details),
   methodNotAllowed: () =>
     new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),

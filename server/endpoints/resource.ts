@@ -9,6 +9,7 @@ import { create } from './handlers/create.js';
 import { del, deleteCollection } from './handlers/delete.js';
 import { get } from './handlers/get.js';
 import { list } from './handlers/list.js';
+import { patch } from './handlers/patch.js';
 import { update } from './handlers/update.js';
 import { watch } from './handlers/watch.js';
 
@@ -17,7 +18,7 @@ export type VerbHandler = (ctx: HandlerContext) => Promise<void>;
 /** Handlers other modules add (patch, watch, subresources) without this file knowing them. */
 export const extraVerbs: Record<string, VerbHandler> = {};
 
-const verbs: Record<string, VerbHandler> = { get, list, watch, create, update, delete: del, deletecollection: deleteCollection };
+const verbs: Record<string, VerbHandler> = { get, list, watch, create, update, patch, delete: del, deletecollection: deleteCollection };
 
 export async function serveResource(ex: Exchange, info: RequestInfo, types: TypeRegistry, store: GenericStore): Promise<void> {
   const rt = types.lookup(info.apiGroup, info.apiVersion, info.resource);

@@ -1,0 +1,97 @@
+// RFC 6902 JSON Patch (application/json-patch+json).
+import { errors } from '../api/errors.js';
+
+interface Operation { op: string; path: string; value?: unknown; from?: string }
+
+function parsePointer(path: string): string[] {
+  if (path === '') return [];
+  if (!path.startsWith('/')) throw errors.invalid('', '', '', []);
+  return path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function bad(message: string): never {
+  throw errors.unprocessable(message);
+}
+
+function locate(doc: unknown, tokens: string[]): { parent: unknown; key: string } {
+  let cur = doc;
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i];
+    if (Array.isArray(cur)) cur = cur[Number(t)];
+    else if (cur && typeof cur === 'object') cur = (cur as Record<string, unknown>)[t];
+    else cur = undefined;
+    if (cur === undefined || cur === null) bad(`doc is missing path: "/${tokens.slice(0, i + 1).join('/')}": missing value`);
+  }
+  return { parent: cur, key: tokens[tokens.length - 1] };
+}
+
+function getAt(doc: unknown, path: string): unknown {
+  let cur = doc;
+  for (const t of parsePointer(path)) {
+    if (Array.isArray(cur)) cur = cur[Number(t)];
+    else if (cur && typeof cur === 'object') cur = (cur as Record<string, unknown>)[t];
+    else return undefined;
+  }
+  return cur;
+}
+
+function arrayIndex(arr: unknown[], key: string, forInsert: boolean): number {
+  if (key === '-' && forInsert) return arr.length;
+  if (!/^\d+$/.test(key)) bad(`Unable to access invalid index: ${key}`);
+  const i = Number(key);
+  if (i > arr.length || (!forInsert && i >= arr.length)) bad(`Unable to access invalid index: ${i}`);
+  return i;
+}
+
+function add(doc: unknown, path: string, value: unknown): unknown {
+  const tokens = parsePointer(path);
+  if (!tokens.length) return value;
+  const { parent, key } = locate(doc, tokens);
+  if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, true), 0, value);
+  else if (parent && typeof parent === 'object') (parent as Record<string, unknown>)[key] = value;
+  else bad(`doc is missing path: "${path}": missing value`);
+  return doc;
+}
+
+function remove(doc: unknown, path: string): unknown {
+  const tokens = parsePointer(path);
+  const { parent, key } = locate(doc, tokens);
+  if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, false), 1);
+  else if (parent && typeof parent === 'object' && key in (parent as object)) delete (parent as Record<string, unknown>)[key];
+  else bad(`Unable to remove nonexistent key: ${key}: missing value`);
+  return doc;
+}
+
+export function applyJSONPatch(doc: unknown, patch: unknown): unknown {
+  if (!Array.isArray(patch)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  let out = structuredClone(doc);
+  for (const raw of patch as Operation[]) {
+    if (!raw || typeof raw !== 'object' || typeof raw.path !== 'string') bad('missing path in JSON patch operation');
+    switch (raw.op) {
+      case 'add': out = add(out, raw.path, structuredClone(raw.value)); break;
+      case 'remove': out = remove(out, raw.path); break;
+      case 'replace': {
+        if (getAt(out, raw.path) === undefined) bad(`replace operation does not apply: doc is missing key: ${raw.path}: missing value`);
+        out = add(remove(out, raw.path), raw.path, structuredClone(raw.value));
+        break;
+      }
+      case 'move': {
+        const v = getAt(out, raw.from ?? '');
+        if (v === undefined) bad(`move operation does not apply: doc is missing from path: ${raw.from}: missing value`);
+        out = add(remove(out, raw.from!), raw.path, v);
+        break;
+      }
+      case 'copy': {
+        const v = getAt(out, raw.from ?? '');
+        if (v === undefined) bad(`copy operation does not apply: doc is missing from path: ${raw.from}: missing value`);
+        out = add(out, raw.path, structuredClone(v));
+        break;
+      }
+      case 'test':
+        if (JSON.stringify(getAt(out, raw.path)) !== JSON.stringify(raw.value)) bad(`testing value ${raw.path} failed: test failed`);
+        break;
+      default: bad(`Unexpected kind: ${String(raw.op)}`);
+    }
+  }
+  return out;
+}

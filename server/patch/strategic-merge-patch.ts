@@ -1,0 +1,97 @@
+// Strategic merge patch (application/strategic-merge-patch+json) for built-in types.
+// Lists of objects merge by their patch merge key, as kube-apiserver's patch strategy tags say;
+// our schemas come from client models that do not carry those tags, so the keys users meet most
+// are listed here by field name. Lists not listed are replaced, as for a merge patch.
+// Directives: $patch: replace|delete|merge, $retainKeys, $deleteFromPrimitiveList/<field>,
+// $setElementOrder/<field> (order is kept as given by the merge).
+import { errors } from '../api/errors.js';
+import { isObject } from './merge-patch.js';
+
+/** Field name -> merge key, for lists of objects merged element by element. */
+const mergeKeys: Record<string, string> = {
+  containers: 'name', initContainers: 'name', ephemeralContainers: 'name', env: 'name', volumes: 'name',
+  volumeMounts: 'mountPath', volumeDevices: 'devicePath', imagePullSecrets: 'name', hostAliases: 'ip',
+  conditions: 'type', ownerReferences: 'uid', topologySpreadConstraints: 'topologyKey', resourceClaims: 'name',
+  secrets: 'name', taints: 'key', readinessGates: 'conditionType', subsets: '', images: '',
+};
+
+/** Lists of scalars merged as sets. */
+const mergedScalarLists = new Set(['finalizers']);
+
+/** Port lists: containers key by containerPort, services by port. */
+function portKey(items: unknown[]): string | undefined {
+  const first = items.find(isObject);
+  if (!first) return undefined;
+  if ('containerPort' in first) return 'containerPort';
+  if ('port' in first) return 'port';
+  return undefined;
+}
+
+export function applyStrategicMergePatch(original: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) throw errors.badRequest('strategic merge patch must be a JSON object');
+  return mergeMap(isObject(original) ? original : {}, patch);
+}
+
+function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const directive = patch.$patch;
+  if (directive === 'replace') {
+    const { $patch: _p, ...rest } = patch;
+    void _p;
+    return stripDirectives(rest) as Record<string, unknown>;
+  }
+  if (directive === 'delete') return {};
+  const out: Record<string, unknown> = { ...original };
+  const retainKeys = Array.isArray(patch.$retainKeys) ? new Set(patch.$retainKeys as string[]) : undefined;
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
+    if (k.startsWith('$deleteFromPrimitiveList/')) {
+      const name = k.slice('$deleteFromPrimitiveList/'.length);
+      const drop = new Set((v as unknown[]).map((x) => JSON.stringify(x)));
+      if (Array.isArray(out[name])) out[name] = (out[name] as unknown[]).filter((x) => !drop.has(JSON.stringify(x)));
+      continue;
+    }
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
+    const cur = out[k];
+    if (isObject(v)) out[k] = isObject(cur) ? mergeMap(cur, v) : mergeMap({}, v);
+    else if (Array.isArray(v)) out[k] = mergeList(k, Array.isArray(cur) ? cur : undefined, v);
+    else out[k] = v;
+  }
+  if (retainKeys) for (const k of Object.keys(out)) if (!retainKeys.has(k) && !(k in patch)) delete out[k];
+  return out;
+}
+
+function mergeList(fieldName: string, original: unknown[] | undefined, patch: unknown[]): unknown[] {
+  if (patch.some((p) => isObject(p) && p.$patch === 'replace')) {
+    return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map(stripDirectives);
+  }
+  if (mergedScalarLists.has(fieldName)) {
+    const out = [...(original ?? [])];
+    for (const p of patch) if (!out.some((o) => JSON.stringify(o) === JSON.stringify(p))) out.push(p);
+    return out;
+  }
+  const key = fieldName === 'ports' ? portKey([...patch, ...(original ?? [])]) : mergeKeys[fieldName];
+  if (!key || !original) return patch.filter((p) => !(isObject(p) && p.$patch === 'delete')).map(stripDirectives);
+  const out = original.map((o) => o);
+  for (const p of patch) {
+    if (!isObject(p)) continue;
+    const idx = out.findIndex((o) => isObject(o) && o[key] === p[key]);
+    if (p.$patch === 'delete') {
+      if (idx >= 0) out.splice(idx, 1);
+      continue;
+    }
+    if (idx >= 0) out[idx] = mergeMap(out[idx] as Record<string, unknown>, p);
+    else out.push(stripDirectives(p));
+  }
+  return out;
+}
+
+function stripDirectives(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripDirectives);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
+  return out;
+}
