@@ -25,6 +25,8 @@ export async function serveResource(ex: Exchange, info: RequestInfo, types: Type
   if (!rt || rt.virtual) throw errors.notFoundPath();
   if (info.subresource && !isServedSubresource(rt, info.subresource)) throw errors.notFoundPath();
   if (!rt.namespaced && info.namespace) throw errors.notFoundPath();
+  // POST names no object: a name in the path is the wrong method, as kube-apiserver answers.
+  if (info.verb === 'create' && info.name && !extraVerbs[`create/${info.subresource}`]) throw errors.methodNotAllowed();
   const handler = (info.subresource && extraVerbs[`${info.verb}/${info.subresource}`]) || extraVerbs[info.verb] || verbs[info.verb];
   if (!handler || (info.subresource && !subresourceVerbAllowed(info.subresource, info.verb))) throw errors.methodNotAllowed();
   if (!rt.verbs.includes(info.verb === 'deletecollection' ? 'deletecollection' : info.verb)) throw errors.methodNotAllowed();
