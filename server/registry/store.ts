@@ -317,10 +317,8 @@ export class GenericStore {
 
     const ctx = this.strategyContext(rt, namespace, opts);
     await rt.strategy.beforeCreate?.(obj, ctx);
-    if (opts.dryRun) {
-      await rt.strategy.afterDelete?.(obj, { ...ctx, dryRun: false }).catch(() => undefined);
-      return this.fromStorage(rt, this.toStorage(rt, obj));
-    }
+    // Strategies see ctx.dryRun and must not take allocations for a dry run.
+    if (opts.dryRun) return this.fromStorage(rt, this.toStorage(rt, obj));
     const stored = this.toStorage(rt, obj);
     try {
       const rev = await this.storage.create(this.key(rt, obj.metadata.namespace ?? '', obj.metadata.name!), this.encode(stored));

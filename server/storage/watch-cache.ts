@@ -135,7 +135,8 @@ export class WatchCache {
     let start = registryRoot;
     for (;;) {
       const page = await this.storage.range(registryRoot, start, 5000, revision);
-      for (const sv of page.items) out.set(sv.key, { ...sv });
+      // Copy: values are views into the whole gRPC response, which would otherwise stay alive.
+      for (const sv of page.items) out.set(sv.key, { ...sv, value: Buffer.from(sv.value) });
       if (!page.more || !page.items.length) return out;
       start = page.items[page.items.length - 1].key + '\x00';
     }
@@ -178,7 +179,7 @@ export class WatchCache {
         const last: CacheEntry = { ...prev, modRevision: rev, encoded: undefined };
         batch.push({ type: 'DELETED', key, entry: last, prev, revision: rev });
       } else {
-        const entry: CacheEntry = { key, value: kv.value, modRevision: rev, createRevision: Number(kv.create_revision) };
+        const entry: CacheEntry = { key, value: Buffer.from(kv.value), modRevision: rev, createRevision: Number(kv.create_revision) };
         this.entries.set(key, entry);
         if (!prev) for (const index of this.indexes.values()) if (key.startsWith(index.prefix)) index.add(key);
         batch.push({ type: prev ? 'MODIFIED' : 'ADDED', key, entry, prev, revision: rev });
