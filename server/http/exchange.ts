@@ -72,7 +72,7 @@ export class Exchange {
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       this.res.writeHeader('Content-Type', contentType);
-      this.res.writeHeader('Cache-Control', 'no-cache, private');
+      if (!extraHeaders['Cache-Control']) this.res.writeHeader('Cache-Control', 'no-cache, private');
       for (const w of this.warnings) this.res.writeHeader('Warning', `299 - ${JSON.stringify(w)}`);
       for (const [k, v] of Object.entries(extraHeaders)) this.res.writeHeader(k, v);
       if (this.method === 'HEAD') this.res.endWithoutBody(Buffer.byteLength(body));

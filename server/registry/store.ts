@@ -507,7 +507,8 @@ export class GenericStore {
     if (body.kind !== undefined && body.kind !== rt.kind) {
       throw errors.badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${rt.kind})`);
     }
-    const obj = clone(body);
+    // A JSON null is the zero value to kube-apiserver's typed decoding: the field is simply absent.
+    const obj = stripNulls(clone(body)) as KubeObject;
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
     if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
       throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${rt.kind}.metadata of type v1.ObjectMeta`);
@@ -537,7 +538,7 @@ export class GenericStore {
     if (schema.unknownFields.length) {
       if (opts.fieldValidation === 'Strict') {
         const parts = schema.unknownFields.map((f) => `unknown field "${f}"`);
-        throw errors.badRequest(`strict decoding error: ${parts.join(', ')}`);
+        throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${parts.join(', ')}`);
       }
       if (opts.fieldValidation === 'Warn') for (const f of schema.unknownFields) opts.warnings.push(`unknown field "${f}"`);
     }
@@ -602,6 +603,21 @@ function dedupe(causes: FieldError[]): FieldError[] {
     seen.add(k);
     return true;
   });
+}
+
+function stripNulls(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    for (const item of v) stripNulls(item);
+    return v;
+  }
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (o[k] === null) delete o[k];
+      else stripNulls(o[k]);
+    }
+  }
+  return v;
 }
 
 function setOrDelete(o: Record<string, unknown>, k: string, v: unknown): void {
