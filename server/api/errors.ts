@@ -115,7 +115,7 @@ export const errors = {
 /** A field-level validation failure, kube-apiserver's field.Error. */
 export type FieldErrorType =
   | 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate'
-  | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid';
+  | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid' | 'FieldValueNotFound';
 
 export class FieldError {
   constructor(
@@ -134,6 +134,7 @@ export class FieldError {
       case 'FieldValueTooMany': return `Too many: ${this.detail}`;
       case 'FieldValueDuplicate': return `Duplicate value: ${renderValue(this.value)}`;
       case 'FieldValueNotSupported': return `Unsupported value: ${renderValue(this.value)}${this.detail ? `: ${this.detail}` : ''}`;
+      case 'FieldValueNotFound': return `Not found: ${renderValue(this.value)}`;
       case 'FieldValueTypeInvalid': return `Invalid value: ${renderValue(this.value)}: ${this.detail}`;
       default: return `Invalid value: ${renderValue(this.value)}${this.detail ? `: ${this.detail}` : ''}`;
     }
@@ -160,6 +161,7 @@ export const field = {
   forbidden: (path: string, detail: string) => new FieldError('FieldValueForbidden', path, undefined, detail),
   tooLong: (path: string, value: unknown, max: number) =>
     new FieldError('FieldValueTooLong', path, value, `may not be more than ${max} bytes`),
+  notFound: (path: string, value: unknown) => new FieldError('FieldValueNotFound', path, value, ''),
   typeInvalid: (path: string, value: unknown, detail: string) => new FieldError('FieldValueTypeInvalid', path, value, detail),
 };
 

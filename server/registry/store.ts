@@ -440,6 +440,11 @@ export class GenericStore {
   async delete(rt: ResourceType, namespace: string, name: string, options: DeleteOptions, opts: WriteOptions): Promise<DeleteResult> {
     validateDeleteOptions(options);
     const key = this.key(rt, namespace, name);
+    if (rt.strategy.beforeDelete) {
+      const { value } = await this.storage.get(key);
+      if (!value) throw errors.notFound(gr(rt), name);
+      await rt.strategy.beforeDelete(this.decode(rt, value), this.strategyContext(rt, namespace, opts));
+    }
     for (let attempt = 0; ; attempt++) {
       const { value } = await this.storage.get(key);
       if (!value) throw errors.notFound(gr(rt), name);
@@ -566,7 +571,7 @@ export class GenericStore {
   }
 
   private strategyContext(_rt: ResourceType, namespace: string, opts: WriteOptions): StrategyContext {
-    return { namespace, services: this.services, dryRun: opts.dryRun };
+    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types };
   }
 }
 

@@ -2,6 +2,8 @@
 import type { FieldError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { TableDefinition } from '../table/types.js';
+import type { TypeRegistry } from './registry.js';
+import type { GenericStore } from './store.js';
 
 /** Everything a strategy hook may need about the request it runs in. */
 export interface StrategyContext {
@@ -10,6 +12,9 @@ export interface StrategyContext {
   /** Allocators and other shared state backed by etcd. */
   services: StrategyServices;
   dryRun: boolean;
+  /** The store and the registry, for strategies that act on other objects (namespace deletion). */
+  store: GenericStore;
+  types: TypeRegistry;
 }
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */
@@ -37,6 +42,8 @@ export interface Strategy {
   /** Asynchronous work before a create is persisted (ClusterIP allocation...). */
   beforeCreate?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): Promise<void>;
+  /** Runs before a delete is carried out: refuse it, or clean up what depends on the object. */
+  beforeDelete?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** Release what beforeCreate took, after a delete or a failed create. */
   afterDelete?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** Fields kube-apiserver lets a field selector use beyond metadata.name and metadata.namespace. */

@@ -1,0 +1,44 @@
+import { field, type FieldError } from '../../api/errors.js';
+import { tableOf } from '../../table/format.js';
+import { defineResource } from '../define.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Obj = Record<string, any>;
+
+export const endpoints = defineResource({
+  group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', namespaced: true, shortNames: ['ep'],
+  storage: 'services/endpoints',
+  strategy: {
+    allowCreateOnUpdate: true,
+    defaults(obj) {
+      for (const s of (obj.subsets ?? []) as Obj[]) for (const p of s.ports ?? []) p.protocol ??= 'TCP';
+    },
+    validate(obj): FieldError[] {
+      const errs: FieldError[] = [];
+      for (const [i, s] of ((obj.subsets ?? []) as Obj[]).entries()) {
+        for (const [j, a] of [...(s.addresses ?? [])].entries()) {
+          if (!a.ip) errs.push(field.required(`subsets[${i}].addresses[${j}].ip`));
+        }
+        for (const [j, p] of (s.ports ?? []).entries()) {
+          if (!(p.port >= 1 && p.port <= 65535)) errs.push(field.invalid(`subsets[${i}].ports[${j}].port`, p.port, 'must be between 1 and 65535, inclusive'));
+        }
+      }
+      return errs;
+    },
+    table: tableOf([['Endpoints', 'string', 'Endpoints is the list of endpoints.', 0, (o: Obj) => formatEndpoints(o.subsets)]]),
+  },
+});
+
+/** kubectl's ENDPOINTS cell: at most three ip:port pairs, then "+ N more...". */
+function formatEndpoints(subsets: Obj[] | undefined): string {
+  const all: string[] = [];
+  for (const s of subsets ?? []) {
+    for (const a of s.addresses ?? []) {
+      const ports: Obj[] = s.ports ?? [];
+      if (!ports.length) all.push(a.ip);
+      for (const p of ports) all.push(`${a.ip}:${p.port}`);
+    }
+  }
+  if (!all.length) return '<none>';
+  return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',');
+}
