@@ -10,13 +10,14 @@ import { del, deleteCollection } from './handlers/delete.js';
 import { get } from './handlers/get.js';
 import { list } from './handlers/list.js';
 import { patch } from './handlers/patch.js';
+import { getScale, patchScale, updateScale } from './handlers/scale.js';
 import { update } from './handlers/update.js';
 import { watch } from './handlers/watch.js';
 
 export type VerbHandler = (ctx: HandlerContext) => Promise<void>;
 
 /** Handlers other modules add (patch, watch, subresources) without this file knowing them. */
-export const extraVerbs: Record<string, VerbHandler> = {};
+export const extraVerbs: Record<string, VerbHandler> = { 'get/scale': getScale, 'update/scale': updateScale, 'patch/scale': patchScale };
 
 const verbs: Record<string, VerbHandler> = { get, list, watch, create, update, patch, delete: del, deletecollection: deleteCollection };
 

@@ -5,7 +5,7 @@ import { errors } from '../api/errors.js';
 export type Representation = 'json' | 'yaml' | 'table';
 
 const acceptedOutput = ['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io'];
-const acceptedInput = ['application/json', 'application/yaml', 'application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const acceptedInput = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 interface MediaRange { type: string; params: Record<string, string> }
 
@@ -41,13 +41,14 @@ export function encode(rep: Representation, obj: unknown): { body: string; conte
   return { body: JSON.stringify(obj), contentType: 'application/json' };
 }
 
-export type BodyFormat = 'json' | 'yaml' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
 
 export function bodyFormat(contentType: string | undefined): BodyFormat {
   const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
   switch (type) {
     case '': case 'application/json': return 'json';
     case 'application/yaml': return 'yaml';
+    case 'application/vnd.kubernetes.protobuf': return 'protobuf';
     case 'application/json-patch+json': return 'json-patch';
     case 'application/merge-patch+json': return 'merge-patch';
     case 'application/strategic-merge-patch+json': return 'strategic-merge-patch';

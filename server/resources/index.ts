@@ -1,6 +1,16 @@
-// Every built-in resource, registered in discovery order.
+// Every built-in resource, registered in kube-apiserver's discovery order.
 import type { TypeRegistry } from '../registry/registry.js';
 import type { ResourceType } from '../registry/types.js';
+import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
+import { controllerrevisions } from './apps/controllerrevisions.js';
+import { daemonsets } from './apps/daemonsets.js';
+import { deployments } from './apps/deployments.js';
+import { replicasets } from './apps/replicasets.js';
+import { statefulsets } from './apps/statefulsets.js';
+import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autoscaling/horizontalpodautoscalers.js';
+import { cronjobs } from './batch/cronjobs.js';
+import { jobs } from './batch/jobs.js';
+import { leases } from './coordination/leases.js';
 import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
@@ -14,12 +24,31 @@ import { resourcequotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
+import { endpointslices } from './discovery/endpointslices.js';
 import { eventsV1 } from './events/events.js';
+import { ingressclasses, ingresses, networkpolicies } from './networking/networking.js';
+import { poddisruptionbudgets } from './policy/poddisruptionbudgets.js';
+import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac/rbac.js';
+import { priorityclasses } from './scheduling/priorityclasses.js';
+import { storageclasses } from './storage/storageclasses.js';
 
 export const builtinResources: ResourceType[] = [
-  namespaces, configmaps, endpoints, events, limitranges, nodes, persistentvolumeclaims, persistentvolumes, pods,
+  // core/v1
+  configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
   resourcequotas, secrets, serviceaccounts, services,
+  // named groups
+  controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
+  horizontalpodautoscalersV2, horizontalpodautoscalersV1,
+  cronjobs, jobs,
+  ingressclasses, ingresses, networkpolicies,
+  poddisruptionbudgets,
+  clusterrolebindings, clusterroles, rolebindings, roles,
+  storageclasses,
+  customresourcedefinitions,
+  priorityclasses,
+  leases,
+  endpointslices,
 ];
 
 export function registerBuiltins(types: TypeRegistry): void {

@@ -3,6 +3,7 @@ import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { Exchange } from '../../http/exchange.js';
 import { bodyFormat, encode, negotiate, parseBody } from '../../http/negotiate.js';
+import { decodeProtobuf } from '../../protobuf/decode.js';
 import type { RequestInfo } from '../../http/request-info.js';
 import type { TypeRegistry } from '../../registry/registry.js';
 import type { FieldValidation, GenericStore, WriteOptions } from '../../registry/store.js';
@@ -33,8 +34,10 @@ export function writeOptions(ctx: HandlerContext): WriteOptions {
 /** Reads and decodes a JSON or YAML object body, applying fieldValidation to duplicate keys. */
 export async function readObject(ctx: HandlerContext, opts: WriteOptions): Promise<KubeObject> {
   const format = bodyFormat(ctx.ex.headers['content-type']);
-  if (format !== 'json' && format !== 'yaml') throw errors.unsupportedMediaType(ctx.ex.headers['content-type'] ?? '', ['application/json', 'application/yaml']);
+  if (format !== 'json' && format !== 'yaml' && format !== 'protobuf') throw errors.unsupportedMediaType(ctx.ex.headers['content-type'] ?? '', ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   const raw = await ctx.ex.readBody();
+  // kubectl's typed clients (create namespace, create configmap, ...) send protobuf.
+  if (format === 'protobuf') return decodeProtobuf(raw) as KubeObject;
   const { value, duplicates } = parseBody(raw, format, ctx.rt.kind);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw errors.badRequest(`${ctx.rt.kind} in version "${ctx.rt.version}" cannot be handled as a ${ctx.rt.kind}: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`);

@@ -1,5 +1,6 @@
 import { errors } from '../../api/errors.js';
 import { bodyFormat, parseBody } from '../../http/negotiate.js';
+import { decodeProtobuf } from '../../protobuf/decode.js';
 import type { DeleteOptions } from '../../registry/store.js';
 import type { HandlerContext } from './context.js';
 import { respondObject, writeOptions } from './context.js';
@@ -16,8 +17,8 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
   const raw = await ctx.ex.readBody();
   if (raw.length && raw.toString().trim()) {
     const format = bodyFormat(ctx.ex.headers['content-type']);
-    if (format !== 'json' && format !== 'yaml') throw errors.unsupportedMediaType(format, ['application/json', 'application/yaml']);
-    const { value } = parseBody(raw, format, 'DeleteOptions');
+    if (format !== 'json' && format !== 'yaml' && format !== 'protobuf') throw errors.unsupportedMediaType(format, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+    const value = format === 'protobuf' ? decodeProtobuf(raw) : parseBody(raw, format, 'DeleteOptions').value;
     if (value && typeof value === 'object') Object.assign(options, value);
   }
   return options;

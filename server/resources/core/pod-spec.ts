@@ -30,9 +30,10 @@ function defaultContainer(c: Obj): void {
 }
 
 /** kube-apiserver's defaults for a PodSpec (pods and every pod template). */
-export function defaultPodSpec(spec: Obj | undefined): void {
+export function defaultPodSpec(spec: Obj | undefined, opts: { restartPolicy?: boolean } = {}): void {
   if (!spec) return;
-  spec.restartPolicy ??= 'Always';
+  // Job templates keep an empty restartPolicy, so validation can ask for OnFailure or Never.
+  if (opts.restartPolicy !== false) spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.securityContext ??= {};
