@@ -561,7 +561,10 @@ export class GenericStore {
     if (!rt.namespaced || !namespace) return;
     const nsType = this.types.lookup('', 'v1', 'namespaces');
     if (!nsType) return;
-    const { value } = await this.storage.get(this.key(nsType, '', namespace));
+    // As kube's NamespaceLifecycle admission: the watch cache first, etcd when the cache has not seen it (yet).
+    const key = this.key(nsType, '', namespace);
+    const cached = this.cache?.ready ? this.cache.get(key) : undefined;
+    const value = cached ?? (await this.storage.get(key)).value;
     if (!value) throw errors.notFound({ group: '', resource: 'namespaces' }, namespace);
     const ns = JSON.parse(value.value.toString()) as KubeObject;
     if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {

@@ -227,7 +227,7 @@ export class WatchCache {
   /** A consistent read: learn etcd's current revision (cheap) and wait until the cache has it. */
   async waitFresh(): Promise<void> {
     await this.start();
-    const current = await this.storage.currentRevision();
+    const current = await this.nextRevisionCheck();
     if (this.revision >= current) return;
     // Writes outside /registry/ move the revision without an event: after a short wait, settle by a
     // direct check of the newest /registry/ revision.
@@ -238,6 +238,29 @@ export class WatchCache {
       await this.waitFor(latest);
       if (this.revision < current) this.bumpRevision(current, true);
     }
+  }
+
+  private inFlight?: Promise<number>;
+  private queued?: Promise<number>;
+
+  /**
+   * etcd's current revision, read after this call was made. Concurrent callers share reads: one
+   * that arrives while a read is in flight waits for the next one, which starts after it arrived.
+   */
+  private nextRevisionCheck(): Promise<number> {
+    if (!this.inFlight) {
+      this.inFlight = this.storage.currentRevision().finally(() => {
+        this.inFlight = undefined;
+      });
+      return this.inFlight;
+    }
+    if (!this.queued) {
+      this.queued = this.inFlight.catch(() => 0).then(() => {
+        this.queued = undefined;
+        return this.nextRevisionCheck();
+      });
+    }
+    return this.queued;
   }
 
   get(key: string): CacheEntry | undefined {

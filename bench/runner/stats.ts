@@ -1,0 +1,47 @@
+// Latency figures for benchmark programs: percentiles over recorded samples.
+
+export interface Figures {
+  ops: number;
+  seconds: number;
+  opsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+  errors: number;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function summarize(latenciesMs: number[], seconds: number, errors: number): Figures {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  return {
+    ops: sorted.length, seconds, opsPerSecond: sorted.length / seconds,
+    p50ms: percentile(sorted, 50), p99ms: percentile(sorted, 99), errors,
+  };
+}
+
+/** Runs `op` with `concurrency` loops in flight for `seconds`; each call gets a running index. */
+export async function runFor(seconds: number, concurrency: number, op: (i: number) => Promise<void>): Promise<Figures> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        await op(i);
+        latencies.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return summarize(latencies, (performance.now() - start) / 1000, errors);
+}
