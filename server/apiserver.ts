@@ -16,6 +16,7 @@ import { registerBuiltins } from './resources/index.js';
 import { bootstrap } from './bootstrap.js';
 import { EtcdStorage } from './storage/etcd.js';
 import { WatchCache } from './storage/watch-cache.js';
+import { defaultWatchSettings } from './registry/watch.js';
 import { serveWatchWebSockets } from './endpoints/websocket.js';
 
 export const serverVersion = {
@@ -38,8 +39,12 @@ export class APIServer {
   constructor(readonly config: ServerConfig) {
     this.storage = new EtcdStorage({ endpoints: config.etcdServers, requestTimeoutMs: config.etcdRequestTimeoutSeconds * 1000 });
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
-    this.cache = new WatchCache(this.storage);
-    this.store = new GenericStore(this.storage, this.types, this.allocators, this.cache);
+    this.cache = new WatchCache(this.storage, { historySize: config.watchCacheHistory });
+    this.store = new GenericStore(this.storage, this.types, this.allocators, this.cache, {
+      ...defaultWatchSettings,
+      bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
+      maxQueuedBytes: config.watchMaxQueuedBytes,
+    });
     registerBuiltins(this.types);
     const ping = { name: 'ping', check: async () => undefined };
     const log = { name: 'log', check: async () => undefined };

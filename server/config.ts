@@ -20,6 +20,12 @@ export interface ServerConfig {
   etcdRequestTimeoutSeconds: number;
   /** --instance-name: how this instance names itself in logs and leases. */
   instanceName: string;
+  /** --watch-cache-history: events kept per instance for resuming watches. */
+  watchCacheHistory: number;
+  /** --watch-bookmark-interval in seconds (kube-apiserver sends bookmarks about once a minute). */
+  watchBookmarkIntervalSeconds: number;
+  /** --watch-max-queued-bytes: a watcher this far behind is disconnected. */
+  watchMaxQueuedBytes: number;
 }
 
 const defaults: ServerConfig = {
@@ -31,6 +37,9 @@ const defaults: ServerConfig = {
   etcdCompactionIntervalSeconds: 300,
   etcdRequestTimeoutSeconds: 5,
   instanceName: 'apiserver',
+  watchCacheHistory: 10000,
+  watchBookmarkIntervalSeconds: 60,
+  watchMaxQueuedBytes: 32 * 1024 * 1024,
 };
 
 /** Flags win over environment (KUBE_APISERVER_<FLAG_NAME>), which wins over defaults. */
@@ -45,7 +54,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const get = (name: string): string | undefined => flags.get(name) ?? env[`KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`];
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
-    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'instance-name']);
+    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'instance-name',
+    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
   const cfg: ServerConfig = { ...defaults };
@@ -68,6 +78,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const rt = get('etcd-request-timeout');
   if (rt !== undefined) cfg.etcdRequestTimeoutSeconds = durationSeconds('etcd-request-timeout', rt);
   cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;
+  const history = get('watch-cache-history');
+  if (history !== undefined) cfg.watchCacheHistory = intFlag('watch-cache-history', history);
+  const bookmarks = get('watch-bookmark-interval');
+  if (bookmarks !== undefined) cfg.watchBookmarkIntervalSeconds = durationSeconds('watch-bookmark-interval', bookmarks);
+  const queued = get('watch-max-queued-bytes');
+  if (queued !== undefined) cfg.watchMaxQueuedBytes = intFlag('watch-max-queued-bytes', queued);
   return cfg;
 }
 

@@ -103,6 +103,10 @@ export class Exchange {
       this.res.writeStatus('200 OK');
       this.res.writeHeader('Content-Type', contentType);
       this.res.writeHeader('Cache-Control', 'no-cache, private');
+      // uWS holds the headers until body bytes are written. Clients must see the watch established
+      // at once (kube-apiserver flushes its headers), so the stream opens with a newline, which
+      // every JSON stream decoder skips as whitespace.
+      this.res.write('\n');
     });
   }
 

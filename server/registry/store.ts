@@ -8,6 +8,7 @@ import { validateAgainstSchema } from '../schema/validate.js';
 import { type EtcdStorage, PreconditionFailed, type StoredValue } from '../storage/etcd.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.js';
 import type { CacheEntry, WatchCache } from '../storage/watch-cache.js';
+import { defaultWatchSettings, type WatchSettings } from './watch.js';
 import type { TypeRegistry } from './registry.js';
 import type { ResourceType, StrategyContext, StrategyServices } from './types.js';
 
@@ -57,6 +58,7 @@ export class GenericStore {
     private readonly services: StrategyServices,
     /** Serves GET, LIST and WATCH when present; writes always go to etcd. */
     readonly cache?: WatchCache,
+    readonly watchSettings: WatchSettings = defaultWatchSettings,
   ) {}
 
   // ---- keys --------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ export function validateWatchOptions(o: WatchOptions): void {
  */
 export async function startWatch(
   store: GenericStore, rt: ResourceType, namespace: string, opts: WatchOptions, sink: WatchSink,
-  settings: WatchSettings = defaultWatchSettings,
+  settings: WatchSettings = store.watchSettings,
 ): Promise<() => void> {
   const cache = store.cache;
   if (!cache) throw errors.unavailable('watch cache is not available');
