@@ -47,14 +47,12 @@ it('every watcher sees its selection exactly once, in order', async () => {
   const start = await api(cluster.url, 'GET', '/api/v1/configmaps');
   const from = start.metadata.resourceVersion;
   const initial = new Map<string, any>(start.items.map((o: any) => [key(o), o]));
-  console.log('listed', from);
   const watchers = await Promise.all(selections.map((s) => {
     const q = new URLSearchParams({ watch: 'true', resourceVersion: from });
     if (s.color) q.set('labelSelector', `color=${s.color}`);
     return openWatch(`${cluster.url}${path(s)}?${q}`);
   }));
 
-  console.log('watching');
   // 8 writers, 25 operations each: creates, label flips between red and blue, data updates, deletes.
   const colors = ['red', 'blue'];
   await Promise.all(Array.from({ length: 8 }, async (_, w) => {
