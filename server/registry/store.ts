@@ -173,6 +173,9 @@ export class GenericStore {
     if (opts.resourceVersionMatch && !opts.resourceVersion && !opts.continue) {
       throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
     }
+    if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion === '0') {
+      throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]);
+    }
     if (this.cache?.ready && !exact) return this.listFromCache(rt, namespace, opts);
     const list = await this.listFromEtcd(rt, namespace, opts);
     const { items, ...rest } = list;

@@ -1,168 +1,232 @@
-// kube-apiserver's watch and list semantics against real etcd: resourceVersion unset / 0 / N,
-// 410 Expired, sendInitialEvents, bookmarks, timeouts, selector transitions, pagination.
-import { Etcd3 } from 'etcd3';
+// kube-apiserver's watch semantics: resourceVersion unset / 0 / N, 410 Expired (history exceeded,
+// etcd compacted), sendInitialEvents with the initial-events-end bookmark, 422 for invalid
+// combinations, bookmarks, timeoutSeconds, selector transitions, WebSocket watches.
+import { execFileSync } from 'node:child_process';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../support/cluster.js';
-import { api, openWatch } from '../support/watch.js';
+import { startApiServer, startCluster, type ApiServerProcess, type TestCluster } from '../support/cluster.js';
+import { api, openWatch, type WatchEvent } from '../support/watch.js';
 
 let cluster: TestCluster;
-const ns = '/api/v1/namespaces/default/configmaps';
-const cm = (name: string, labels: Record<string, string> = {}) => ({ metadata: { name, labels }, data: { a: '1' } });
-
+const extra: ApiServerProcess[] = [];
+const history = 40;
 beforeAll(async () => {
-  cluster = await startCluster(1, ['--watch-cache-history=50', '--watch-bookmark-interval=1s']);
+  cluster = await startCluster(1, [`--watch-cache-history=${history}`, '--watch-bookmark-interval=1s']);
+  for (const ns of ['sem', 'sel', 'exp', 'ws']) await api(cluster.url, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
 });
 afterAll(async () => {
+  for (const a of extra) await a.stop();
   await cluster?.stop();
 });
 
-describe('watch', () => {
-  it('unset and 0 start with the current state as ADDED; N starts after N', async () => {
-    const a = await api(cluster.url, 'POST', ns, cm('rv-a'));
-    const w0 = await openWatch(`${cluster.url}${ns}?watch=1&resourceVersion=0&fieldSelector=metadata.name%3Drv-a`);
-    const wUnset = await openWatch(`${cluster.url}${ns}?watch=1&fieldSelector=metadata.name%3Drv-a`);
-    await w0.until((e) => e.length >= 1);
-    await wUnset.until((e) => e.length >= 1);
-    expect(w0.events[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'rv-a', resourceVersion: a.metadata.resourceVersion } } });
-    expect(wUnset.events[0].type).toBe('ADDED');
-    const wN = await openWatch(`${cluster.url}${ns}?watch=1&resourceVersion=${a.metadata.resourceVersion}&fieldSelector=metadata.name%3Drv-a`);
-    const updated = await api(cluster.url, 'PUT', `${ns}/rv-a`, { ...a, data: { a: '2' } });
-    await wN.until((e) => e.length >= 1);
-    expect(wN.events.map((e) => [e.type, e.object.metadata.resourceVersion])).toEqual([['MODIFIED', updated.metadata.resourceVersion]]);
-    for (const w of [w0, wUnset, wN]) w.stop();
+const objects = (evs: WatchEvent[]) => evs.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name}`);
+const hasName = (name: string) => (evs: WatchEvent[]) => evs.some((e) => e.object?.metadata?.name === name);
+
+describe('resourceVersion', () => {
+  const cms = '/api/v1/namespaces/sem/configmaps';
+  let rvAfterTwo = '';
+  beforeAll(async () => {
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'one' } });
+    rvAfterTwo = (await api(cluster.url, 'POST', cms, { metadata: { name: 'two' } })).metadata.resourceVersion;
   });
 
-  it('objects entering and leaving a label selector are ADDED and DELETED', async () => {
-    const w = await openWatch(`${cluster.url}${ns}?watch=1&labelSelector=tier%3Dfront`);
-    const o = await api(cluster.url, 'POST', ns, cm('sel', { tier: 'back' }));
-    const front = await api(cluster.url, 'PUT', `${ns}/sel`, { ...o, metadata: { ...o.metadata, labels: { tier: 'front' } } });
-    const back = await api(cluster.url, 'PUT', `${ns}/sel`, { ...front, metadata: { ...front.metadata, labels: { tier: 'back' } } });
-    await w.until((e) => e.length >= 2);
-    expect(w.events.map((e) => [e.type, e.object.metadata.resourceVersion])).toEqual([
-      ['ADDED', front.metadata.resourceVersion], ['DELETED', back.metadata.resourceVersion],
-    ]);
+  for (const rv of [undefined, '0']) {
+    it(`resourceVersion ${rv ?? 'unset'}: ADDED for every existing object, then live events`, async () => {
+      const w = await openWatch(`${cluster.url}${cms}?watch=true${rv === undefined ? '' : `&resourceVersion=${rv}`}`);
+      await w.until((evs) => evs.length >= 2, 'initial events');
+      const live = `live-${rv ?? 'unset'}`;
+      await api(cluster.url, 'POST', cms, { metadata: { name: live } });
+      await w.until(hasName(live), live);
+      w.stop();
+      const initial = objects(w.events).slice(0, -1);
+      expect(initial).toEqual(expect.arrayContaining(['ADDED one', 'ADDED two']));
+      expect(initial.every((s) => s.startsWith('ADDED'))).toBe(true);
+      expect(objects(w.events).at(-1)).toBe(`ADDED ${live}`);
+    });
+  }
+
+  it('resourceVersion N: only what happened after N', async () => {
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&resourceVersion=${rvAfterTwo}`);
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'three' } });
+    await w.until(hasName('three'), 'three');
     w.stop();
+    expect(objects(w.events).filter((s) => /one|two|three/.test(s))).toEqual(['ADDED three']);
   });
 
-  it('a resourceVersion older than the history is 410 Expired as an ERROR event', async () => {
-    const first = await api(cluster.url, 'POST', ns, cm('old-0'));
-    for (let i = 1; i <= 60; i++) await api(cluster.url, 'POST', ns, cm(`old-${i}`));
-    const w = await openWatch(`${cluster.url}${ns}?watch=1&resourceVersion=${first.metadata.resourceVersion}`);
-    await w.closed;
-    expect(w.events).toHaveLength(1);
-    expect(w.events[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 } });
-    expect(w.events[0].object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
-  });
-
-  it('sendInitialEvents ends the initial events with the initial-events-end bookmark', async () => {
-    await api(cluster.url, 'POST', ns, cm('init-1', { batch: 'init' }));
-    await api(cluster.url, 'POST', ns, cm('init-2', { batch: 'init' }));
-    const w = await openWatch(`${cluster.url}${ns}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&labelSelector=batch%3Dinit`);
-    await w.until((e) => e.some((x) => x.type === 'BOOKMARK'));
-    const types = w.events.map((e) => e.type);
-    expect(types.slice(0, 3)).toEqual(['ADDED', 'ADDED', 'BOOKMARK']);
-    expect(w.events[2].object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
-    const listRV = (await api(cluster.url, 'GET', ns)).metadata.resourceVersion;
-    expect(Number(w.events[2].object.metadata.resourceVersion)).toBeLessThanOrEqual(Number(listRV));
+  it('sendInitialEvents ends the initial events with an annotated BOOKMARK, then live events', async () => {
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
+    await w.until((evs) => evs.some((e) => e.type === 'BOOKMARK'), 'bookmark');
+    const end = w.events.findIndex((e) => e.type === 'BOOKMARK');
+    const before = w.events.slice(0, end);
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    expect(before.every((e) => e.type === 'ADDED')).toBe(true);
+    const bm = w.events[end].object;
+    expect(bm.kind).toBe('ConfigMap');
+    expect(bm.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+    const maxRv = Math.max(...before.map((e) => Number(e.object.metadata.resourceVersion)));
+    expect(Number(bm.metadata.resourceVersion)).toBeGreaterThanOrEqual(maxRv);
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'after-bookmark' } });
+    await w.until(hasName('after-bookmark'), 'after-bookmark');
     w.stop();
+    expect(w.events.filter((e) => e.type === 'ADDED').at(-1)!.object.metadata.name).toBe('after-bookmark');
   });
 
-  it('invalid sendInitialEvents combinations are 422', async () => {
-    for (const q of ['sendInitialEvents=true', 'sendInitialEvents=true&resourceVersionMatch=NotOlderThan', 'resourceVersionMatch=NotOlderThan']) {
-      const res = await fetch(`${cluster.url}${ns}?watch=1&${q}`);
-      expect(res.status).toBe(422);
-      expect((await res.json()).reason).toBe('Invalid');
+  it('sendInitialEvents=false with a resourceVersion starts after it, no initial events', async () => {
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&resourceVersion=${rvAfterTwo}`);
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'four' } });
+    await w.until(hasName('four'), 'four');
+    w.stop();
+    expect(objects(w.events).filter((s) => /one|two/.test(s))).toEqual([]);
+  });
+
+  it('invalid combinations are 422 Invalid', async () => {
+    for (const q of [
+      'sendInitialEvents=true&allowWatchBookmarks=true',
+      'sendInitialEvents=true&resourceVersionMatch=NotOlderThan',
+      'resourceVersionMatch=NotOlderThan&resourceVersion=1',
+    ]) {
+      const res = await fetch(`${cluster.url}${cms}?watch=true&${q}`);
+      expect(res.status, q).toBe(422);
+      const status = await res.json();
+      expect(status).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422 });
     }
   });
 
-  it('sends periodic bookmarks with allowWatchBookmarks, and timeoutSeconds ends the stream', async () => {
-    const w = await openWatch(`${cluster.url}${ns}?watch=1&resourceVersion=0&allowWatchBookmarks=true&timeoutSeconds=3&fieldSelector=metadata.name%3Dnothing-here`);
-    await w.until((e) => e.some((x) => x.type === 'BOOKMARK'), 'a periodic bookmark');
-    const b = w.events.find((x) => x.type === 'BOOKMARK')!;
-    expect(b.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1' });
-    expect(Number(b.object.metadata.resourceVersion)).toBeGreaterThan(0);
-    await w.closed;
+  it('bookmarks arrive with allowWatchBookmarks and carry the current resourceVersion', async () => {
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&resourceVersion=${rvAfterTwo}&allowWatchBookmarks=true`);
+    const created = await api(cluster.url, 'POST', cms, { metadata: { name: 'bm' } });
+    await w.until((evs) => evs.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) >= Number(created.metadata.resourceVersion)), 'a bookmark');
+    w.stop();
+    const bm = w.events.find((e) => e.type === 'BOOKMARK')!.object;
+    expect(bm).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1' });
+    expect(bm.metadata.annotations).toBeUndefined();
   });
 
-  it('a watch on one object by path', async () => {
-    await api(cluster.url, 'POST', ns, cm('single'));
-    const w = await openWatch(`${cluster.url}/api/v1/watch/namespaces/default/configmaps/single`);
-    await api(cluster.url, 'DELETE', `${ns}/single`);
-    await w.until((e) => e.some((x) => x.type === 'DELETED'));
-    expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'DELETED']);
-    expect(w.events.every((e) => e.object.metadata.name === 'single')).toBe(true);
-    w.stop();
+  it('no bookmarks without allowWatchBookmarks', async () => {
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&resourceVersion=${rvAfterTwo}&timeoutSeconds=3`);
+    await w.closed;
+    expect(w.events.filter((e) => e.type === 'BOOKMARK')).toEqual([]);
+  });
+
+  it('timeoutSeconds ends the stream', async () => {
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&timeoutSeconds=1`);
+    await w.closed;
+    expect(w.events.length).toBeGreaterThan(0);
   });
 });
 
-describe('list', () => {
-  it('pages form one consistent snapshot, with remainingItemCount', async () => {
-    await api(cluster.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'pages' } });
-    for (let i = 0; i < 7; i++) await api(cluster.url, 'POST', '/api/v1/namespaces/pages/configmaps', cm(`p-${i}`));
-    const first = await api(cluster.url, 'GET', '/api/v1/namespaces/pages/configmaps?limit=3');
-    expect(first.items.map((o: any) => o.metadata.name)).toEqual(['p-0', 'p-1', 'p-2']);
-    expect(first.metadata.remainingItemCount).toBe(4);
-    // Writes between pages do not show up in later pages.
-    await api(cluster.url, 'POST', '/api/v1/namespaces/pages/configmaps', cm('p-5a'));
-    await api(cluster.url, 'DELETE', '/api/v1/namespaces/pages/configmaps/p-6');
-    const second = await api(cluster.url, 'GET', `/api/v1/namespaces/pages/configmaps?limit=3&continue=${encodeURIComponent(first.metadata.continue)}`);
-    expect(second.items.map((o: any) => o.metadata.name)).toEqual(['p-3', 'p-4', 'p-5']);
-    expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
-    const third = await api(cluster.url, 'GET', `/api/v1/namespaces/pages/configmaps?limit=3&continue=${encodeURIComponent(second.metadata.continue)}`);
-    expect(third.items.map((o: any) => o.metadata.name)).toEqual(['p-6']);
-    expect(third.metadata.continue).toBeUndefined();
+describe('410 Expired', () => {
+  const cms = '/api/v1/namespaces/exp/configmaps';
+
+  it('a watch from before the server history answers an ERROR event with Status Expired 410', async () => {
+    const old = (await api(cluster.url, 'POST', cms, { metadata: { name: 'churn' }, data: { v: '0' } })).metadata.resourceVersion;
+    for (let i = 1; i <= history + 10; i++) {
+      const cur = await api(cluster.url, 'GET', `${cms}/churn`);
+      await api(cluster.url, 'PUT', `${cms}/churn`, { ...cur, data: { v: String(i) } });
+    }
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&resourceVersion=${old}`);
+    await w.closed;
+    expect(w.events).toHaveLength(1);
+    expect(w.events[0].type).toBe('ERROR');
+    expect(w.events[0].object).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
+    expect(w.events[0].object.message).toMatch(/too old resource version/);
   });
 
-  it('an expired continue token is 410 with a fresh token', async () => {
-    const first = await api(cluster.url, 'GET', '/api/v1/namespaces/pages/configmaps?limit=2');
-    await api(cluster.url, 'POST', '/api/v1/namespaces/pages/configmaps', cm('compact-me'));
-    const client = new Etcd3({ hosts: cluster.etcd.url });
-    const rev = Number((await client.kv.range({ key: Buffer.from('x'), count_only: true })).header.revision);
-    await client.kv.compact({ revision: rev, physical: true });
-    client.close();
-    const res = await fetch(`${cluster.url}/api/v1/namespaces/pages/configmaps?limit=2&continue=${encodeURIComponent(first.metadata.continue)}`);
-    expect(res.status).toBe(410);
-    const status = await res.json();
-    expect(status).toMatchObject({ reason: 'Expired', code: 410 });
-    expect(status.metadata.continue).toBeTruthy();
-    const resumed = await api(cluster.url, 'GET', `/api/v1/namespaces/pages/configmaps?limit=100&continue=${encodeURIComponent(status.metadata.continue)}`);
-    expect(resumed.items[0].metadata.name).toBe('p-2');
+  it('after etcd compaction, a restarted server answers 410 for a position before it (watch and exact LIST)', async () => {
+    const old = (await api(cluster.url, 'POST', cms, { metadata: { name: 'before-compact' } })).metadata.resourceVersion;
+    const latest = (await api(cluster.url, 'POST', cms, { metadata: { name: 'compact-point' } })).metadata.resourceVersion;
+    execFileSync('etcdctl', ['--endpoints', cluster.etcd.url, 'compact', latest], { stdio: 'ignore' });
+    const fresh = await startApiServer(cluster.etcd.url);
+    extra.push(fresh);
+    const w = await openWatch(`${fresh.url}${cms}?watch=true&resourceVersion=${old}`);
+    await w.closed;
+    expect(w.events.map((e) => [e.type, e.object.reason, e.object.code])).toEqual([['ERROR', 'Expired', 410]]);
+    const list = await fetch(`${fresh.url}${cms}?resourceVersion=${old}&resourceVersionMatch=Exact`);
+    expect(list.status).toBe(410);
+    expect(await list.json()).toMatchObject({ kind: 'Status', reason: 'Expired', code: 410 });
+    // From the compaction point on, it resumes.
+    const ok = await openWatch(`${fresh.url}${cms}?watch=true&resourceVersion=${latest}`);
+    await api(fresh.url, 'POST', cms, { metadata: { name: 'after-compact' } });
+    await ok.until(hasName('after-compact'), 'after-compact');
+    ok.stop();
+    expect(objects(ok.events)).toEqual(['ADDED after-compact']);
+  });
+});
+
+describe('selectors', () => {
+  const cms = '/api/v1/namespaces/sel/configmaps';
+
+  it('an object leaving the selector is DELETED for the watcher, entering it is ADDED', async () => {
+    const rv = (await api(cluster.url, 'GET', cms)).metadata.resourceVersion;
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&resourceVersion=${rv}&labelSelector=tier%3Dfront`);
+    const f = await api(cluster.url, 'POST', cms, { metadata: { name: 'flip', labels: { tier: 'front' } }, data: { v: '1' } });
+    const f2 = await api(cluster.url, 'PUT', `${cms}/flip`, { ...f, data: { v: '2' } });
+    const f3 = await api(cluster.url, 'PUT', `${cms}/flip`, { ...f2, metadata: { ...f2.metadata, labels: { tier: 'back' } } });
+    const f4 = await api(cluster.url, 'PUT', `${cms}/flip`, { ...f3, data: { v: '3' } });
+    const f5 = await api(cluster.url, 'PUT', `${cms}/flip`, { ...f4, metadata: { ...f4.metadata, labels: { tier: 'front' } } });
+    await api(cluster.url, 'DELETE', `${cms}/flip`);
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'other', labels: { tier: 'back' } } });
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'end', labels: { tier: 'front' } } });
+    await w.until(hasName('end'), 'end');
+    w.stop();
+    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`)).toEqual([
+      `ADDED flip ${f.metadata.resourceVersion}`,
+      `MODIFIED flip ${f2.metadata.resourceVersion}`,
+      `DELETED flip ${f3.metadata.resourceVersion}`,
+      `ADDED flip ${f5.metadata.resourceVersion}`,
+      expect.stringMatching(/^DELETED flip \d+$/),
+      expect.stringMatching(/^ADDED end \d+$/),
+    ]);
+    // The DELETED for leaving carries the new state (labels no longer matching), as kube sends it.
+    expect(w.events[2].object.metadata.labels).toEqual({ tier: 'back' });
   });
 
-  it('label selector operators, field selectors and bad selectors', async () => {
-    await api(cluster.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'sels' } });
-    const put = (name: string, labels: Record<string, string>) => api(cluster.url, 'POST', '/api/v1/namespaces/sels/configmaps', cm(name, labels));
-    await put('a', { env: 'prod', tier: 'front' });
-    await put('b', { env: 'dev', tier: 'front' });
-    await put('c', { env: 'prod' });
-    const names = async (q: string) => (await api(cluster.url, 'GET', `/api/v1/namespaces/sels/configmaps?${q}`)).items.map((o: any) => o.metadata.name);
-    expect(await names('labelSelector=env%3Dprod')).toEqual(['a', 'c']);
-    expect(await names('labelSelector=env%3D%3Dprod')).toEqual(['a', 'c']);
-    expect(await names('labelSelector=env!%3Dprod')).toEqual(['b']);
-    expect(await names(`labelSelector=${encodeURIComponent('env in (dev,test)')}`)).toEqual(['b']);
-    expect(await names(`labelSelector=${encodeURIComponent('env notin (dev)')}`)).toEqual(['a', 'c']);
-    expect(await names('labelSelector=tier')).toEqual(['a', 'b']);
-    expect(await names('labelSelector=!tier')).toEqual(['c']);
-    expect(await names('fieldSelector=metadata.name%3Db')).toEqual(['b']);
-    expect(await names('fieldSelector=metadata.name!%3Db')).toEqual(['a', 'c']);
-    expect((await fetch(`${cluster.url}/api/v1/namespaces/sels/configmaps?labelSelector=${encodeURIComponent('env in (')}`)).status).toBe(400);
-    const badField = await fetch(`${cluster.url}/api/v1/namespaces/sels/configmaps?fieldSelector=spec.nope%3Dx`);
-    expect(badField.status).toBe(400);
-    expect((await badField.json()).message).toBe('field label not supported: spec.nope');
-    const pods = await fetch(`${cluster.url}/api/v1/pods?fieldSelector=status.phase%3DRunning,spec.nodeName%3Dn1`);
-    expect(pods.status).toBe(200);
+  it('field selector metadata.name watches one object', async () => {
+    const rv = (await api(cluster.url, 'GET', cms)).metadata.resourceVersion;
+    const w = await openWatch(`${cluster.url}${cms}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Dpicked`);
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'not-picked' } });
+    await api(cluster.url, 'POST', cms, { metadata: { name: 'picked' } });
+    await w.until(hasName('picked'), 'picked');
+    w.stop();
+    expect(objects(w.events)).toEqual(['ADDED picked']);
   });
+});
 
-  it('resourceVersion=0 and resourceVersionMatch=Exact', async () => {
-    const a = await api(cluster.url, 'POST', '/api/v1/namespaces/sels/configmaps', cm('exact-1'));
-    await api(cluster.url, 'POST', '/api/v1/namespaces/sels/configmaps', cm('exact-2'));
-    const exact = await api(cluster.url, 'GET', `/api/v1/namespaces/sels/configmaps?resourceVersion=${a.metadata.resourceVersion}&resourceVersionMatch=Exact`);
-    expect(exact.metadata.resourceVersion).toBe(a.metadata.resourceVersion);
-    expect(exact.items.map((o: any) => o.metadata.name)).toContain('exact-1');
-    expect(exact.items.map((o: any) => o.metadata.name)).not.toContain('exact-2');
-    const zero = await api(cluster.url, 'GET', '/api/v1/namespaces/sels/configmaps?resourceVersion=0');
-    expect(zero.kind).toBe('ConfigMapList');
-    const bad = await fetch(`${cluster.url}/api/v1/namespaces/sels/configmaps?resourceVersionMatch=Exact`);
-    expect(bad.status).toBe(422);
+describe('WebSocket', () => {
+  it('streams one WatchEvent per text message, and reports errors as an ERROR event', async () => {
+    const base = cluster.url.replace('http', 'ws');
+    await api(cluster.url, 'POST', '/api/v1/namespaces/ws/configmaps', { metadata: { name: 'pre' } });
+    const ws = new WebSocket(`${base}/api/v1/namespaces/ws/configmaps?watch=true`);
+    const messages: any[] = [];
+    const waiters: Array<() => void> = [];
+    ws.on('message', (data, isBinary) => {
+      expect(isBinary).toBe(false);
+      messages.push(JSON.parse(String(data)));
+      for (const w of waiters) w();
+    });
+    const closed = new Promise<void>((r) => ws.on('close', () => r()));
+    const until = (pred: () => boolean) => new Promise<void>((resolve) => {
+      const check = () => pred() && resolve();
+      waiters.push(check);
+      check();
+    });
+    await new Promise((r, j) => { ws.on('open', r); ws.on('error', j); });
+    await until(() => messages.length >= 1);
+    await api(cluster.url, 'POST', '/api/v1/namespaces/ws/configmaps', { metadata: { name: 'live' } });
+    const live = await api(cluster.url, 'GET', '/api/v1/namespaces/ws/configmaps/live');
+    await api(cluster.url, 'PUT', '/api/v1/namespaces/ws/configmaps/live', { ...live, data: { x: 'y' } });
+    await api(cluster.url, 'DELETE', '/api/v1/namespaces/ws/configmaps/live');
+    await until(() => messages.length >= 4);
+    expect(messages.map((m) => `${m.type} ${m.object.metadata.name}`)).toEqual(['ADDED pre', 'ADDED live', 'MODIFIED live', 'DELETED live']);
+    ws.close();
+    await closed;
+
+    // A position too old: one ERROR message, then the server closes.
+    const old = new WebSocket(`${base}/api/v1/namespaces/ws/configmaps?watch=true&resourceVersion=1`);
+    const got: any[] = [];
+    old.on('message', (d) => got.push(JSON.parse(String(d))));
+    await new Promise<void>((r) => old.on('close', () => r()));
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
   });
 });

@@ -93,8 +93,8 @@ export async function startEtcd(dir: string): Promise<Etcd> {
   return etcd;
 }
 
-export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ApiServerProcess> {
-  const port = await freePort();
+export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, fixedPort?: number): Promise<ApiServerProcess> {
+  const port = fixedPort ?? (await freePort());
   const out: string[] = [];
   const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
