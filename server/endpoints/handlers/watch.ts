@@ -52,10 +52,5 @@ export async function watch(ctx: HandlerContext): Promise<void> {
   if (ex.aborted) stop();
   ex.onAbort(stop);
   // Headers go out at once, so clients see the watch established even before the first event.
-  // uWS finishes the header block only with the first body bytes: a newline, which JSON stream
-  // decoders skip, sends them.
-  if (!ex.hasStarted && !ex.aborted) {
-    ex.beginStream(rep === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
-    ex.write('\n');
-  }
+  if (!ex.hasStarted && !ex.aborted) ex.beginStream(rep === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
 }
