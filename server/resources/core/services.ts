@@ -20,8 +20,8 @@ function needsNodePorts(spec: Obj): boolean {
   return spec.type === 'NodePort' || spec.type === 'LoadBalancer';
 }
 
-function allocationFailure(e: unknown, path: string, value: unknown): never {
-  if (e instanceof AllocationError) throw errors.invalid('Service', '', '', [field.invalid(path, value, e.message)]);
+function allocationFailure(e: unknown, name: string, path: string, value: unknown): never {
+  if (e instanceof AllocationError) throw errors.invalid('Service', '', name, [field.invalid(path, value, e.message)]);
   throw e;
 }
 
@@ -39,7 +39,7 @@ async function allocate(obj: KubeObject, old: KubeObject | undefined, ctx: Strat
           spec.clusterIP = await ctx.services.allocateClusterIP(requested);
         } catch (e) {
           if (e instanceof ApiError && e.reason === 'Invalid') throw errors.invalid('Service', '', obj.metadata.name ?? '', [field.invalid('spec.clusterIPs[0]', requested, 'provided IP is not in the valid range. The range of valid IPs is the service cluster IP range')]);
-          allocationFailure(e, 'spec.clusterIPs[0]', requested);
+          allocationFailure(e, obj.metadata.name ?? '', 'spec.clusterIPs[0]', requested);
         }
         const ip = spec.clusterIP as string;
         taken.push(() => ctx.services.releaseClusterIP(ip));
@@ -57,7 +57,7 @@ async function allocate(obj: KubeObject, old: KubeObject | undefined, ctx: Strat
         try {
           p.nodePort = await ctx.services.allocateNodePort(p.nodePort || undefined);
         } catch (e) {
-          allocationFailure(e, `spec.ports[${i}].nodePort`, p.nodePort);
+          allocationFailure(e, obj.metadata.name ?? '', `spec.ports[${i}].nodePort`, p.nodePort);
         }
         const port = p.nodePort as number;
         taken.push(() => ctx.services.releaseNodePort(port));
