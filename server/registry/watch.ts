@@ -79,7 +79,8 @@ export async function startWatch(
   const initialEvents = opts.sendInitialEvents ?? (rv === '' || rv === '0');
   await cache.start();
   if (!cache.ready) throw errors.unavailable('watch cache is initializing');
-  if (opts.sendInitialEvents && rv === '') await cache.waitFresh();
+  // Unset means the most recent state (also for legacy watches and sendInitialEvents=false).
+  if (rv === '') await cache.waitFresh();
   else if (rv !== '' && rv !== '0' && opts.sendInitialEvents) await cache.waitFor(parseResourceVersion(rv));
   const fromRevision = rv === '' || rv === '0' ? 0 : parseResourceVersion(rv);
 
@@ -118,7 +119,8 @@ export async function startWatch(
       sink.event('BOOKMARK', bookmark(rt, startRevision, true));
     }
   } else {
-    const backlog = cache.eventsSince(fromRevision, prefix);
+    // sendInitialEvents=false with resourceVersion unset or 0: no backlog, start where the cache is.
+    const backlog = fromRevision === 0 ? [] : cache.eventsSince(fromRevision, prefix);
     if (!backlog) {
       const err = errors.expired(`too old resource version: ${fromRevision} (${cache.oldestResumableRevision() + 1})`);
       sink.event('ERROR', JSON.stringify(err.toStatus()));

@@ -79,6 +79,17 @@ describe('resourceVersion', () => {
     expect(objects(w.events).filter((s) => /one|two/.test(s))).toEqual([]);
   });
 
+  for (const rv of ['', '0']) {
+    it(`sendInitialEvents=false with resourceVersion "${rv}" starts now: no initial events, no error`, async () => {
+      const w = await openWatch(`${cluster.url}${cms}?watch=true&sendInitialEvents=false&resourceVersionMatch=NotOlderThan${rv ? `&resourceVersion=${rv}` : ''}`);
+      const name = `now-${rv || 'unset'}`;
+      await api(cluster.url, 'POST', cms, { metadata: { name } });
+      await w.until(hasName(name), name);
+      w.stop();
+      expect(objects(w.events)).toEqual([`ADDED ${name}`]);
+    });
+  }
+
   it('invalid combinations are 422 Invalid', async () => {
     for (const q of [
       'sendInitialEvents=true&allowWatchBookmarks=true',
