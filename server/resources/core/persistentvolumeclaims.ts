@@ -1,6 +1,7 @@
 import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import { statusSplit } from '../status.js';
 import { accessModes } from './persistentvolumes.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -10,12 +11,7 @@ export const persistentvolumeclaims = defineResource({
   group: '', version: 'v1', kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'],
   subresources: { status: true },
   strategy: {
-    prepareForCreate(obj) {
-      obj.status = { phase: 'Pending' };
-    },
-    prepareForUpdate(obj, old) {
-      obj.status = old.status;
-    },
+    ...statusSplit(() => ({ phase: 'Pending' })),
     defaults(obj) {
       const spec = (obj.spec ??= {}) as Obj;
       spec.volumeMode ??= 'Filesystem';

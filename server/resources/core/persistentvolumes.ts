@@ -1,6 +1,7 @@
 import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import { statusSplit } from '../status.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -13,12 +14,7 @@ export const persistentvolumes = defineResource({
   group: '', version: 'v1', kind: 'PersistentVolume', resource: 'persistentvolumes', namespaced: false, shortNames: ['pv'],
   subresources: { status: true },
   strategy: {
-    prepareForCreate(obj) {
-      obj.status = { phase: 'Pending' };
-    },
-    prepareForUpdate(obj, old) {
-      obj.status = old.status;
-    },
+    ...statusSplit(() => ({ phase: 'Pending' })),
     defaults(obj) {
       const spec = (obj.spec ??= {}) as Obj;
       spec.persistentVolumeReclaimPolicy ??= 'Retain';

@@ -1,5 +1,6 @@
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import { statusSplit } from '../status.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -16,12 +17,7 @@ export const resourcequotas = defineResource({
   group: '', version: 'v1', kind: 'ResourceQuota', resource: 'resourcequotas', namespaced: true, shortNames: ['quota'],
   subresources: { status: true },
   strategy: {
-    prepareForCreate(obj) {
-      delete obj.status;
-    },
-    prepareForUpdate(obj, old) {
-      obj.status = old.status;
-    },
+    ...statusSplit(() => undefined),
     table: tableOf([
       ['Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.', 0, (o: Obj) => usage(o, false)],
       ['Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.', 0, (o: Obj) => usage(o, true)],

@@ -2,6 +2,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { formatLabelSelector } from '../core/pod-spec.js';
 import { defineResource } from '../define.js';
+import { statusSplit } from '../status.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -30,12 +31,7 @@ export const ingresses = defineResource({
   subresources: { status: true },
   strategy: {
     trackGeneration: true,
-    prepareForCreate(obj) {
-      obj.status = {};
-    },
-    prepareForUpdate(obj, old) {
-      obj.status = old.status;
-    },
+    ...statusSplit(),
     validate: (o) => validateIngress(o as Obj),
     table: tableOf([
       ['Class', 'string', 'The name of the IngressClass cluster resource.', 0, (o: Obj) => o.spec?.ingressClassName ?? '<none>'],
