@@ -109,6 +109,9 @@ export const errors = {
   unavailable: (message: string) =>
     new ApiError(503, 'ServiceUnavailable', message, { retryAfterSeconds: 1 }),
   timeout: (message: string) => new ApiError(504, 'Timeout', message),
+  /** A resourceVersion newer than this server has seen; client-go's reflector then relists without one. */
+  tooLargeResourceVersion: (requested: number, current: number) => new ApiError(504, 'Timeout', `Too large resource version: ${requested}, current: ${current}`,
+    { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 }),
   notFoundPath: () => new ApiError(404, 'NotFound', 'the server could not find the requested resource'),
 };
 

@@ -61,7 +61,10 @@ export class EtcdStorage {
       range_end: prefixEnd(Buffer.from(prefix)),
       limit: limit > 0 ? limit : 0,
       revision: revision > 0 ? revision : 0,
-    }));
+    })).catch(async (e: unknown) => {
+      if (revision > 0 && /future revision/.test(String((e as Error).message))) throw errors.tooLargeResourceVersion(revision, await this.currentRevision());
+      throw e;
+    });
     return {
       items: res.kvs.map(toStored),
       revision: Number(res.header.revision),

@@ -162,10 +162,12 @@ export class WatchCache {
   }
 
   private apply(res: IWatchResponse): void {
-    const revision = Number(res.header.revision);
     if (!res.events.length) {
       return;
     }
+    // Not res.header.revision: catching up, etcd sends at most 1000 revisions per response, each
+    // stamped with its current revision. The cache has reached only its last event.
+    const revision = Number((res.events[res.events.length - 1].kv as IKeyValue).mod_revision);
     const batch: CacheEvent[] = [];
     for (const ev of res.events) {
       const kv = ev.kv as IKeyValue;
@@ -214,7 +216,7 @@ export class WatchCache {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(errors.timeout(`Too large resource version: ${rev}, current: ${this.revision}`));
+        reject(errors.tooLargeResourceVersion(rev, this.revision));
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -217,6 +217,18 @@ describe('resourceVersion', () => {
     expect(Number(list.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(last));
   });
 
+  it('a resourceVersion from the future is 504 Timeout with cause ResourceVersionTooLarge (etcd and watch cache)', async () => {
+    const future = 10_000_000;
+    for (const q of [`resourceVersion=${future}&resourceVersionMatch=Exact`, `resourceVersion=${future}`]) {
+      const res = await fetch(`${cluster.url}${cms}?${q}`);
+      expect(res.status, q).toBe(504);
+      expect(res.headers.get('retry-after')).toBe('1');
+      const body = await res.json();
+      expect(body).toMatchObject({ kind: 'Status', reason: 'Timeout', code: 504, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+      expect(body.message).toMatch(new RegExp(`^Too large resource version: ${future}, current: \\d+$`));
+    }
+  });
+
   it('invalid resourceVersion / resourceVersionMatch combinations', async () => {
     expect((await status(`${cms}?resourceVersionMatch=Exact`)).code).toBe(422);
     expect((await status(`${cms}?resourceVersion=1&resourceVersionMatch=Sometimes`)).code).toBe(422);

@@ -46,11 +46,15 @@ it('claims only the revisions it has applied while replaying a backlog of more t
       claimed.push([cache.revision, events[events.length - 1].revision]);
     });
     await cache.start();
-    for (let i = 0; i < 200 && cache.revision < last; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && cache.revision < last; i++) await new Promise((r) => setTimeout(r, 20));
+    // Once the cache claims the last write's revision, it must hold that write (what a consistent read relies on).
+    const held = cache.get('/registry/configmaps/catchup/c')?.modRevision;
+    for (let i = 0; i < 200 && applied < 2500; i++) await new Promise((r) => setTimeout(r, 20));
     await cache.stop();
     storage.close();
-    expect(claimed.length).toBeGreaterThan(1);
+    expect(held).toBe(last);
     // After each batch, the cache's revision is that of the last event it applied.
+    expect(claimed.length).toBeGreaterThan(1);
     for (const [rev, lastEvent] of claimed) expect(rev).toBe(lastEvent);
     expect(applied).toBeGreaterThan(2500);
 

@@ -21,6 +21,22 @@ export function watchOptions(q: URLSearchParams, name: string): WatchOptions {
   };
 }
 
+// One event goes to every watcher of it: its line is built once, not once per watcher. The key is
+// the cached object text itself (V8 keeps a string's hash, so the lookup does not rehash it).
+const eventLines = new Map<WatchEventType, Map<string, string>>();
+
+function eventLine(type: WatchEventType, text: string): string {
+  let lines = eventLines.get(type);
+  if (!lines) eventLines.set(type, (lines = new Map()));
+  let line = lines.get(text);
+  if (line === undefined) {
+    if (lines.size >= 512) lines.clear();
+    line = `{"type":"${type}","object":${text}}\n`;
+    lines.set(text, line);
+  }
+  return line;
+}
+
 export async function watch(ctx: HandlerContext): Promise<void> {
   const { ex, rt } = ctx;
   const rep = negotiate(ex.headers.accept, true);
@@ -39,8 +55,7 @@ export async function watch(ctx: HandlerContext): Promise<void> {
         ex.write(`{"type":"${type}","object":${JSON.stringify(table)}}\n`);
         return;
       }
-      const text = typeof object === 'string' ? object : JSON.stringify(object);
-      ex.write(`{"type":"${type}","object":${text}}\n`);
+      ex.write(typeof object === 'string' ? eventLine(type, object) : `{"type":"${type}","object":${JSON.stringify(object)}}\n`);
     },
     queuedBytes: () => ex.queuedBytes,
     close: () => {
