@@ -33,6 +33,8 @@ export type CacheListener = (events: CacheEvent[]) => void;
 export interface WatchCacheOptions {
   /** Events kept for resuming watches. */
   historySize?: number;
+  /** Bytes of object values the history may hold (default 256 MiB). */
+  maxHistoryBytes?: number;
 }
 
 /** Sorted keys under one prefix, kept up to date as events arrive. */
@@ -69,6 +71,8 @@ export class WatchCache {
   /** Revision of the oldest state the history can replay from (events after it are all kept). */
   private historyStart = 0;
   private readonly historySize: number;
+  private readonly maxHistoryBytes: number;
+  private historyBytes = 0;
   /** The etcd revision the cache reflects. */
   revision = 0;
   private watcher?: Watcher;
@@ -82,6 +86,7 @@ export class WatchCache {
 
   constructor(private readonly storage: EtcdStorage, opts: WatchCacheOptions = {}) {
     this.historySize = opts.historySize ?? 10000;
+    this.maxHistoryBytes = opts.maxHistoryBytes ?? 256 * 1024 * 1024;
   }
 
   start(): Promise<void> {
@@ -125,6 +130,7 @@ export class WatchCache {
     this.entries = snapshot;
     for (const index of this.indexes.values()) this.rebuildIndex(index);
     this.history = [];
+    this.historyBytes = 0;
     this.historyStart = from;
     this.revision = from;
     await this.follow(from + 1);
@@ -187,11 +193,19 @@ export class WatchCache {
         batch.push({ type: prev ? 'MODIFIED' : 'ADDED', key, entry, prev, revision: rev });
       }
     }
-    for (const e of batch) this.history.push(e);
-    if (this.history.length > this.historySize) {
-      const drop = this.history.length - this.historySize;
+    for (const e of batch) {
+      this.history.push(e);
+      this.historyBytes += e.entry.value.length;
+    }
+    // Bounded by count and by bytes: a burst of large objects must not hold gigabytes of history.
+    let drop = Math.max(0, this.history.length - this.historySize);
+    let bytes = this.historyBytes;
+    for (let i = 0; i < drop; i++) bytes -= this.history[i].entry.value.length;
+    while (bytes > this.maxHistoryBytes && drop < this.history.length - 1) bytes -= this.history[drop++].entry.value.length;
+    if (drop > 0) {
       this.historyStart = this.history[drop - 1].revision;
       this.history.splice(0, drop);
+      this.historyBytes = bytes;
     }
     this.bumpRevision(Math.max(revision, batch.length ? batch[batch.length - 1].revision : 0), false);
     if (batch.length) for (const l of this.listeners) l(batch);
