@@ -34,6 +34,7 @@ export function writeOptions(ctx: HandlerContext): WriteOptions {
 /** Reads and decodes a JSON or YAML object body, applying fieldValidation to duplicate keys. */
 export async function readObject(ctx: HandlerContext, opts: WriteOptions): Promise<KubeObject> {
   const format = bodyFormat(ctx.ex.headers['content-type']);
+  negotiate(ctx.ex.headers.accept, true); // 406 before writing, not after (a protobuf-only Accept)
   if (format !== 'json' && format !== 'yaml' && format !== 'protobuf') throw errors.unsupportedMediaType(ctx.ex.headers['content-type'] ?? '', ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   const raw = await ctx.ex.readBody();
   // kubectl's typed clients (create namespace, create configmap, ...) send protobuf.

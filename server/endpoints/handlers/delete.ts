@@ -1,5 +1,5 @@
 import { errors } from '../../api/errors.js';
-import { bodyFormat, parseBody } from '../../http/negotiate.js';
+import { bodyFormat, negotiate, parseBody } from '../../http/negotiate.js';
 import { decodeProtobuf } from '../../protobuf/decode.js';
 import type { DeleteOptions } from '../../registry/store.js';
 import type { HandlerContext } from './context.js';
@@ -14,6 +14,7 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
   const policy = q.get('propagationPolicy');
   if (policy !== null) options.propagationPolicy = policy;
   if (q.getAll('dryRun').length) options.dryRun = q.getAll('dryRun');
+  negotiate(ctx.ex.headers.accept, true); // 406 before deleting, not after
   const raw = await ctx.ex.readBody();
   if (raw.length && raw.toString().trim()) {
     const format = bodyFormat(ctx.ex.headers['content-type']);
