@@ -61,6 +61,7 @@ type FromClient =
   | { msg: 'report'; latencies: string; perWatcher: number[]; ended: number };
 
 function runClient(): void {
+  const tsField = Buffer.from('"ts":"');
   const sockets: http.ClientRequest[] = [];
   let latencies: number[] = [];
   let perWatcher: number[] = [];
@@ -71,23 +72,24 @@ function runClient(): void {
     const req = http.get(url, { agent: false }, (res) => {
       if (res.statusCode !== 200) return resolve(false);
       resolve(true);
-      let rest = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
+      // Bytes, not strings: the clients share the machine with the server, so they stay cheap.
+      let rest: Buffer | undefined;
+      res.on('data', (chunk: Buffer) => {
         const now = wallMs();
-        const text = rest + chunk;
+        const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
         let start = 0;
-        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-          // Only the write timestamp is needed: find it without parsing the whole event.
-          const at = text.indexOf('"ts":"', start);
+        for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+          // Only the write timestamp is needed: find it without parsing the event.
+          const at = buf.indexOf(tsField, start);
           if (at >= 0 && at < nl) {
-            latencies.push(now - Number(text.slice(at + 6, text.indexOf('"', at + 6))));
+            const from = at + tsField.length;
+            latencies.push(now - Number(buf.toString('latin1', from, buf.indexOf(34, from))));
             perWatcher[index]++;
             events++;
           }
           start = nl + 1;
         }
-        rest = text.slice(start);
+        rest = start < buf.length ? buf.subarray(start) : undefined;
       });
       res.on('end', () => ended++);
     });
@@ -306,7 +308,7 @@ async function main(): Promise<void> {
   const stamp = report.date.replace(/[:.]/g, '-');
   writeFileSync(path.join(opts.out, `watch-${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(path.join(opts.out, 'watch-latest.txt'), `${report.date} ${JSON.stringify(machine)}\n${table}\n`);
-  console.log(`saved bench/results/watch-${stamp}.json and watch-latest.txt`);
+  console.log(`saved ${path.relative(process.cwd(), path.join(opts.out, `watch-${stamp}.json`))} and watch-latest.txt`);
 }
 
 if (process.argv.includes('--client')) {

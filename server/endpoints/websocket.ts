@@ -21,7 +21,8 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
     compression: 0,
     maxPayloadLength: 64 * 1024,
     idleTimeout: 0,
-    maxBackpressure: 64 * 1024 * 1024,
+    // Our own limit (--watch-max-queued-bytes) cuts a slow watcher off; uWS would drop messages silently past this one.
+    maxBackpressure: 1024 * 1024 * 1024,
     upgrade: (res, req, context) => {
       const path = req.getUrl();
       const query = req.getQuery() ?? '';

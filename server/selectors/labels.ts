@@ -69,7 +69,7 @@ const valuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 function parseTerm(term: string): LabelRequirement {
   let m: RegExpMatchArray | null;
-  if (!term) throw bad(term, 'found \'\', expected: identifier');
+  if (!term) throw bad(term, "found '', expected: identifier");
   if ((m = term.match(/^!\s*(\S+)$/))) return { key: checkKey(m[1]), op: '!exists' };
   if ((m = term.match(/^(\S+)\s+(in|notin)\s*\((.*)\)$/))) {
     const values = m[3].split(',').map((v) => v.trim()).filter((v, i, all) => v !== '' || all.length > 1);
@@ -81,7 +81,7 @@ function parseTerm(term: string): LabelRequirement {
     return { key, op: m[2] === '!=' ? 'notin' : 'in', values: [value] };
   }
   if ((m = term.match(/^([^=!\s()]+)$/))) return { key: checkKey(m[1]), op: 'exists' };
-  throw bad(term, 'unable to parse requirement');
+  throw bad(term, `found '${term}', expected: an identifier followed by =, ==, !=, in or notin`);
 }
 
 function checkKey(key: string): string {
