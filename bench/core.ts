@@ -2,12 +2,12 @@
 // etcd3 reads and writes of the same data, measured in one run. Prints a table and saves figures
 // under bench/results/.   npm run bench -- [--concurrency 16] [--duration-seconds 5] [--out bench/results]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
+import { fetchRequest, request } from './runner/http.js';
 import { cpuSeconds, etcdVersion, repoRoot, startApiServer, startEtcd, stopAll } from './runner/processes.js';
-import { type Figures, runFor } from './runner/stats.js';
+import { type Figures, runFor, sequence } from './runner/stats.js';
 
 interface Options { concurrency: number; seconds: number; out: string }
 
@@ -19,51 +19,44 @@ function parseOptions(argv: string[]): Options {
     if (k === '--concurrency') o.concurrency = Number(v());
     else if (k === '--duration-seconds') o.seconds = Number(v());
     else if (k === '--out') o.out = path.resolve(v());
-    else throw new Error(`unknown option ${argv[i]}`);
+    else if (k === '--help' || k === '-h') {
+      console.log('usage: node dist/bench/core.js [--concurrency 16] [--duration-seconds 5] [--out bench/results]');
+      process.exit(0);
+    } else throw new Error(`unknown option ${argv[i]}`);
   }
+  if (!(o.concurrency >= 1) || !(o.seconds > 0)) throw new Error('--concurrency and --duration-seconds must be positive');
   return o;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+/** CPU seconds each process spent during one measured run; the machine is shared, so this says who was busy. */
+interface Cpu { apiserver: number; etcd: number; benchClient: number }
+interface Side extends Figures { cpuSeconds: Cpu }
+interface CaseResult { case: string; apiserver: Side; etcd: Side; ratio: { opsPerSecond: number; p50: number; p99: number } }
 
-/** One HTTP request on a keep-alive connection (node:http: faster here than fetch). */
-function request(base: string, method: string, p: string, body?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(base + p, { method, agent, headers: body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if ((res.statusCode ?? 0) >= 300) reject(new Error(`${method} ${p}: ${res.statusCode} ${text.slice(0, 200)}`));
-        else resolve({ status: res.statusCode ?? 0, body: text });
-      });
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
-
-const payload = 'x'.repeat(1024);
-const configMap = (ns: string, name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { bench: 'core' } }, data: { payload } });
+// A realistic ConfigMap: a few labels and annotations and ~1 KiB of data in two keys.
+const properties = Array.from({ length: 24 }, (_, i) => `setting.${String(i).padStart(2, '0')}=value-${'v'.repeat(20)}`).join('\n');
+const configMap = (ns: string, name: string) => JSON.stringify({
+  apiVersion: 'v1', kind: 'ConfigMap',
+  metadata: { name, namespace: ns, labels: { app: 'bench', tier: 'backend', bench: 'core' }, annotations: { 'bench.example.com/owner': 'core-benchmark' } },
+  data: { 'app.properties': properties, 'mode': 'production' },
+});
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const etcd = await startEtcd();
   const api = await startApiServer(etcd.url);
   const client = new Etcd3({ hosts: etcd.url });
-  console.log(`apiserver ${api.url} on etcd ${etcd.url}; concurrency ${opts.concurrency}, ${opts.seconds}s per case`);
+  console.log(`apiserver ${api.url} (pid ${api.pid}) on etcd ${etcd.url} (pid ${etcd.pid}); concurrency ${opts.concurrency}, ${opts.seconds}s per case and side`);
 
   // Data: namespaces holding 1, 100 and 1000 configmaps, written through the API server.
   for (const ns of ['bench-get', 'bench-list-100', 'bench-list-1000', 'bench-create']) {
     await request(api.url, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
   }
   const fill = async (ns: string, n: number) => {
-    let i = 0;
+    const next = sequence();
     await Promise.all(Array.from({ length: 16 }, async () => {
-      while (i < n) {
-        const name = `cm-${String(i++).padStart(5, '0')}`;
-        await request(api.url, 'POST', `/api/v1/namespaces/${ns}/configmaps`, configMap(ns, name));
+      for (let i = next(); i < n; i = next()) {
+        await request(api.url, 'POST', `/api/v1/namespaces/${ns}/configmaps`, configMap(ns, `cm-${String(i).padStart(5, '0')}`));
       }
     }));
   };
@@ -71,54 +64,102 @@ async function main(): Promise<void> {
   await fill('bench-list-100', 100);
   await fill('bench-list-1000', 1000);
 
-  const results: Array<{ case: string; apiserver: Figures; etcd: Figures }> = [];
+  // The raw side reads the keys the API server wrote and writes the same bytes it stores.
+  const stored = await client.get('/registry/configmaps/bench-get/cm-00000').buffer();
+  if (!stored) throw new Error('configmap not found under /registry/configmaps/: the storage layout changed');
+  for (const [ns, n] of [['bench-list-100', 100], ['bench-list-1000', 1000]] as const) {
+    const count = await client.getAll().prefix(`/registry/configmaps/${ns}/`).count();
+    if (count !== n) throw new Error(`${ns}: ${count} keys in etcd, expected ${n}`);
+  }
+  console.log(`data: 1 + 100 + 1000 configmaps, ${stored.length} bytes each in etcd`);
+
+  const results: CaseResult[] = [];
+  const side = async (op: (i: number) => Promise<void>, next: () => number): Promise<Side> => {
+    const before = { a: cpuSeconds(api.pid), e: cpuSeconds(etcd.pid), c: process.cpuUsage() };
+    const figures = await runFor(opts.seconds, opts.concurrency, op, next);
+    const c = process.cpuUsage(before.c);
+    const cpu = { apiserver: cpuSeconds(api.pid) - before.a, etcd: cpuSeconds(etcd.pid) - before.e, benchClient: (c.user + c.system) / 1e6 };
+    return { ...figures, cpuSeconds: cpu };
+  };
   const measure = async (name: string, viaApi: (i: number) => Promise<void>, viaEtcd: (i: number) => Promise<void>) => {
-    // Warm both paths, then measure side by side.
-    await runFor(1, opts.concurrency, viaApi);
-    await runFor(1, opts.concurrency, viaEtcd);
-    const cpu0 = cpuSeconds(api.pid);
-    const a = await runFor(opts.seconds, opts.concurrency, viaApi);
-    const cpu1 = cpuSeconds(api.pid);
-    const e = await runFor(opts.seconds, opts.concurrency, viaEtcd);
-    results.push({ case: name, apiserver: { ...a, serverCpuSeconds: cpu1 - cpu0 } as Figures, etcd: e });
-    console.log(`  ${name}: done`);
+    // One sequence per side across warm-up and measurement, so CREATE never reuses a name.
+    const apiNext = sequence();
+    const etcdNext = sequence();
+    await runFor(1, opts.concurrency, viaApi, apiNext);
+    await runFor(1, opts.concurrency, viaEtcd, etcdNext);
+    const a = await side(viaApi, apiNext);
+    const e = await side(viaEtcd, etcdNext);
+    results.push({ case: name, apiserver: a, etcd: e, ratio: { opsPerSecond: a.opsPerSecond / e.opsPerSecond, p50: a.p50ms / e.p50ms, p99: a.p99ms / e.p99ms } });
+    console.log(`  ${name}: apiserver ${a.opsPerSecond.toFixed(0)}/s, etcd ${e.opsPerSecond.toFixed(0)}/s${a.errors + e.errors ? ` ERRORS ${a.errors}/${e.errors}: ${a.firstError ?? e.firstError}` : ''}`);
   };
 
+  const expectKeys = (n: number) => (kvs: Record<string, Buffer>) => {
+    if (Object.keys(kvs).length !== n) throw new Error(`range returned ${Object.keys(kvs).length} keys, expected ${n}`);
+  };
   await measure('GET one object',
     async () => void await request(api.url, 'GET', '/api/v1/namespaces/bench-get/configmaps/cm-00000'),
-    async () => void await client.get('/registry/configmaps/bench-get/cm-00000').buffer());
+    async () => {
+      if (!await client.get('/registry/configmaps/bench-get/cm-00000').buffer()) throw new Error('key missing');
+    });
+  // Same GET through undici fetch, to record which HTTP client is faster here.
+  const viaFetch = await (async () => {
+    const next = sequence();
+    const op = async () => void await fetchRequest(api.url, 'GET', '/api/v1/namespaces/bench-get/configmaps/cm-00000');
+    await runFor(1, opts.concurrency, op, next);
+    return side(op, next);
+  })();
+  console.log(`  GET one object via fetch: ${viaFetch.opsPerSecond.toFixed(0)}/s`);
   await measure('LIST 100 objects',
     async () => void await request(api.url, 'GET', '/api/v1/namespaces/bench-list-100/configmaps'),
-    async () => void await client.getAll().prefix('/registry/configmaps/bench-list-100/').buffers());
+    async () => expectKeys(100)(await client.getAll().prefix('/registry/configmaps/bench-list-100/').buffers()));
   await measure('LIST 1000 objects',
     async () => void await request(api.url, 'GET', '/api/v1/namespaces/bench-list-1000/configmaps'),
-    async () => void await client.getAll().prefix('/registry/configmaps/bench-list-1000/').buffers());
-  const runId = Date.now().toString(36);
+    async () => expectKeys(1000)(await client.getAll().prefix('/registry/configmaps/bench-list-1000/').buffers()));
+  // CREATE is kube's create: a txn that puts only when the key does not exist yet.
   await measure('CREATE',
-    async (i) => void await request(api.url, 'POST', '/api/v1/namespaces/bench-create/configmaps', configMap('bench-create', `a-${runId}-${i}`)),
+    async (i) => void await request(api.url, 'POST', '/api/v1/namespaces/bench-create/configmaps', configMap('bench-create', `cm-${i}`)),
     async (i) => {
-      const key = `/registry/configmaps/bench-raw/e-${runId}-${i}`;
-      const value = configMap('bench-raw', `e-${runId}-${i}`);
-      await client.if(key, 'Create', '==', 0).then(client.put(key).value(value)).commit();
+      const key = `/registry/configmaps/bench-raw/cm-${i}`;
+      const res = await client.if(key, 'Mod', '==', 0).then(client.put(key).value(stored)).commit();
+      if (!res.succeeded) throw new Error(`${key} exists`);
     });
 
   client.close();
-  const lines: string[] = [];
-  const pad = (s: string, n: number) => s.padEnd(n);
-  const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
-  lines.push(`${pad('case', 20)}${pad('apiserver ops/s', 17)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('etcd3 ops/s', 13)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}api/etcd ops`);
-  for (const r of results) {
-    lines.push(`${pad(r.case, 20)}${pad(num(r.apiserver.opsPerSecond), 17)}${pad(num(r.apiserver.p50ms, 2), 9)}${pad(num(r.apiserver.p99ms, 2), 9)}${pad(num(r.etcd.opsPerSecond), 13)}${pad(num(r.etcd.p50ms, 2), 9)}${pad(num(r.etcd.p99ms, 2), 9)}${num(r.apiserver.opsPerSecond / r.etcd.opsPerSecond, 2)}x`);
-  }
-  const table = lines.join('\n');
-  console.log(`\n${table}\n`);
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, etcd: etcdVersion(), platform: `${os.platform()} ${os.release()}` };
-  const report = { benchmark: 'core', date: new Date().toISOString(), options: { concurrency: opts.concurrency, secondsPerCase: opts.seconds, client: 'node:http keep-alive / etcd3 npm client' }, machine, results };
+  const report = render(results, viaFetch, opts);
   mkdirSync(opts.out, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
-  writeFileSync(path.join(opts.out, `core-${stamp}.json`), JSON.stringify(report, null, 2) + '\n');
-  writeFileSync(path.join(opts.out, 'core-latest.txt'), `${report.date} concurrency=${opts.concurrency} ${opts.seconds}s/case ${JSON.stringify(machine)}\n${table}\n`);
-  console.log(`saved bench/results/core-${stamp}.json and core-latest.txt`);
+  writeFileSync(path.join(opts.out, `core-${stamp}.json`), JSON.stringify(report.json, null, 2) + '\n');
+  writeFileSync(path.join(opts.out, 'core-latest.txt'), report.text);
+  console.log(`\n${report.text}\nsaved ${path.relative(process.cwd(), path.join(opts.out, `core-${stamp}.json`))} and core-latest.txt`);
+}
+
+function render(results: CaseResult[], viaFetch: Side, opts: Options) {
+  const date = new Date().toISOString();
+  const machine = {
+    cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))), node: process.version, etcd: etcdVersion(), platform: `${os.platform()} ${os.release()}`,
+  };
+  const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+  const cols = [20, 11, 8, 8, 11, 8, 8, 10, 10];
+  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(cols[i]) : c.padStart(cols[i]))).join(' ').trimEnd();
+  const lines = [
+    row(['', 'apiserver', '', '', 'etcd3', '', '', 'api/etcd', 'api/etcd']),
+    row(['case', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s', 'p50 ms', 'p99 ms', 'ops/s', 'p50']),
+    ...results.map((r) => row([r.case, num(r.apiserver.opsPerSecond), num(r.apiserver.p50ms, 2), num(r.apiserver.p99ms, 2),
+      num(r.etcd.opsPerSecond), num(r.etcd.p50ms, 2), num(r.etcd.p99ms, 2), `${num(r.ratio.opsPerSecond, 2)}x`, `${num(r.ratio.p50, 2)}x`])),
+  ];
+  const errors = results.filter((r) => r.apiserver.errors || r.etcd.errors);
+  for (const r of errors) lines.push(`errors in ${r.case}: apiserver ${r.apiserver.errors}, etcd ${r.etcd.errors} (${r.apiserver.firstError ?? r.etcd.firstError})`);
+  const get = results[0].apiserver;
+  lines.push(`HTTP client: node:http keep-alive Agent (GET one object ${num(get.opsPerSecond)}/s p50 ${num(get.p50ms, 2)} ms; undici fetch ${num(viaFetch.opsPerSecond)}/s p50 ${num(viaFetch.p50ms, 2)} ms)`);
+  const header = `${date} core benchmark: concurrency ${opts.concurrency}, ${opts.seconds}s per case and side, ${machine.cpus} cpus (${machine.cpuModel}), load ${machine.loadAverage.join(' ')}, node ${machine.node}, ${machine.etcd}\n` +
+    'apiserver and etcd share the machine with the benchmark client; figures on a busy machine are noisy.\n';
+  const json = {
+    benchmark: 'core', date,
+    options: { concurrency: opts.concurrency, secondsPerCase: opts.seconds, httpClient: 'node:http keep-alive Agent', etcdClient: 'etcd3 npm client' },
+    machine, results, httpClientComparison: { nodeHttp: get, fetch: viaFetch },
+  };
+  return { date, json, text: `${header}\n${lines.join('\n')}\n` };
 }
 
 main().then(() => {
