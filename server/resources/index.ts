@@ -26,9 +26,14 @@ import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
 import { eventsV1 } from './events/events.js';
-import { ingressclasses, ingresses, networkpolicies } from './networking/networking.js';
+import { ingressclasses } from './networking/ingressclasses.js';
+import { ingresses } from './networking/ingresses.js';
+import { networkpolicies } from './networking/networkpolicies.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets.js';
-import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac/rbac.js';
+import { clusterrolebindings } from './rbac/clusterrolebindings.js';
+import { clusterroles } from './rbac/clusterroles.js';
+import { rolebindings } from './rbac/rolebindings.js';
+import { roles } from './rbac/roles.js';
 import { priorityclasses } from './scheduling/priorityclasses.js';
 import { storageclasses } from './storage/storageclasses.js';
 

@@ -45,7 +45,7 @@ describe('deployments', () => {
     const d = deploy({ replicas: 3 }) as any;
     d.status = { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 };
     expect(deployments.strategy.table!.columns.map((c) => c.name)).toEqual(['Name', 'Ready', 'Up-to-date', 'Available', 'Age', 'Containers', 'Images', 'Selector']);
-    expect(deployments.strategy.table!.cells(d, now)).toEqual(['x', '2/3', '3', '2', '10m', 'nginx', 'nginx:1.27', 'app=web']);
+    expect(deployments.strategy.table!.cells(d, now)).toEqual(['x', '2/3', 3, 2, '10m', 'nginx', 'nginx:1.27', 'app=web']);
   });
 });
 

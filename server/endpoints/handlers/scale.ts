@@ -26,21 +26,21 @@ function toScale(obj: KubeObject): KubeObject {
   };
 }
 
-async function writeScale(ctx: HandlerContext, scaleFrom: (current: KubeObject) => Promise<KubeObject>): Promise<void> {
+/** `pinned`: the client named a resourceVersion, so a conflict is reported rather than retried. */
+async function writeScale(ctx: HandlerContext, pinned: boolean, scaleFrom: (current: KubeObject) => Promise<KubeObject>): Promise<void> {
   const opts = writeOptions(ctx);
   const { rt, info } = ctx;
-  let pinned = false;
   const updated = await ctx.store.guaranteedUpdate(rt, info.namespace, info.name, opts, async (current) => {
     if (!current) throw errors.notFound({ group: rt.group, resource: rt.resource }, info.name);
     const scale = await scaleFrom(current);
     if (scale.kind !== undefined && scale.kind !== 'Scale') throw errors.badRequest(`the kind in the data (${scale.kind}) does not match the expected kind (Scale)`);
-    const replicas = (scale.spec as Obj | undefined)?.replicas;
+    // ScaleSpec.replicas is omitempty: a Scale without it asks for 0, as in kube.
+    const replicas = (scale.spec as Obj | undefined)?.replicas ?? 0;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw errors.invalid('Scale', 'autoscaling', info.name, [field.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
     }
     const rv = scale.metadata?.resourceVersion;
     if (rv) {
-      pinned = true;
       if (rv !== current.metadata.resourceVersion) {
         throw errors.conflict({ group: rt.group, resource: rt.resource }, info.name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
@@ -58,14 +58,14 @@ export async function getScale(ctx: HandlerContext): Promise<void> {
 
 export async function updateScale(ctx: HandlerContext): Promise<void> {
   const body = await readObject(ctx, writeOptions(ctx));
-  await writeScale(ctx, async () => body);
+  await writeScale(ctx, Boolean(body.metadata?.resourceVersion), async () => body);
 }
 
 export async function patchScale(ctx: HandlerContext): Promise<void> {
   const format = bodyFormat(ctx.ex.headers['content-type']);
   const raw = await ctx.ex.readBody();
   const { value: patch } = parseBody(raw, format === 'apply-patch' || format === 'yaml' ? 'yaml' : 'json', 'Scale');
-  await writeScale(ctx, async (current) => {
+  await writeScale(ctx, false, async (current) => {
     const scale = toScale(current);
     switch (format) {
       case 'json-patch': return applyJSONPatch(scale, patch) as KubeObject;

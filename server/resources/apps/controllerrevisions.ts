@@ -14,7 +14,7 @@ export const controllerrevisions = defineResource({
         const group = String(owner.apiVersion ?? '').includes('/') ? `.${String(owner.apiVersion).split('/')[0]}` : '';
         return `${String(owner.kind).toLowerCase()}${group}/${owner.name}`;
       }],
-      ['Revision', 'integer', 'Revision indicates the revision of the state represented by Data.', 0, (o: Obj) => o.revision ?? 0],
+      ['Revision', 'string', 'Revision indicates the revision of the state represented by Data.', 0, (o: Obj) => o.revision ?? 0],
     ]),
   },
 });

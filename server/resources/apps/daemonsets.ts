@@ -2,7 +2,8 @@ import { field } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { containerCells, formatLabelSelector } from '../core/pod-spec.js';
 import { defineResource } from '../define.js';
-import { clearStatus, defaultTemplate, keepStatus, validateSelectorImmutable, validateWorkload } from './workload.js';
+import { statusSplit } from '../status.js';
+import { defaultTemplate, formatLabels, validateSelectorImmutable, validateWorkload } from './workload.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -12,11 +13,7 @@ export const daemonsets = defineResource({
   subresources: { status: true },
   strategy: {
     trackGeneration: true,
-    prepareForCreate(obj) {
-      clearStatus(obj);
-      Object.assign(obj.status as Obj, { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 });
-    },
-    prepareForUpdate: keepStatus,
+    ...statusSplit(() => ({ currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 })),
     defaults(obj) {
       const spec = (obj.spec ??= {}) as Obj;
       spec.updateStrategy ??= { type: 'RollingUpdate' };
@@ -29,7 +26,7 @@ export const daemonsets = defineResource({
       defaultTemplate(obj);
     },
     validate(obj) {
-      const errs = validateWorkload(obj, { replicas: false });
+      const errs = validateWorkload(obj, { replicas: false, kind: 'daemonset' });
       const t = ((obj.spec ?? {}) as Obj).updateStrategy?.type;
       if (!['RollingUpdate', 'OnDelete'].includes(t)) errs.push(field.notSupported('spec.updateStrategy.type', t, ['OnDelete', 'RollingUpdate']));
       return errs;
@@ -41,10 +38,7 @@ export const daemonsets = defineResource({
       ['Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.', 0, (o: Obj) => o.status?.numberReady ?? 0],
       ['Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod', 0, (o: Obj) => o.status?.updatedNumberScheduled ?? 0],
       ['Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.', 0, (o: Obj) => o.status?.numberAvailable ?? 0],
-      ['Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node.', 0, (o: Obj) => {
-        const s = Object.entries(o.spec?.template?.spec?.nodeSelector ?? {});
-        return s.length ? s.map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
-      }],
+      ['Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node.', 0, (o: Obj) => formatLabels(o.spec?.template?.spec?.nodeSelector)],
       ['Containers', 'string', 'Names of each container in the template.', 1, (o: Obj) => containerCells(o.spec?.template?.spec)[0]],
       ['Images', 'string', 'Images referenced by each container in the template.', 1, (o: Obj) => containerCells(o.spec?.template?.spec)[1]],
       ['Selector', 'string', 'A label query over pods that are managed by the daemon set.', 1, (o: Obj) => formatLabelSelector(o.spec?.selector)],

@@ -2,7 +2,8 @@ import { field } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { containerCells, formatLabelSelector } from '../core/pod-spec.js';
 import { defineResource } from '../define.js';
-import { clearStatus, defaultTemplate, keepStatus, validateSelectorImmutable, validateWorkload } from './workload.js';
+import { statusSplit } from '../status.js';
+import { defaultTemplate, validateSelectorImmutable, validateWorkload } from './workload.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -12,8 +13,7 @@ export const deployments = defineResource({
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } },
   strategy: {
     trackGeneration: true,
-    prepareForCreate: clearStatus,
-    prepareForUpdate: keepStatus,
+    ...statusSplit(),
     defaults(obj) {
       const spec = (obj.spec ??= {}) as Obj;
       spec.replicas ??= 1;
@@ -29,7 +29,7 @@ export const deployments = defineResource({
       defaultTemplate(obj);
     },
     validate(obj) {
-      const errs = validateWorkload(obj);
+      const errs = validateWorkload(obj, { kind: 'deployment' });
       const spec = (obj.spec ?? {}) as Obj;
       if (spec.strategy && !['RollingUpdate', 'Recreate'].includes(spec.strategy.type)) {
         errs.push(field.notSupported('spec.strategy.type', spec.strategy.type, ['Recreate', 'RollingUpdate']));
@@ -49,8 +49,8 @@ export const deployments = defineResource({
     validateUpdate: validateSelectorImmutable,
     table: tableOf([
       ['Ready', 'string', 'Number of the pod with ready state', 0, (o: Obj) => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`],
-      ['Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', 0, (o: Obj) => String(o.status?.updatedReplicas ?? 0)],
-      ['Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', 0, (o: Obj) => String(o.status?.availableReplicas ?? 0)],
+      ['Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', 0, (o: Obj) => o.status?.updatedReplicas ?? 0],
+      ['Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', 0, (o: Obj) => o.status?.availableReplicas ?? 0],
       ['Containers', 'string', 'Names of each container in the template.', 1, (o: Obj) => containerCells(o.spec?.template?.spec)[0]],
       ['Images', 'string', 'Images referenced by each container in the template.', 1, (o: Obj) => containerCells(o.spec?.template?.spec)[1]],
       ['Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1, (o: Obj) => formatLabelSelector(o.spec?.selector)],

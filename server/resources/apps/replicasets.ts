@@ -1,7 +1,8 @@
 import { tableOf } from '../../table/format.js';
 import { containerCells, formatLabelSelector } from '../core/pod-spec.js';
 import { defineResource } from '../define.js';
-import { clearStatus, defaultTemplate, keepStatus, validateSelectorImmutable, validateWorkload } from './workload.js';
+import { statusSplit } from '../status.js';
+import { defaultTemplate, validateSelectorImmutable, validateWorkload } from './workload.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -11,17 +12,14 @@ export const replicasets = defineResource({
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } },
   strategy: {
     trackGeneration: true,
-    prepareForCreate(obj) {
-      clearStatus(obj);
-      (obj.status as Obj).replicas = 0;
-    },
-    prepareForUpdate: keepStatus,
+    // status.replicas is not omitempty in apps/v1, so a new ReplicaSet shows it as 0.
+    ...statusSplit(() => ({ replicas: 0 })),
     defaults(obj) {
       const spec = (obj.spec ??= {}) as Obj;
       spec.replicas ??= 1;
       defaultTemplate(obj);
     },
-    validate: (obj) => validateWorkload(obj),
+    validate: (obj) => validateWorkload(obj, { kind: 'deployment' }),
     validateUpdate: validateSelectorImmutable,
     table: tableOf([
       ['Desired', 'integer', 'Number of desired pods.', 0, (o: Obj) => o.spec?.replicas ?? 0],

@@ -2,7 +2,8 @@ import { field } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { containerCells } from '../core/pod-spec.js';
 import { defineResource } from '../define.js';
-import { clearStatus, defaultTemplate, keepStatus, validateWorkload } from './workload.js';
+import { statusSplit } from '../status.js';
+import { defaultTemplate, validateWorkload } from './workload.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -12,12 +13,7 @@ export const statefulsets = defineResource({
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } },
   strategy: {
     trackGeneration: true,
-    prepareForCreate(obj) {
-      clearStatus(obj);
-      (obj.status as Obj).replicas = 0;
-      (obj.status as Obj).availableReplicas = 0;
-    },
-    prepareForUpdate: keepStatus,
+    ...statusSplit(() => ({ replicas: 0, availableReplicas: 0 })),
     defaults(obj) {
       const spec = (obj.spec ??= {}) as Obj;
       spec.replicas ??= 1;
@@ -41,7 +37,7 @@ export const statefulsets = defineResource({
       defaultTemplate(obj);
     },
     validate(obj) {
-      const errs = validateWorkload(obj);
+      const errs = validateWorkload(obj, { kind: 'statefulset' });
       const spec = (obj.spec ?? {}) as Obj;
       if (!['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) errs.push(field.notSupported('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']));
       if (!['RollingUpdate', 'OnDelete'].includes(spec.updateStrategy?.type)) errs.push(field.notSupported('spec.updateStrategy.type', spec.updateStrategy?.type, ['OnDelete', 'RollingUpdate']));

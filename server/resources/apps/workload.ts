@@ -13,7 +13,8 @@ export function defaultTemplate(obj: KubeObject, opts: { restartPolicy?: boolean
   defaultPodSpec(spec?.template?.spec, opts);
 }
 
-export function validateWorkload(obj: KubeObject, opts: { replicas?: boolean; restartPolicies?: string[] } = {}): FieldError[] {
+/** `kind` names the workload in kube's empty-selector message (ReplicaSets say "deployment" there too, as kube does). */
+export function validateWorkload(obj: KubeObject, opts: { replicas?: boolean; restartPolicies?: string[]; kind?: string } = {}): FieldError[] {
   const spec = (obj.spec ?? {}) as Obj;
   const errs: FieldError[] = [];
   if (opts.replicas !== false && spec.replicas !== undefined && spec.replicas < 0) {
@@ -21,8 +22,8 @@ export function validateWorkload(obj: KubeObject, opts: { replicas?: boolean; re
   }
   const selector = spec.selector as Obj | undefined;
   if (!selector) errs.push(field.required('spec.selector'));
-  else if (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length) {
-    errs.push(field.invalid('spec.selector', selector, 'empty selector is invalid for deployment'));
+  else if (opts.kind && !Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length) {
+    errs.push(field.invalid('spec.selector', selector, `empty selector is invalid for ${opts.kind}`));
   }
   const labels = spec.template?.metadata?.labels as Record<string, string> | undefined;
   if (selector && !labelSelectorFromObject(selector).matches(labels ?? {})) {
@@ -40,10 +41,8 @@ export function validateSelectorImmutable(obj: KubeObject, old: KubeObject): Fie
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [field.invalid('spec.selector', a, 'field is immutable')];
 }
 
-export function keepStatus(obj: KubeObject, old: KubeObject): void {
-  obj.status = old.status;
-}
-
-export function clearStatus(obj: KubeObject): void {
-  obj.status = {};
+/** labels.FormatLabels: `k=v` pairs sorted by key, `<none>` when empty (DaemonSet NODE SELECTOR). */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  const keys = Object.keys(labels ?? {}).sort();
+  return keys.length ? keys.map((k) => `${k}=${labels![k]}`).join(',') : '<none>';
 }

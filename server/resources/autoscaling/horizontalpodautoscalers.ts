@@ -4,6 +4,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import { statusSplit } from '../status.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -90,42 +91,73 @@ function validate(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function targets(o: Obj): string {
-  const metrics: Obj[] = o.spec?.metrics ?? [];
-  if (!metrics.length) return '<none>';
-  const current: Obj[] = o.status?.currentMetrics ?? [];
-  return metrics.map((m, i) => {
-    if (m.type === 'Resource') {
-      const cur = current[i]?.resource?.current;
-      const t = m.resource?.target ?? {};
-      const now = t.type === 'Utilization' ? (cur?.averageUtilization !== undefined ? `${cur.averageUtilization}%` : '<unknown>') : (cur?.averageValue ?? '<unknown>');
-      const want = t.type === 'Utilization' ? `${t.averageUtilization}%` : (t.averageValue ?? t.value);
-      return `${m.resource?.name}: ${now}/${want}`;
+/** The TARGETS cell: each metric as `current/target`, two at most, as kube's printer formats them. */
+export function formatMetrics(specs: Obj[] | undefined, statuses: Obj[] | undefined): string {
+  if (!specs?.length) return '<none>';
+  const current = (i: number, type: string) => statuses?.[i]?.[type];
+  const list = specs.map((m, i) => {
+    switch (m.type) {
+      case 'Resource':
+      case 'ContainerResource': {
+        const src = m.type === 'Resource' ? m.resource : m.containerResource;
+        const cur = current(i, m.type === 'Resource' ? 'resource' : 'containerResource');
+        const t = src?.target ?? {};
+        if (t.averageValue !== undefined) return `${src?.name}: ${cur?.current?.averageValue ?? '<unknown>'}/${t.averageValue}`;
+        const now = cur?.current?.averageUtilization !== undefined ? `${cur.current.averageUtilization}%` : '<unknown>';
+        return `${src?.name}: ${now}/${t.averageUtilization !== undefined ? `${t.averageUtilization}%` : '<auto>'}`;
+      }
+      case 'Pods':
+        return `${current(i, 'pods')?.current?.averageValue ?? '<unknown>'}/${m.pods?.target?.averageValue}`;
+      case 'Object':
+      case 'External': {
+        const key = m.type === 'Object' ? 'object' : 'external';
+        const t = m[key]?.target ?? {};
+        const cur = current(i, key)?.current;
+        if (t.averageValue !== undefined) return `${cur?.averageValue ?? '<unknown>'}/${t.averageValue} (avg)`;
+        return `${cur?.value ?? '<unknown>'}/${t.value}`;
+      }
+      default:
+        return '<unknown type>';
     }
-    return `<unknown>/${JSON.stringify(m[m.type?.[0]?.toLowerCase() + m.type?.slice(1)]?.target?.value ?? '')}`;
-  }).join(', ');
+  });
+  return list.length > 2 ? `${list.slice(0, 2).join(', ')} + ${list.length - 2} more...` : list.join(', ');
 }
 
 const table = tableOf([
-  ['Reference', 'string', 'Reference to the target object', 0, (o: Obj) => `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`],
-  ['Targets', 'string', 'The current and desired metrics', 0, targets],
-  ['MinPods', 'string', 'Lower limit for the number of pods.', 0, (o: Obj) => String(o.spec?.minReplicas ?? '<unset>')],
-  ['MaxPods', 'integer', 'Upper limit for the number of pods.', 0, (o: Obj) => o.spec?.maxReplicas ?? 0],
-  ['Replicas', 'integer', 'Current number of replicas of pods managed by this autoscaler.', 0, (o: Obj) => o.status?.currentReplicas ?? 0],
+  ['Reference', 'string', 'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.', 0, (o: Obj) => `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`],
+  ['Targets', 'string', 'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).', 0, (o: Obj) => formatMetrics(o.spec?.metrics, o.status?.currentMetrics)],
+  ['MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.', 0, (o: Obj) => (o.spec?.minReplicas !== undefined ? String(o.spec.minReplicas) : '<unset>')],
+  ['MaxPods', 'string', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.', 0, (o: Obj) => o.spec?.maxReplicas ?? 0],
+  ['Replicas', 'string', 'currentReplicas is current number of replicas of pods managed by this autoscaler.', 0, (o: Obj) => o.status?.currentReplicas ?? 0],
 ]);
 
+// autoscaling/v2 SetDefaults_HorizontalPodAutoscalerBehavior: a behavior that is given is filled in; none stays none.
+const scaleUpDefaults = () => ({
+  stabilizationWindowSeconds: 0, selectPolicy: 'Max',
+  policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }],
+});
+const scaleDownDefaults = () => ({ selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
+
+function defaultRules(rules: Obj | undefined, defaults: Obj): Obj {
+  if (!rules) return defaults;
+  for (const k of ['stabilizationWindowSeconds', 'selectPolicy', 'policies']) if (rules[k] === undefined && defaults[k] !== undefined) rules[k] = defaults[k];
+  return rules;
+}
+
+export function defaultV2(obj: KubeObject): void {
+  const spec = (obj.spec ??= {}) as Obj;
+  spec.minReplicas ??= 1;
+  if (!spec.metrics?.length) spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+  if (spec.behavior) {
+    spec.behavior.scaleUp = defaultRules(spec.behavior.scaleUp, scaleUpDefaults());
+    spec.behavior.scaleDown = defaultRules(spec.behavior.scaleDown, scaleDownDefaults());
+  }
+}
+
 const v2Strategy = {
-  prepareForCreate(obj: KubeObject) {
-    obj.status = { currentReplicas: 0, desiredReplicas: 0 };
-  },
-  prepareForUpdate(obj: KubeObject, old: KubeObject) {
-    obj.status = old.status;
-  },
-  defaults(obj: KubeObject) {
-    const spec = (obj.spec ??= {}) as Obj;
-    spec.minReplicas ??= 1;
-    if (!spec.metrics) spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
-  },
+  // desiredReplicas is the one status field autoscaling/v2 does not omit when empty.
+  ...statusSplit(() => ({ desiredReplicas: 0 })),
+  defaults: defaultV2,
   validate,
 };
 
@@ -149,12 +181,10 @@ export const horizontalpodautoscalersV1 = defineResource({
       const spec = (obj.spec ??= {}) as Obj;
       spec.minReplicas ??= 1;
     },
-    table: tableOf([
-      ['Reference', 'string', 'Reference to the target object', 0, (o: Obj) => `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`],
-      ['Targets', 'string', 'The current and desired metrics', 0, (o: Obj) => `cpu: ${o.status?.currentCPUUtilizationPercentage !== undefined ? `${o.status.currentCPUUtilizationPercentage}%` : '<unknown>'}/${o.spec?.targetCPUUtilizationPercentage ?? 80}%`],
-      ['MinPods', 'string', 'Lower limit for the number of pods.', 0, (o: Obj) => String(o.spec?.minReplicas ?? '<unset>')],
-      ['MaxPods', 'integer', 'Upper limit for the number of pods.', 0, (o: Obj) => o.spec?.maxReplicas ?? 0],
-      ['Replicas', 'integer', 'Current number of replicas of pods managed by this autoscaler.', 0, (o: Obj) => o.status?.currentReplicas ?? 0],
-    ]),
+    // kube prints v1 through the same internal object, so v1 shows the v2 TARGETS cell.
+    table: {
+      columns: table.columns,
+      cells: (o, now) => table.cells(v1ToV2(o), now),
+    },
   },
 });

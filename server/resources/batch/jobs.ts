@@ -2,7 +2,8 @@ import { field, type FieldError } from '../../api/errors.js';
 import { humanDuration, tableOf } from '../../table/format.js';
 import { containerCells, formatLabelSelector } from '../core/pod-spec.js';
 import { defineResource } from '../define.js';
-import { defaultTemplate, keepStatus, validateWorkload } from '../apps/workload.js';
+import { defaultTemplate, validateWorkload } from '../apps/workload.js';
+import { statusSplit } from '../status.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -36,14 +37,22 @@ export function jobDefaults(spec: Obj): void {
   spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
 }
 
+/** The STATUS cell, in the order kube's printer checks the conditions. */
 function jobStatus(o: Obj): string {
-  const cond = (type: string) => (o.status?.conditions ?? []).some((c: Obj) => c.type === type && c.status === 'True');
+  const cond = (type: string) => (o.status?.conditions ?? []).find((c: Obj) => c.type === type)?.status === 'True';
   if (cond('Complete')) return 'Complete';
   if (cond('Failed')) return 'Failed';
-  if (cond('FailureTarget')) return 'FailureTarget';
-  if (cond('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  if (o.metadata?.deletionTimestamp) return 'Terminating';
   if (cond('Suspended')) return 'Suspended';
+  if (cond('FailureTarget')) return 'FailureTarget';
   return 'Running';
+}
+
+function jobCompletions(o: Obj): string {
+  const succeeded = o.status?.succeeded ?? 0;
+  if (o.spec?.completions !== undefined && o.spec.completions !== null) return `${succeeded}/${o.spec.completions}`;
+  const parallelism = o.spec?.parallelism ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
 }
 
 export const jobs = defineResource({
@@ -55,7 +64,7 @@ export const jobs = defineResource({
       obj.status = {};
       generateSelector(obj as Obj);
     },
-    prepareForUpdate: keepStatus,
+    prepareForUpdate: statusSplit().prepareForUpdate,
     defaults(obj) {
       jobDefaults((obj.spec ??= {}) as Obj);
       defaultTemplate(obj, { restartPolicy: false });
@@ -85,10 +94,10 @@ export const jobs = defineResource({
     },
     table: tableOf([
       ['Status', 'string', 'Status of the job.', 0, jobStatus],
-      ['Completions', 'string', 'The desired number of successfully finished pods the job should be run with.', 0, (o: Obj) => `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}`],
-      ['Duration', 'string', 'Time required to complete the job.', 0, (o: Obj) => {
+      ['Completions', 'string', 'The desired number of successfully finished pods the job should be run with.', 0, jobCompletions],
+      ['Duration', 'string', 'Time required to complete the job.', 0, (o: Obj, now: number) => {
         if (!o.status?.startTime) return '';
-        const end = o.status.completionTime ? Date.parse(o.status.completionTime) : Date.now();
+        const end = o.status.completionTime ? Date.parse(o.status.completionTime) : now;
         return humanDuration(end - Date.parse(o.status.startTime));
       }],
       ['Containers', 'string', 'Names of each container in the template.', 1, (o: Obj) => containerCells(o.spec?.template?.spec)[0]],

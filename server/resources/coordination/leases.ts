@@ -8,7 +8,8 @@ type Obj = Record<string, any>;
 export const leases = defineResource({
   group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', namespaced: true,
   strategy: {
-    allowCreateOnUpdate: false,
+    // Leader election may PUT a lease that does not exist yet, as kube-apiserver allows.
+    allowCreateOnUpdate: true,
     validate(obj): FieldError[] {
       const spec = (obj.spec ?? {}) as Obj;
       const errs: FieldError[] = [];

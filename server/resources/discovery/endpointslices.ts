@@ -5,6 +5,12 @@ import { defineResource } from '../define.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
 
+/** Three items, then `+ N more...`; `<unset>` for none (kube's listWithMoreString). */
+function listWithMore(items: string[]): string {
+  if (!items.length) return '<unset>';
+  return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
+}
+
 export const endpointslices = defineResource({
   group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', namespaced: true,
   strategy: {
@@ -26,12 +32,8 @@ export const endpointslices = defineResource({
     selectableFields: { addressType: (o) => (o.addressType as string) ?? '' },
     table: tableOf([
       ['AddressType', 'string', 'The IP protocol for this slice', 0, (o: Obj) => o.addressType ?? ''],
-      ['Ports', 'string', 'The ports for this slice', 0, (o: Obj) => ((o.ports ?? []).length ? (o.ports as Obj[]).map((p) => String(p.port ?? '')).join(',') : '<unset>')],
-      ['Endpoints', 'string', 'The addresses of the endpoints in this slice', 0, (o: Obj) => {
-        const all: string[] = (o.endpoints ?? []).flatMap((e: Obj) => e.addresses ?? []);
-        if (!all.length) return '<unset>';
-        return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',');
-      }],
+      ['Ports', 'string', 'The ports for this slice', 0, (o: Obj) => listWithMore(((o.ports ?? []) as Obj[]).map((p) => (p.port !== undefined ? String(p.port) : p.name !== undefined ? p.name : '*')))],
+      ['Endpoints', 'string', 'The addresses of the endpoints in this slice', 0, (o: Obj) => listWithMore(((o.endpoints ?? []) as Obj[]).flatMap((e) => e.addresses ?? []))],
     ]),
   },
 });

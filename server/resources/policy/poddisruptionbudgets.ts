@@ -1,6 +1,7 @@
 import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import { statusSplit } from '../status.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -10,12 +11,7 @@ export const poddisruptionbudgets = defineResource({
   subresources: { status: true },
   strategy: {
     trackGeneration: true,
-    prepareForCreate(obj) {
-      obj.status = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
-    },
-    prepareForUpdate(obj, old) {
-      obj.status = old.status;
-    },
+    ...statusSplit(() => ({ currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 })),
     validate(obj): FieldError[] {
       const spec = (obj.spec ?? {}) as Obj;
       const errs: FieldError[] = [];
@@ -31,8 +27,8 @@ export const poddisruptionbudgets = defineResource({
       return errs;
     },
     table: tableOf([
-      ['Min Available', 'string', 'The minimum number of pods that must be available simultaneously.', 0, (o: Obj) => (o.spec?.minAvailable !== undefined ? String(o.spec.minAvailable) : 'N/A')],
-      ['Max Unavailable', 'string', 'The maximum number of pods that may be unavailable simultaneously.', 0, (o: Obj) => (o.spec?.maxUnavailable !== undefined ? String(o.spec.maxUnavailable) : 'N/A')],
+      ['Min Available', 'string', 'The minimum number of pods that must be available.', 0, (o: Obj) => (o.spec?.minAvailable !== undefined ? String(o.spec.minAvailable) : 'N/A')],
+      ['Max Unavailable', 'string', 'The maximum number of pods that may be unavailable.', 0, (o: Obj) => (o.spec?.maxUnavailable !== undefined ? String(o.spec.maxUnavailable) : 'N/A')],
       ['Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.', 0, (o: Obj) => o.status?.disruptionsAllowed ?? 0],
     ]),
   },

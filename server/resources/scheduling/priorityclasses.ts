@@ -35,9 +35,10 @@ export const priorityclasses = defineResource({
     },
     table: tableOf([
       ['Value', 'integer', 'The value of this priority class.', 0, (o: Obj) => o.value],
-      ['Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority.', 0, (o: Obj) => (o.globalDefault ? 'true' : 'false')],
-      ['PreemptionPolicy', 'string', 'preemptionPolicy is the Policy for preempting pods with lower priority.', 1, (o: Obj) => o.preemptionPolicy ?? ''],
-    ]),
+      ['Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority.', 0, (o: Obj) => Boolean(o.globalDefault)],
+      // Priority 0 but after AGE, as kube-apiserver declares it.
+      ['PreemptionPolicy', 'string', 'preemptionPolicy is the Policy for preempting pods with lower priority.', 0, (o: Obj) => o.preemptionPolicy ?? ''],
+    ], { ageAt: 2 }),
   },
 });
 

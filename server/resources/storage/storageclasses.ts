@@ -24,9 +24,10 @@ export const storageclasses = defineResource({
     },
     validateUpdate(obj, old) {
       const errs: FieldError[] = [];
-      for (const k of ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode']) {
-        if (JSON.stringify(obj[k]) !== JSON.stringify(old[k])) errs.push(field.forbidden(k, 'updates to ' + k + ' are forbidden.'));
+      for (const k of ['provisioner', 'parameters', 'reclaimPolicy']) {
+        if (JSON.stringify(obj[k]) !== JSON.stringify(old[k])) errs.push(field.forbidden(k, `updates to ${k} are forbidden.`));
       }
+      if (obj.volumeBindingMode !== old.volumeBindingMode) errs.push(field.invalid('volumeBindingMode', obj.volumeBindingMode, 'field is immutable'));
       return errs;
     },
     table: {
@@ -40,7 +41,7 @@ export const storageclasses = defineResource({
       ],
       cells: (o, now) => {
         const sc = o as Obj;
-        return [isDefault(sc) ? `${o.metadata.name} (default)` : o.metadata.name, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete', sc.volumeBindingMode ?? 'Immediate', sc.allowVolumeExpansion ? 'true' : 'false', age(o, now)];
+        return [isDefault(sc) ? `${o.metadata.name} (default)` : o.metadata.name, sc.provisioner ?? '', sc.reclaimPolicy ?? 'Delete', sc.volumeBindingMode ?? 'Immediate', Boolean(sc.allowVolumeExpansion), age(o, now)];
       },
     },
   },
