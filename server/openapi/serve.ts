@@ -1,8 +1,9 @@
-// /openapi/v2 and /openapi/v3: built from the type registry on first use and again after it changes.
+// /openapi/v2, /openapi/v3 and /openapi/v3/<group-version>: built from the type registry on first
+// use and again after it changes (CRDs), served with kube-apiserver's ETag and caching rules.
 import { errors } from '../api/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import type { TypeRegistry } from '../registry/registry.js';
-import { buildOpenAPI, type OpenAPIDocs } from './build.js';
+import { buildOpenAPI, type OpenAPIDocs, type OpenAPIDocument } from './build.js';
 
 const cached = new WeakMap<TypeRegistry, OpenAPIDocs>();
 const watched = new WeakSet<TypeRegistry>();
@@ -20,37 +21,55 @@ function docs(types: TypeRegistry): OpenAPIDocs {
   return d;
 }
 
+/** JSON is what we serve; a client asking only for protobuf (or anything else) gets 406. */
 function acceptsJSON(accept: string | undefined): boolean {
   if (!accept) return true;
   return accept.split(',').some((a) => {
     const t = a.split(';')[0].trim().toLowerCase();
-    return t === 'application/json' || t === '*/*' || t === 'application/*';
+    return t === 'application/json' || t === '*/*' || t === 'application/*' || t === '';
   });
+}
+
+function serve(ex: Exchange, d: OpenAPIDocument, extra: Record<string, string> = {}): void {
+  const etag = `"${d.hash}"`;
+  const headers = { ETag: etag, Vary: 'Accept', ...extra };
+  const match = ex.headers['if-none-match'];
+  if (match && match.split(',').some((m) => m.trim() === etag || m.trim() === '*')) {
+    ex.send(304, '', 'application/json', headers);
+    return;
+  }
+  ex.send(200, d.body, 'application/json', headers);
 }
 
 export async function serveOpenAPI(ex: Exchange, types: TypeRegistry): Promise<boolean> {
   const path = ex.path.replace(/\/+$/, '');
-  if (path !== '/openapi/v2' && !path.startsWith('/openapi/v3')) return false;
+  if (path !== '/openapi/v2' && path !== '/openapi/v3' && !path.startsWith('/openapi/v3/')) return false;
+  if (ex.method !== 'GET' && ex.method !== 'HEAD') throw errors.methodNotAllowed();
   if (!acceptsJSON(ex.headers.accept)) throw errors.notAcceptable(['application/json']);
   const d = docs(types);
   if (path === '/openapi/v2') {
-    ex.send(200, d.v2, 'application/json');
+    serve(ex, d.v2);
     return true;
   }
   if (path === '/openapi/v3') {
-    ex.send(200, d.v3Index, 'application/json');
+    serve(ex, d.v3Index);
     return true;
   }
-  const doc = d.v3.get(path.slice('/openapi/v3/'.length));
+  const gv = path.slice('/openapi/v3/'.length);
+  const doc = d.v3.get(gv);
   if (!doc) return false;
-  const hashed = ex.query.get('hash');
-  const headers: Record<string, string> = { ETag: `"${doc.hash}"` };
-  // A request naming the current hash may be cached for good, as kube-apiserver allows.
-  if (hashed === doc.hash) headers['Cache-Control'] = 'public, immutable';
-  if (ex.headers['if-none-match'] === `"${doc.hash}"`) {
-    ex.send(304, '', 'application/json', headers);
+  const hash = ex.query.get('hash');
+  if (hash !== null && hash !== '') {
+    // An outdated hash is sent on to the current one, as kube-openapi does.
+    if (hash !== doc.hash) {
+      ex.send(301, '', 'text/plain', { Location: `/openapi/v3/${gv}?hash=${doc.hash}` });
+      return true;
+    }
+    // The hash names this exact content, so it may be cached for good.
+    const expires = new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString();
+    serve(ex, doc, { 'Cache-Control': 'public, immutable', Expires: expires });
     return true;
   }
-  ex.send(200, doc.body, 'application/json', headers);
+  serve(ex, doc);
   return true;
 }
