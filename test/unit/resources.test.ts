@@ -75,6 +75,7 @@ describe('services', () => {
     expect(s.spec).toMatchObject({ sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], externalTrafficPolicy: 'Cluster' });
     expect(s.spec.ports[0]).toMatchObject({ protocol: 'TCP', targetPort: 80 });
     s.spec.clusterIP = '10.96.0.10';
+    s.spec.clusterIPs = ['10.96.0.10'];
     expect(services.strategy.table!.cells(s, now)).toEqual(['x', 'NodePort', '10.96.0.10', '<none>', '80:30080/TCP,443/TCP', '10m', 'app=web']);
     expect(errorsOf(services, s)).toEqual(['spec.ports[0].name: Required value']);
   });
