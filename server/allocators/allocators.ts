@@ -31,17 +31,23 @@ export class EtcdAllocators implements StrategyServices {
     return n !== undefined && n > this.base && n < this.base + this.size - 1;
   }
 
-  async allocateClusterIP(requested?: string): Promise<string> {
+  /** The range as configured, for error messages. */
+  get cidr(): string {
+    return `${toIP(this.base)}/${32 - Math.log2(this.size)}`;
+  }
+
+  /** A dry run checks and picks but takes nothing. */
+  async allocateClusterIP(requested?: string, dryRun = false): Promise<string> {
     if (requested) {
       if (!this.inRange(requested)) {
-        throw errors.invalid('Service', '', '', []);
+        throw new AllocationError(`the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.cidr}`);
       }
-      if (!(await this.take(ipPrefix + requested))) throw new AllocationError(`provided IP is already allocated`);
+      if (!(await this.take(ipPrefix + requested, dryRun))) throw new AllocationError('provided IP is already allocated');
       return requested;
     }
     for (let i = 0; i < 64; i++) {
       const ip = toIP(this.base + 2 + Math.floor(Math.random() * (this.size - 3)));
-      if (await this.take(ipPrefix + ip)) return ip;
+      if (await this.take(ipPrefix + ip, dryRun)) return ip;
     }
     throw errors.internal('failed to allocate a serviceIP: range is full');
   }
@@ -50,16 +56,16 @@ export class EtcdAllocators implements StrategyServices {
     await this.storage.client.delete().key(ipPrefix + ip);
   }
 
-  async allocateNodePort(requested?: number): Promise<number> {
+  async allocateNodePort(requested?: number, dryRun = false): Promise<number> {
     const [lo, hi] = this.ports;
     if (requested !== undefined) {
       if (requested < lo || requested > hi) throw new AllocationError(`provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`);
-      if (!(await this.take(portPrefix + requested))) throw new AllocationError('provided port is already allocated');
+      if (!(await this.take(portPrefix + requested, dryRun))) throw new AllocationError('provided port is already allocated');
       return requested;
     }
     for (let i = 0; i < 64; i++) {
       const port = lo + Math.floor(Math.random() * (hi - lo + 1));
-      if (await this.take(portPrefix + port)) return port;
+      if (await this.take(portPrefix + port, dryRun)) return port;
     }
     throw errors.internal('failed to allocate a nodePort: range is full');
   }
@@ -68,7 +74,8 @@ export class EtcdAllocators implements StrategyServices {
     await this.storage.client.delete().key(portPrefix + port);
   }
 
-  private async take(key: string): Promise<boolean> {
+  private async take(key: string, dryRun: boolean): Promise<boolean> {
+    if (dryRun) return !(await this.storage.get(key)).value;
     try {
       await this.storage.create(key, Buffer.from('1'));
       return true;

@@ -10,7 +10,7 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta
 import type { CacheEntry, WatchCache } from '../storage/watch-cache.js';
 import { defaultWatchSettings, type WatchSettings } from './watch.js';
 import type { TypeRegistry } from './registry.js';
-import type { ResourceType, StrategyContext, StrategyServices } from './types.js';
+import type { GracefulDeletion, ResourceType, StrategyContext, StrategyServices } from './types.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -389,7 +389,8 @@ export class GenericStore {
       rt.strategy.defaults?.(obj);
       if (rt.strategy.trackGeneration && generationRelevantChange(rt, obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
       this.validate(rt, obj, old, opts);
-      await rt.strategy.beforeUpdate?.(obj, old, this.strategyContext(rt, namespace, opts));
+      const updateCtx = this.strategyContext(rt, namespace, opts);
+      await rt.strategy.beforeUpdate?.(obj, old, updateCtx);
 
       const stored = this.toStorage(rt, obj);
       const oldStored = this.toStorage(rt, old);
@@ -405,9 +406,11 @@ export class GenericStore {
         } else {
           const rev = await this.storage.update(key, this.encode(stored), value!.modRevision);
           stored.metadata.resourceVersion = String(rev);
+          await rt.strategy.afterUpdate?.(obj, old, updateCtx, true).catch(() => undefined);
         }
         return this.fromStorage(rt, stored);
       } catch (e) {
+        if (!finalize) await rt.strategy.afterUpdate?.(obj, old, updateCtx, false).catch(() => undefined);
         if (!(e instanceof PreconditionFailed)) throw e;
         if (pinned) {
           if (!e.current) throw errors.notFound(gr(rt), name);
@@ -445,10 +448,13 @@ export class GenericStore {
   async delete(rt: ResourceType, namespace: string, name: string, options: DeleteOptions, opts: WriteOptions): Promise<DeleteResult> {
     validateDeleteOptions(options);
     const key = this.key(rt, namespace, name);
-    if (rt.strategy.beforeDelete) {
+    let graceful: GracefulDeletion | undefined;
+    if (rt.strategy.beforeDelete || rt.strategy.checkGracefulDelete) {
       const { value } = await this.storage.get(key);
       if (!value) throw errors.notFound(gr(rt), name);
-      await rt.strategy.beforeDelete(this.decode(rt, value), this.strategyContext(rt, namespace, opts));
+      const ctx = this.strategyContext(rt, namespace, opts);
+      await rt.strategy.beforeDelete?.(this.decode(rt, value), ctx);
+      graceful = await rt.strategy.checkGracefulDelete?.(this.decode(rt, value), options, ctx);
     }
     for (let attempt = 0; ; attempt++) {
       const { value } = await this.storage.get(key);
@@ -463,6 +469,19 @@ export class GenericStore {
       }
       const finalizers = current.metadata.finalizers ?? [];
       try {
+        if (graceful) {
+          // Graceful deletion: marked now, removed later (by whoever finishes it) with a zero grace period.
+          const had = current.metadata.deletionGracePeriodSeconds;
+          if (current.metadata.deletionTimestamp && had !== undefined && had <= graceful.gracePeriodSeconds) return { object: current, deleted: false };
+          const marked = clone(current);
+          marked.metadata.deletionTimestamp = new Date(Date.now() + graceful.gracePeriodSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+          marked.metadata.deletionGracePeriodSeconds = graceful.gracePeriodSeconds;
+          graceful.mark?.(marked);
+          if (opts.dryRun) return { object: marked, deleted: false };
+          const rev = await this.storage.update(key, this.encode(this.toStorage(rt, marked)), value.modRevision);
+          marked.metadata.resourceVersion = String(rev);
+          return { object: marked, deleted: false };
+        }
         if (finalizers.length) {
           // Finalizers keep the object: mark it deleting; it goes once the last finalizer is removed.
           if (current.metadata.deletionTimestamp) return { object: current, deleted: false };

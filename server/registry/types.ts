@@ -3,7 +3,7 @@ import type { FieldError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { TableDefinition } from '../table/types.js';
 import type { TypeRegistry } from './registry.js';
-import type { GenericStore } from './store.js';
+import type { DeleteOptions, GenericStore } from './store.js';
 
 /** Everything a strategy hook may need about the request it runs in. */
 export interface StrategyContext {
@@ -19,9 +19,10 @@ export interface StrategyContext {
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */
 export interface StrategyServices {
-  allocateClusterIP(requested?: string): Promise<string>;
+  /** A dry run checks and picks without taking. */
+  allocateClusterIP(requested?: string, dryRun?: boolean): Promise<string>;
   releaseClusterIP(ip: string): Promise<void>;
-  allocateNodePort(requested?: number): Promise<number>;
+  allocateNodePort(requested?: number, dryRun?: boolean): Promise<number>;
   releaseNodePort(port: number): Promise<void>;
 }
 
@@ -42,8 +43,18 @@ export interface Strategy {
   /** Asynchronous work before a create is persisted (ClusterIP allocation...). */
   beforeCreate?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   beforeUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext): Promise<void>;
+  /**
+   * After an update's write: committed, release what the old object held and the new one does not;
+   * not committed (conflict, error), release what beforeUpdate took for the new one.
+   */
+  afterUpdate?(obj: KubeObject, old: KubeObject, ctx: StrategyContext, committed: boolean): Promise<void>;
   /** Runs before a delete is carried out: refuse it, or clean up what depends on the object. */
   beforeDelete?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
+  /**
+   * Graceful deletion, kube's CheckGracefulDelete: keep the object, marked with a deletionTimestamp,
+   * instead of removing it now (pods on a node, namespaces with content). Undefined removes it now.
+   */
+  checkGracefulDelete?(obj: KubeObject, options: DeleteOptions, ctx: StrategyContext): Promise<GracefulDeletion | undefined>;
   /** Release what beforeCreate took, after a delete or a failed create. */
   afterDelete?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** Fields kube-apiserver lets a field selector use beyond metadata.name and metadata.namespace. */
@@ -58,6 +69,14 @@ export interface Strategy {
   allowUnconditionalUpdate?: boolean;
   /** PUT of a missing object creates it (endpoints, leases...). */
   allowCreateOnUpdate?: boolean;
+}
+
+/** How a graceful deletion marks the object it keeps. */
+export interface GracefulDeletion {
+  /** deletionGracePeriodSeconds; the deletionTimestamp is now plus this. */
+  gracePeriodSeconds: number;
+  /** Further changes to the marked object (a namespace's status.phase Terminating). */
+  mark?(obj: KubeObject): void;
 }
 
 /** A version of a resource other than the one it is stored as, with its conversions. */
@@ -92,7 +111,7 @@ export interface ResourceType {
   definition: string;
   strategy: Strategy;
   /** Kubernetes name rule for metadata.name (most are DNS subdomains). */
-  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'path-segment';
+  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
   /** True when a resource is only there to be discovered (no storage). */
   virtual?: boolean;
 }

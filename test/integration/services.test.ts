@@ -35,7 +35,7 @@ it('a taken address is a field error, and deleting frees it', async () => {
   });
   expect(res.status).toBe(422);
   const status = await res.json();
-  expect(status.message).toBe(`Service "thief" is invalid: spec.clusterIPs[0]: Invalid value: "${s.spec.clusterIP}": provided IP is already allocated`);
+  expect(status.message).toBe(`Service "thief" is invalid: spec.clusterIPs: Invalid value: ["${s.spec.clusterIP}"]: failed to allocate IP ${s.spec.clusterIP}: provided IP is already allocated`);
   await api(cluster.url, 'DELETE', '/api/v1/namespaces/default/services/keeper');
   const again = await api(cluster.url, 'POST', '/api/v1/namespaces/default/services', { metadata: { name: 'thief' }, spec: { clusterIP: s.spec.clusterIP, ports: [{ port: 80 }] } });
   expect(again.spec.clusterIP).toBe(s.spec.clusterIP);

@@ -15,12 +15,12 @@ export const configmaps = defineResource({
       const binary = (obj.binaryData ?? {}) as Record<string, string>;
       let total = 0;
       for (const [k, v] of Object.entries(data)) {
-        for (const m of isConfigMapKey(k)) errs.push(field.invalid('data', k, m));
-        if (binary[k] !== undefined) errs.push(field.invalid('data', k, 'duplicate of key present in binaryData'));
+        for (const m of isConfigMapKey(k)) errs.push(field.invalid(`data[${k}]`, k, m));
+        if (binary[k] !== undefined) errs.push(field.invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
         total += typeof v === 'string' ? Buffer.byteLength(v) : 0;
       }
       for (const [k, v] of Object.entries(binary)) {
-        for (const m of isConfigMapKey(k)) errs.push(field.invalid('binaryData', k, m));
+        for (const m of isConfigMapKey(k)) errs.push(field.invalid(`binaryData[${k}]`, k, m));
         total += typeof v === 'string' ? Math.floor((v.length * 3) / 4) : 0;
       }
       if (total > maxTotalBytes) errs.push(field.tooLong('', '', maxTotalBytes));

@@ -29,16 +29,19 @@ export const endpoints = defineResource({
   },
 });
 
-/** kubectl's ENDPOINTS cell: at most three ip:port pairs, then "+ N more...". */
-function formatEndpoints(subsets: Obj[] | undefined): string {
-  const all: string[] = [];
-  for (const s of subsets ?? []) {
-    for (const a of s.addresses ?? []) {
-      const ports: Obj[] = s.ports ?? [];
-      if (!ports.length) all.push(a.ip);
-      for (const p of ports) all.push(`${a.ip}:${p.port}`);
-    }
+/** kubectl's ENDPOINTS cell: ip:port per port and address, at most three, then "+ N more...". */
+export function formatEndpoints(subsets: Obj[] | undefined): string {
+  if (!subsets?.length) return '<none>';
+  const list: string[] = [];
+  let count = 0;
+  for (const s of subsets) {
+    const addresses: Obj[] = s.addresses ?? [];
+    const ports: Obj[] = s.ports ?? [];
+    // Headless services may have no ports: the addresses alone.
+    const pairs = ports.length ? ports.flatMap((p) => addresses.map((a) => `${a.ip}:${p.port}`)) : addresses.map((a) => String(a.ip));
+    count += pairs.length;
+    for (const x of pairs) if (list.length < 3) list.push(x);
   }
-  if (!all.length) return '<none>';
-  return all.length > 3 ? `${all.slice(0, 3).join(',')} + ${all.length - 3} more...` : all.join(',');
+  if (count > 3) return `${list.join(',')} + ${count - 3} more...`;
+  return list.join(',');
 }

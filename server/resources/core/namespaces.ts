@@ -1,10 +1,24 @@
 import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
+import type { StrategyContext } from '../../registry/types.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
-import { checkNamespaceDeletable, deleteNamespaceContents } from './namespace-lifecycle.js';
+import { checkNamespaceDeletable, deleteNamespaceContents, terminatingConditions } from './namespace-lifecycle.js';
 
-interface NamespaceStatus { phase?: string }
+interface NamespaceStatus { phase?: string; conditions?: unknown[] }
+
+/** Writes the namespace's status (phase, conditions) through the status path, keeping everything else. */
+async function setStatus(ctx: StrategyContext, name: string, status: NamespaceStatus): Promise<void> {
+  await ctx.store.guaranteedUpdate(namespaces, '', name, { dryRun: false, fieldValidation: 'Ignore', warnings: [] }, async (cur) => {
+    if (!cur) throw errors.notFound({ group: '', resource: 'namespaces' }, name);
+    cur.status = { ...(cur.status as object), ...status };
+    return { update: cur };
+  }, 'status');
+}
+
+const terminating = (o: KubeObject) => {
+  o.status = { ...(o.status as object), phase: 'Terminating' };
+};
 
 export const namespaces = defineResource({
   group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, shortNames: ['ns'],
@@ -28,16 +42,19 @@ export const namespaces = defineResource({
       // kube-apiserver labels every namespace with its own name.
       obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
     },
-    async beforeDelete(obj, ctx) {
+    async beforeDelete(obj) {
       checkNamespaceDeletable(obj.metadata.name!);
-      if (ctx.dryRun) return;
-      // Terminating first, so nothing new is created in it while its contents go.
-      await ctx.store.guaranteedUpdate(namespaces, '', obj.metadata.name!, { dryRun: false, fieldValidation: 'Ignore', warnings: [] }, async (cur) => {
-        if (!cur) throw errors.notFound({ group: '', resource: 'namespaces' }, obj.metadata.name!);
-        cur.status = { ...(cur.status as object), phase: 'Terminating' };
-        return { update: cur };
-      }, 'status');
-      await deleteNamespaceContents(ctx.store, ctx.types, obj.metadata.name!, false);
+    },
+    // The namespace controller's work, inline: Terminating first (no new content), then its contents go;
+    // the namespace goes with them, or stays Terminating while something in it is still finishing.
+    async checkGracefulDelete(obj, _options, ctx) {
+      const name = obj.metadata.name!;
+      if (ctx.dryRun) return { gracePeriodSeconds: 0, mark: terminating };
+      if ((obj.status as NamespaceStatus | undefined)?.phase !== 'Terminating') await setStatus(ctx, name, { phase: 'Terminating' });
+      const remaining = await deleteNamespaceContents(ctx.store, ctx.types, name);
+      if (!remaining.resources.size) return undefined;
+      await setStatus(ctx, name, { phase: 'Terminating', conditions: terminatingConditions(remaining) });
+      return { gracePeriodSeconds: 0, mark: terminating };
     },
     selectableFields: { 'status.phase': (o) => (o.status as NamespaceStatus | undefined)?.phase },
     table: tableOf([['Status', 'string', 'The status of the namespace', 0, (o) => (o.status as NamespaceStatus | undefined)?.phase ?? '']]),

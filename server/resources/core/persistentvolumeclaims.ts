@@ -2,7 +2,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
 import { statusSplit } from '../status.js';
-import { accessModes } from './persistentvolumes.js';
+import { accessModes, storageClassOf } from './persistentvolumes.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -37,11 +37,12 @@ export const persistentvolumeclaims = defineResource({
     table: tableOf([
       ['Status', 'string', 'phase represents the current phase of PersistentVolumeClaim.', 0, (o: Obj) => o.status?.phase ?? ''],
       ['Volume', 'string', 'volumeName is the binding reference to the PersistentVolume backing this claim.', 0, (o: Obj) => o.spec?.volumeName ?? ''],
-      ['Capacity', 'string', 'capacity represents the actual resources of the underlying volume.', 0, (o: Obj) => o.status?.capacity?.storage ?? ''],
-      ['Access Modes', 'string', 'accessModes contains the actual access modes the volume backing the PVC has.', 0, (o: Obj) => accessModes(o.status?.accessModes)],
-      ['StorageClass', 'string', 'storageClassName is the name of the StorageClass required by the claim.', 0, (o: Obj) => o.spec?.storageClassName ?? ''],
+      // Capacity and access modes are the bound volume's: empty until the claim is bound.
+      ['Capacity', 'string', 'capacity represents the actual resources of the underlying volume.', 0, (o: Obj) => (o.spec?.volumeName ? o.status?.capacity?.storage ?? '' : '')],
+      ['Access Modes', 'string', 'accessModes contains the actual access modes the volume backing the PVC has.', 0, (o: Obj) => (o.spec?.volumeName ? accessModes(o.status?.accessModes) : '')],
+      ['StorageClass', 'string', 'storageClassName is the name of the StorageClass required by the claim.', 0, (o: Obj) => storageClassOf(o)],
       ['VolumeAttributesClass', 'string', 'volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.', 0, (o: Obj) => o.spec?.volumeAttributesClassName ?? '<unset>'],
-      ['VolumeMode', 'string', 'volumeMode defines what type of volume is required by the claim.', 1, (o: Obj) => o.spec?.volumeMode ?? ''],
+      ['VolumeMode', 'string', 'volumeMode defines what type of volume is required by the claim.', 1, (o: Obj) => o.spec?.volumeMode ?? '<unset>'],
     ]),
   },
 });

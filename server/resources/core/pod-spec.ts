@@ -72,8 +72,9 @@ function validateContainer(c: Obj, path: string, names: Set<string>, errs: Field
   }
   for (const [i, e] of (c.env ?? []).entries()) {
     if (!e.name) errs.push(field.required(`${path}.env[${i}].name`));
-    else if (/[=]/.test(e.name) || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(e.name)) {
-      errs.push(field.invalid(`${path}.env[${i}].name`, e.name, "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"));
+    // RelaxedEnvironmentVariableValidation (GA in 1.34): any printable ASCII but '='.
+    else if (typeof e.name !== 'string' || !/^[\x20-\x3c\x3e-\x7e]+$/.test(e.name)) {
+      errs.push(field.invalid(`${path}.env[${i}].name`, e.name, "a valid environment variable name must consist only of printable ASCII characters other than '='"));
     }
   }
   if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {

@@ -1,30 +1,84 @@
 import type { KubeObject } from '../../api/object.js';
 import { column } from '../../table/types.js';
-import { age, orNone } from '../../table/format.js';
+import { age, humanDuration, orNone } from '../../table/format.js';
 import { defineResource } from '../define.js';
 import { defaultPodSpec, validatePodSpec } from './pod-spec.js';
-import { field } from '../../api/errors.js';
+import { ApiError, field } from '../../api/errors.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
 
-/** The STATUS column: kubectl's pod status reason logic, shortened to what a cluster without kubelets shows. */
-export function podStatus(pod: Obj): string {
-  let reason: string = pod.status?.reason || pod.status?.phase || 'Pending';
-  const init: Obj[] = pod.status?.initContainerStatuses ?? [];
-  for (const [i, c] of init.entries()) {
-    if (c.state?.terminated && c.state.terminated.exitCode === 0) continue;
-    if (c.state?.terminated) reason = c.state.terminated.reason ? `Init:${c.state.terminated.reason}` : `Init:ExitCode:${c.state.terminated.exitCode}`;
+const terminalPhases = ['Succeeded', 'Failed'];
+
+const isRestartable = (c: Obj | undefined) => c?.restartPolicy === 'Always';
+const finishedAt = (c: Obj): number => Date.parse(c.lastState?.terminated?.finishedAt ?? '') || 0;
+
+/** READY, STATUS and RESTARTS as kubectl's pod printer works them out from the container statuses. */
+export function podCells(pod: Obj, now: number): [string, string, string] {
+  const spec = pod.spec ?? {};
+  const status = pod.status ?? {};
+  const initSpecs = new Map<string, Obj>((spec.initContainers ?? []).map((c: Obj) => [c.name, c]));
+  const total = (spec.containers ?? []).length + (spec.initContainers ?? []).filter(isRestartable).length;
+  let ready = 0;
+  let restarts = 0;
+  let lastRestart = 0;
+  let sidecarRestarts = 0;
+  let lastSidecarRestart = 0;
+  let reason: string = status.reason || status.phase || '';
+  if ((status.conditions ?? []).some((c: Obj) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+
+  let initializing = false;
+  const inits: Obj[] = status.initContainerStatuses ?? [];
+  for (const [i, c] of inits.entries()) {
+    restarts += c.restartCount ?? 0;
+    lastRestart = Math.max(lastRestart, finishedAt(c));
+    const sidecar = isRestartable(initSpecs.get(c.name));
+    if (sidecar) {
+      sidecarRestarts += c.restartCount ?? 0;
+      lastSidecarRestart = Math.max(lastSidecarRestart, finishedAt(c));
+    }
+    const t = c.state?.terminated;
+    if (t && t.exitCode === 0) continue;
+    if (sidecar && c.started) {
+      if (c.ready) ready++;
+      continue;
+    }
+    if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
-    else reason = `Init:${i}/${(pod.spec?.initContainers ?? []).length}`;
+    else reason = `Init:${i}/${(spec.initContainers ?? []).length}`;
+    initializing = true;
     break;
   }
-  for (const c of [...(pod.status?.containerStatuses ?? [])].reverse()) {
-    if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
-    else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
+  const initialized = (status.conditions ?? []).some((c: Obj) => c.type === 'Initialized' && c.status === 'True');
+  if (!initializing || initialized) {
+    restarts = sidecarRestarts;
+    lastRestart = lastSidecarRestart;
+    let running = false;
+    for (const c of [...(status.containerStatuses ?? [])].reverse() as Obj[]) {
+      restarts += c.restartCount ?? 0;
+      lastRestart = Math.max(lastRestart, finishedAt(c));
+      const t = c.state?.terminated;
+      if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+      else if (t?.reason) reason = t.reason;
+      else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode}`;
+      else if (c.ready && c.state?.running) {
+        running = true;
+        ready++;
+      }
+    }
+    if (reason === 'Completed' && running) {
+      reason = (status.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady';
+    }
   }
-  if (pod.metadata?.deletionTimestamp) reason = pod.status?.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
-  return reason;
+  if (pod.metadata?.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata?.deletionTimestamp && !terminalPhases.includes(status.phase)) reason = 'Terminating';
+  const restartCell = restarts && lastRestart ? `${restarts} (${humanDuration(now - lastRestart)} ago)` : String(restarts);
+  return [`${ready}/${total}`, reason, restartCell];
+}
+
+/** The STATUS column alone. */
+export function podStatus(pod: Obj): string {
+  return podCells(pod, Date.now())[1];
 }
 
 export const pods = defineResource({
@@ -42,6 +96,13 @@ export const pods = defineResource({
       const spec = obj.spec as Obj | undefined;
       if (!spec) return;
       defaultPodSpec(spec);
+      // SetDefaults_Pod: a limit without a request requests the limit.
+      for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as Obj[]) {
+        const limits = c.resources?.limits;
+        if (!limits) continue;
+        const requests = (c.resources.requests ??= {});
+        for (const [k, v] of Object.entries(limits)) requests[k] ??= v;
+      }
       // ServiceAccount admission: every pod runs as a service account.
       spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
       spec.serviceAccount ??= spec.serviceAccountName;
@@ -71,6 +132,25 @@ export const pods = defineResource({
       }
       return [];
     },
+    // Pods on a node stay Terminating for their grace period until the kubelet removes them. Without a
+    // kubelet nothing would: a pod bound to a node no kubelet has registered (no Node object) goes at
+    // once, as kube's pod GC controller removes such pods; on a registered node it waits, as in kube.
+    async checkGracefulDelete(obj, options, ctx) {
+      const spec = (obj.spec ?? {}) as Obj;
+      if (options.gracePeriodSeconds === 0 || !spec.nodeName) return undefined;
+      if (terminalPhases.includes((obj.status as Obj | undefined)?.phase)) return undefined;
+      const grace = Math.max(options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30, 0);
+      if (!grace) return undefined;
+      const nodeType = ctx.types.lookup('', 'v1', 'nodes');
+      if (!nodeType) return undefined;
+      try {
+        await ctx.store.get(nodeType, '', spec.nodeName);
+      } catch (e) {
+        if (e instanceof ApiError && e.code === 404) return undefined;
+        throw e;
+      }
+      return { gracePeriodSeconds: grace };
+    },
     selectableFields: {
       'spec.nodeName': (o) => (o.spec as Obj)?.nodeName ?? '',
       'spec.restartPolicy': (o) => (o.spec as Obj)?.restartPolicy ?? '',
@@ -95,14 +175,14 @@ export const pods = defineResource({
       ],
       cells(obj: KubeObject, now: number) {
         const pod = obj as Obj;
-        const statuses: Obj[] = pod.status?.containerStatuses ?? [];
-        const total = (pod.spec?.containers ?? []).length;
-        const ready = statuses.filter((c) => c.ready).length;
-        const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+        const [ready, status, restarts] = podCells(pod, now);
         const gates: Obj[] = pod.spec?.readinessGates ?? [];
-        const gateCell = gates.length ? `${gates.filter((g) => (pod.status?.conditions ?? []).some((c: Obj) => c.type === g.conditionType && c.status === 'True')).length}/${gates.length}` : '<none>';
-        return [obj.metadata.name, `${ready}/${total}`, podStatus(pod), String(restarts), age(obj, now),
-          orNone(pod.status?.podIP), orNone(pod.spec?.nodeName), orNone(pod.status?.nominatedNodeName), gateCell];
+        const conditions: Obj[] = pod.status?.conditions ?? [];
+        const gateCell = gates.length
+          ? `${gates.filter((g) => conditions.find((c) => c.type === g.conditionType)?.status === 'True').length}/${gates.length}`
+          : '<none>';
+        return [obj.metadata.name, ready, status, restarts, age(obj, now),
+          orNone(pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP), orNone(pod.spec?.nodeName), orNone(pod.status?.nominatedNodeName), gateCell];
       },
     },
   },
@@ -115,8 +195,8 @@ function qosClass(spec: Obj | undefined): string {
   for (const c of cs) {
     const req = c.resources?.requests ?? {};
     const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) anyResources = true;
     for (const r of ['cpu', 'memory']) {
+      if (req[r] || lim[r]) anyResources = true;
       if (!lim[r] || (req[r] && req[r] !== lim[r])) guaranteed = false;
     }
   }

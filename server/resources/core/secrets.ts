@@ -1,4 +1,4 @@
-import { type FieldError, field } from '../../api/errors.js';
+import { errors, type FieldError, field } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { isConfigMapKey } from '../../validation/names.js';
 import { defineResource } from '../define.js';
@@ -13,6 +13,11 @@ export const secrets = defineResource({
   strategy: {
     defaults(obj) {
       obj.type ??= 'Opaque';
+      // data is []byte to kube: bad base64 fails decoding (400), before any validation.
+      for (const v of Object.values((obj.data ?? {}) as Record<string, unknown>)) {
+        const at = base64Error(v);
+        if (at !== undefined) throw errors.badRequest(`Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte ${at}`);
+      }
       // stringData is write-only: merged into data (base64) as kube-apiserver does.
       const stringData = obj.stringData as Record<string, string> | undefined;
       if (stringData) {
@@ -25,9 +30,8 @@ export const secrets = defineResource({
       const errs: FieldError[] = [];
       let total = 0;
       for (const [k, v] of Object.entries((obj.data ?? {}) as Record<string, string>)) {
-        for (const m of isConfigMapKey(k)) errs.push(field.invalid('data', k, m));
-        if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(field.invalid(`data[${k}]`, '<secret contents redacted>', 'illegal base64 data'));
-        else total += Math.floor((v.length * 3) / 4);
+        for (const m of isConfigMapKey(k)) errs.push(field.invalid(`data[${k}]`, k, m));
+        total += Buffer.from(v, 'base64').length;
       }
       if (total > maxSecretBytes) errs.push(field.tooLong('data', '', maxSecretBytes));
       const data = (obj.data ?? {}) as Obj;
@@ -57,3 +61,16 @@ export const secrets = defineResource({
     ]),
   },
 });
+
+/** Where Go's base64.StdEncoding would fail on this value (it skips CR and LF), or undefined when it decodes. */
+function base64Error(v: unknown): number | undefined {
+  if (typeof v !== 'string') return 0;
+  const chars = [...v].map((c, i) => [c, i] as const).filter(([c]) => c !== '\r' && c !== '\n');
+  const body = chars.map(([c]) => c).join('');
+  const bad = body.search(/[^A-Za-z0-9+/=]/);
+  if (bad >= 0) return chars[bad][1];
+  const pad = body.indexOf('=');
+  if (pad >= 0 && (!/^=+$/.test(body.slice(pad)) || body.length - pad > 2)) return chars[pad][1];
+  if (body.length % 4) return v.length - (body.length % 4 === 1 ? 1 : 0);
+  return undefined;
+}

@@ -1,9 +1,14 @@
-// events.k8s.io/v1 Event: the same stored objects as core/v1 events, seen through field renames.
+// events.k8s.io/v1 Event: the same stored objects as core/v1 events (/registry/events, stored as v1),
+// seen through kube's field renames; validation is the strict one for new-style events.
+import { FieldError, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import { eventTable, events, validateEvent } from '../core/events.js';
 
-/** events.k8s.io/v1 name -> core/v1 name. */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Obj = Record<string, any>;
+
+/** events.k8s.io/v1 name -> core/v1 name; the other fields share their names. */
 const renames: Array<[string, string]> = [
   ['regarding', 'involvedObject'], ['note', 'message'], ['reportingController', 'reportingComponent'],
   ['deprecatedSource', 'source'], ['deprecatedFirstTimestamp', 'firstTimestamp'], ['deprecatedLastTimestamp', 'lastTimestamp'],
@@ -13,30 +18,56 @@ const renames: Array<[string, string]> = [
 function rename(obj: KubeObject, pairs: Array<[string, string]>): KubeObject {
   const out: KubeObject = { ...obj };
   for (const [from, to] of pairs) {
-    if (from in out) {
-      out[to] = out[from];
-      delete out[from];
-    }
+    delete out[to];
+    if (from in obj) out[to] = obj[from];
+    delete out[from];
   }
   return out;
 }
 
+/** core/v1 shape -> events.k8s.io/v1 shape. */
+export function fromCoreEvent(obj: KubeObject): KubeObject {
+  const out = rename(obj, renames.map(([a, b]) => [b, a]));
+  // An empty EventSource is Go's zero value: events.k8s.io/v1 leaves deprecatedSource out.
+  const src = out.deprecatedSource as Obj | undefined;
+  if (src && !src.component && !src.host) delete out.deprecatedSource;
+  return out;
+}
+
+/** events.k8s.io/v1 shape -> core/v1 shape. */
+export function toCoreEvent(obj: KubeObject): KubeObject {
+  const out = rename(obj, renames);
+  out.kind = 'Event';
+  return out;
+}
+
+const immutable = ['involvedObject', 'reason', 'message', 'type', 'reportingComponent', 'reportingInstance', 'action', 'eventTime', 'related'];
+const v1Name: Record<string, string> = Object.fromEntries(renames.map(([a, b]) => [b, a]));
+
 export const eventsV1 = defineResource({
   group: 'events.k8s.io', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'],
   storage: 'events', storageVersion: 'v1',
-  conversion: {
-    fromStorage: (obj) => rename(obj, renames.map(([a, b]) => [b, a])),
-    toStorage: (obj) => {
-      const out = rename(obj, renames);
-      out.kind = 'Event';
-      return out;
-    },
-  },
+  conversion: { fromStorage: fromCoreEvent, toStorage: toCoreEvent },
   strategy: {
-    table: tableOf([
-      ['Reason', 'string', 'reason is why the action was taken.', 0, (o: { reason?: string }) => o.reason ?? ''],
-      ['Object', 'string', 'regarding contains the object this Event is about.', 0, (o: { regarding?: { kind?: string; name?: string } }) => `${String(o.regarding?.kind ?? '').toLowerCase()}/${o.regarding?.name ?? ''}`],
-      ['Note', 'string', 'note is a human-readable description of the status of this operation.', 0, (o: { note?: string }) => o.note ?? ''],
-    ]),
+    validate: (obj) => validateEvent(toCoreEvent(obj) as Obj, true).map(renamePath),
+    validateUpdate(obj, old): FieldError[] {
+      const a = toCoreEvent(obj) as Obj;
+      const b = toCoreEvent(old) as Obj;
+      return immutable
+        .filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]))
+        .map((f) => field.invalid(v1Name[f] ?? f, obj[v1Name[f] ?? f] ?? '', 'field is immutable'));
+    },
+    // The core/v1 selectable fields under their events.k8s.io/v1 names (regarding.*, reportingController).
+    selectableFields: Object.fromEntries(Object.entries(events.strategy.selectableFields ?? {})
+      .filter(([k]) => k !== 'source')
+      .map(([k, get]) => [k.replace(/^involvedObject\./, 'regarding.').replace(/^reportingComponent$/, 'reportingController'), (o: KubeObject) => get(toCoreEvent(o))])),
+    table: { columns: eventTable.columns, cells: (obj, now) => eventTable.cells(toCoreEvent(obj), now) },
   },
 });
+
+/** Field paths in the version the client wrote: `note`, not `message`. */
+function renamePath(e: FieldError): FieldError {
+  const [head, ...rest] = e.field.split('.');
+  const name = v1Name[head];
+  return name ? new FieldError(e.type, [name, ...rest].join('.'), e.value, e.detail) : e;
+}
