@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # `npm test`: install what is missing, build, then run unit, integration (real etcd) and e2e
-# (real kubectl) tests. Exits non-zero on any failure.
+# (real kubectl) tests with vitest. Exits non-zero on any failure; vitest's summary closes the output.
+#   npm test                         # everything
+#   npm test -- test/unit            # a folder or file (anything vitest run accepts)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
+node scripts/ensure-deps.mjs
 npm run build --silent
-exec npx vitest run "$@"
+if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e; fi
+exec npx vitest run --reporter=default "$@"

@@ -1,0 +1,62 @@
+// The launcher's command line: `start [--detach] [--port 6443] [--etcd-port 2379] ...` or `stop`.
+import path from 'node:path';
+
+export interface LauncherOptions {
+  command: 'start' | 'stop';
+  /** Return once ready, leaving the processes running (logs only in <cluster-dir>/logs). */
+  detach: boolean;
+  /** First API server port; instance i listens on port + i. */
+  port: number;
+  /** etcd client port. */
+  etcdPort: number;
+  /** etcd peer port (defaults to etcdPort + 1, i.e. 2380). */
+  etcdPeerPort: number;
+  /** How many API server instances share the one etcd. */
+  apiservers: number;
+  /** Where etcd data, logs, state.json and the kubeconfig go. */
+  clusterDir: string;
+  bindAddress: string;
+}
+
+const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --cluster-dir DIR (alias --state-dir), --bind-address IP';
+
+export function parseArgs(argv: string[], root: string = process.cwd()): LauncherOptions {
+  const opts: LauncherOptions = {
+    command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 1,
+    clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1',
+  };
+  const args = [...argv];
+  if (args[0] === 'start' || args[0] === 'stop') opts.command = args.shift() as 'start' | 'stop';
+  const number = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || v === '' || !Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`${flag} must be a positive whole number, got ${v ?? 'nothing'}`);
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    const value = (): string | undefined => inline ?? args[++i];
+    switch (flag) {
+      case '--detach': case '-d': opts.detach = true; break;
+      case '--port': case '--secure-port': opts.port = number(flag, value()); break;
+      case '--etcd-port': opts.etcdPort = number(flag, value()); break;
+      case '--etcd-peer-port': opts.etcdPeerPort = number(flag, value()); break;
+      case '--apiservers': opts.apiservers = number(flag, value()); break;
+      case '--cluster-dir': case '--state-dir': {
+        const dir = value();
+        if (!dir) throw new Error(`${flag} needs a directory`);
+        opts.clusterDir = path.resolve(dir);
+        break;
+      }
+      case '--bind-address': {
+        const ip = value();
+        if (!ip) throw new Error('--bind-address needs an address');
+        opts.bindAddress = ip;
+        break;
+      }
+      default: throw new Error(`unknown option ${args[i]} (${usage})`);
+    }
+  }
+  if (!opts.etcdPeerPort) opts.etcdPeerPort = opts.etcdPort + 1;
+  if (opts.port + opts.apiservers - 1 > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
+  return opts;
+}

@@ -1,0 +1,172 @@
+// The README's contract for the local launcher (`npm start -- --detach`, kubectl through the
+// written kubeconfig, `npm stop`), run as the real program on free ports in a temporary cluster dir.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from '../support/cluster.js';
+import { kubectl } from '../support/kubectl.js';
+import { freePort } from '../support/ports.js';
+
+const launcher = path.join(repoRoot, 'dist/compose/launcher.js');
+
+interface Result { code: number; stdout: string; stderr: string }
+
+/** Runs the launcher to completion; with --detach it returns once the control plane is ready. */
+function run(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [launcher, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Gone: no such process, or exited and waiting to be reaped. */
+function gone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Two consecutive free ports, for two API servers. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (p < 65535 && (await listenable(p + 1))) return p;
+  }
+}
+
+interface StateFile { components: { name: string; role: string; pid: number; url: string }[] }
+
+describe('launcher: start --detach, kubectl, stop', () => {
+  let dir: string;
+  let apiPort: number;
+  let etcdPort: number;
+  let peerPort: number;
+  let started: Result;
+  let pids: number[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-e2e-'));
+    apiPort = await freePortPair();
+    etcdPort = await freePort();
+    peerPort = await freePort();
+    started = await run(['start', '--detach', `--port=${apiPort}`, `--etcd-port=${etcdPort}`, `--etcd-peer-port=${peerPort}`,
+      '--apiservers=2', `--cluster-dir=${dir}`]);
+    if (existsSync(path.join(dir, 'state.json'))) {
+      pids = (JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile).components.map((c) => c.pid);
+    }
+  });
+
+  afterAll(async () => {
+    // Whatever happened above, leave nothing running.
+    if (existsSync(path.join(dir, 'state.json'))) await run(['stop', `--cluster-dir=${dir}`]);
+    for (const pid of pids) {
+      if (!gone(pid)) process.kill(pid, 'SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('returns once ready and says how to use it', () => {
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(0);
+    expect(started.stdout).toContain(`export KUBECONFIG=${path.join(dir, 'kubeconfig')}`);
+  });
+
+  it('names every process it started in state.json', () => {
+    const state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile;
+    expect(state.components.map(({ name, role, url }) => ({ name, role, url }))).toEqual([
+      { name: 'etcd-1', role: 'etcd', url: `http://127.0.0.1:${etcdPort}` },
+      { name: 'apiserver-1', role: 'apiserver', url: `http://127.0.0.1:${apiPort}` },
+      { name: 'apiserver-2', role: 'apiserver', url: `http://127.0.0.1:${apiPort + 1}` },
+    ]);
+    for (const c of state.components) {
+      expect(Object.keys(c)).toEqual(['name', 'role', 'pid', 'url']);
+      expect(gone(c.pid)).toBe(false);
+    }
+  });
+
+  it('writes an admin kubeconfig for the first API server and logs per component', () => {
+    const kc = parse(readFileSync(path.join(dir, 'kubeconfig'), 'utf8'));
+    expect(kc['current-context']).toBe('local');
+    expect(kc.clusters[0].cluster.server).toBe(`http://127.0.0.1:${apiPort}`);
+    expect(kc.users[0].name).toBe('admin');
+    for (const name of ['etcd-1', 'apiserver-1', 'apiserver-2']) expect(existsSync(path.join(dir, 'logs', `${name}.log`))).toBe(true);
+  });
+
+  it('serves kubectl through the written kubeconfig, on every instance', () => {
+    const kc = path.join(dir, 'kubeconfig');
+    const ns = kubectl(kc, ['get', 'ns']);
+    expect(ns.stderr).toBe('');
+    expect(ns.code).toBe(0);
+    expect(ns.stdout).toMatch(/^NAME\s+STATUS\s+AGE$/m);
+    expect(ns.stdout).toMatch(/^default\s+Active/m);
+    expect(kubectl(kc, ['create', 'namespace', 'launched']).code).toBe(0);
+    // The second instance shares the etcd, so it sees what the first one wrote.
+    const other = kubectl(kc, ['--server', `http://127.0.0.1:${apiPort + 1}`, 'get', 'ns', 'launched', '-o', 'name']);
+    expect(other.stderr).toBe('');
+    expect(other.stdout.trim()).toBe('namespace/launched');
+  });
+
+  it('refuses to start a second control plane from the same state.json', async () => {
+    const again = await run(['start', '--detach', `--port=${apiPort}`, `--etcd-port=${etcdPort}`, `--etcd-peer-port=${peerPort}`, `--cluster-dir=${dir}`]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('already running');
+    expect(again.stderr).toContain(`--cluster-dir ${dir}`);
+  });
+
+  it('stop ends every process and removes state.json', async () => {
+    expect(pids).toHaveLength(3);
+    const stopped = await run(['stop', `--cluster-dir=${dir}`]);
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain('stopped etcd-1');
+    expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
+    for (const pid of pids) expect(gone(pid)).toBe(true);
+    // A second stop has nothing to do and says so.
+    const twice = await run(['stop', `--cluster-dir=${dir}`]);
+    expect(twice.code).toBe(0);
+    expect(twice.stdout).toContain('no control plane to stop');
+  });
+});
+
+describe('launcher refusals', () => {
+  it('says which port is taken and starts nothing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-e2e-'));
+    const busy = net.createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as net.AddressInfo).port;
+    try {
+      const r = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${await freePort()}`, `--etcd-peer-port=${await freePort()}`, `--cluster-dir=${dir}`]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`port ${port} on 127.0.0.1 (for apiserver-1) is already in use`);
+      expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
+    } finally {
+      busy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects unknown options with exit code 2', () => {
+    const r = spawnSync(process.execPath, [launcher, 'start', '--bogus'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('unknown option --bogus');
+  });
+});
