@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { kubectl } from '../support/kubectl.js';
+import { kubectl, ok } from '../support/kubectl.js';
 
 let cluster: TestCluster;
 let k: (...args: string[]) => ReturnType<typeof kubectl>;
@@ -60,12 +60,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-function ok(r: ReturnType<typeof kubectl>): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 describe('kubectl tour', () => {
   it('api-resources and api-versions', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeProtobuf, protobufRoot } from '../../server/protobuf/decode.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { kubectl } from '../support/kubectl.js';
+import { kubectl, ok } from '../support/kubectl.js';
 
 let cluster: TestCluster;
 let k: (...args: string[]) => ReturnType<typeof kubectl>;
@@ -17,12 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-function ok(r: ReturnType<typeof kubectl>): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 function getJSON(...args: string[]): Record<string, any> {
   return JSON.parse(ok(k('get', ...args, '-o', 'json'))) as Record<string, any>;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { kubectl } from '../support/kubectl.js';
+import { kubectl, ok } from '../support/kubectl.js';
 
 let cluster: TestCluster;
 let k: (...args: string[]) => ReturnType<typeof kubectl>;
@@ -42,12 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-function ok(r: ReturnType<typeof kubectl>): string {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 function fails(r: ReturnType<typeof kubectl>): string {
   expect(r.code).not.toBe(0);

@@ -10,3 +10,9 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): Kub
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
+
+/** The output of a kubectl run that must succeed quietly; a failure shows kubectl's own message. */
+export function ok(r: KubectlResult): string {
+  if (r.code !== 0 || r.stderr !== '') throw new Error(`kubectl failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
