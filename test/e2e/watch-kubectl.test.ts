@@ -32,15 +32,16 @@ async function eventually(check: () => boolean, what: string): Promise<void> {
 }
 
 it('kubectl get -w --output-watch-events shows ADDED, MODIFIED and DELETED', async () => {
+  // A first object that kubectl prints proves its list and watch are in place before the real writes.
+  await api(cluster.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'a-first' } });
   const w = background(['get', 'configmaps', '-w', '--output-watch-events', '-n', 'default']);
-  await eventually(() => w.output().includes('kube-root') || w.output().length >= 0, 'started');
-  await new Promise((r) => setTimeout(r, 1000));
+  await eventually(() => /ADDED\s+a-first/.test(w.output()), 'kubectl to print the first object');
   const created = await api(cluster.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'watched' }, data: { a: '1' } });
   await api(cluster.url, 'PUT', '/api/v1/namespaces/default/configmaps/watched', { ...created, data: { a: '1', b: '2' } });
   await api(cluster.url, 'DELETE', '/api/v1/namespaces/default/configmaps/watched');
   await eventually(() => /DELETED\s+watched/.test(w.output()), 'the DELETED line');
   w.kill();
-  const lines = w.output().split('\n').filter((l) => l.includes('watched'));
+  const lines = w.output().split('\n').filter((l) => /\swatched\s/.test(l));
   expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
   expect(w.output()).toMatch(/^EVENT\s+NAME\s+DATA\s+AGE$/m);
   expect(lines[1]).toMatch(/^MODIFIED\s+watched\s+2\s+/);
