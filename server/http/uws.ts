@@ -8,9 +8,14 @@ const require = createRequire(import.meta.url);
 export type UWS = typeof import('@trufflesuite/uws-js-unofficial');
 export type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from '@trufflesuite/uws-js-unofficial';
 
-function loadNative(): UWS {
+/** The addon built for this platform and Node ABI, as the package's own loader would pick it. */
+export function nativeBinaryPath(platform = process.platform, arch = process.arch, abi = process.versions.modules): string {
   const pkgDir = path.dirname(require.resolve('@trufflesuite/uws-js-unofficial/package.json'));
-  const binary = path.join(pkgDir, 'binaries', `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`);
+  return path.join(pkgDir, 'binaries', `uws_${platform}_${arch}_${abi}.node`);
+}
+
+/** Loads the native addon or throws: never the package's pure-JS fallback. */
+export function loadNative(binary = nativeBinaryPath()): UWS {
   try {
     return require(binary) as UWS;
   } catch (e) {
