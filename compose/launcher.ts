@@ -9,7 +9,7 @@ import { kubeconfig } from './local/kubeconfig.js';
 import { type LauncherOptions, parseArgs } from './local/options.js';
 import { launch, portFree, type Running, stopComponents, waitReady } from './local/processes.js';
 import { alive, type Component, readState, removeState, writeState } from './local/state.js';
-import { topology } from './local/topology.js';
+import { type ComponentSpec, topology } from './local/topology.js';
 
 export { parseArgs, type LauncherOptions } from './local/options.js';
 export { topology, apiserverFlags } from './local/topology.js';
@@ -77,21 +77,25 @@ export async function start(opts: LauncherOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    // In order: the stores before the servers that need them; each waits for the previous one.
-    for (const spec of specs) {
+    // In order: the stores before the servers that need them; each step waits for the one before.
+    // The etcd members start together: none is healthy before a quorum of them runs.
+    for (const step of startSteps(specs)) {
       if (stopping) break;
-      const r = launch(spec, path.join(dir, 'logs'), opts.detach);
-      started.push(r);
-      r.child.on('exit', (code, signal) => {
-        if (stopping || ready) return;
-        // Exit 0 or a signal to stop: someone stopped it (e.g. `npm stop` from another terminal); anything else is a crash.
-        const clean = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT';
-        console.error(`${spec.name} exited (${code ?? signal}); stopping the control plane`);
-        shutdown(clean ? 0 : 1);
+      const group = step.map((spec) => {
+        const r = launch(spec, path.join(dir, 'logs'), opts.detach);
+        started.push(r);
+        r.child.on('exit', (code, signal) => {
+          if (stopping || ready) return;
+          // Exit 0 or a signal to stop: someone stopped it (e.g. `npm stop` from another terminal); anything else is a crash.
+          const clean = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT';
+          console.error(`${spec.name} exited (${code ?? signal}); stopping the control plane`);
+          shutdown(clean ? 0 : 1);
+        });
+        return r;
       });
       // Written before waiting, so `npm stop` finds the processes even if start-up is interrupted.
       writeState(stateFile, { components: components() });
-      await waitReady(r);
+      await Promise.all(group.map((r) => waitReady(r)));
     }
   } catch (e) {
     console.error(`start failed: ${(e as Error).message}`);
@@ -115,6 +119,12 @@ export async function start(opts: LauncherOptions): Promise<number> {
 
   console.log('press Ctrl-C to stop');
   return done;
+}
+
+/** The specs in start order, grouped: every etcd member in one step, then each other component alone. */
+export function startSteps(specs: ComponentSpec[]): ComponentSpec[][] {
+  const etcd = specs.filter((s) => s.role === 'etcd');
+  return [...(etcd.length ? [etcd] : []), ...specs.filter((s) => s.role !== 'etcd').map((s) => [s])];
 }
 
 async function main(): Promise<void> {
