@@ -94,7 +94,7 @@ create('bodies', 'body-finalizer-invalid', (id) => ({ ...cm(id), metadata: { nam
 create('bodies', 'body-ownerref-missing-uid', (id) => ({ ...cm(id), metadata: { name: id, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }] } }));
 create('bodies', 'body-resourceversion-on-create', (id) => ({ ...cm(id), metadata: { name: id, resourceVersion: '5' } }));
 create('bodies', 'body-creationtimestamp-garbage', (id) => ({ ...cm(id), metadata: { name: id, creationTimestamp: 'yesterday' } }));
-create('bodies', 'body-uid-on-create', (id) => ({ ...cm(id), metadata: { name: id, uid: 'not-a-uid' } }), { more: { pick: ['/metadata/uid'] } });
+create('bodies', 'body-uid-on-create', (id) => ({ ...cm(id), metadata: { name: id, uid: 'not-a-uid' } }), { more: { pick: [['/metadata/uid', 'not-a-uid']] } });
 create('bodies', 'body-namespace-mismatch', (id) => ({ ...cm(id), metadata: { name: id, namespace: 'diff-other' } }));
 create('bodies', 'body-generation-huge', (id) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${id}","generation":99999999999999999999}}`);
 // fieldValidation with duplicate keys and unknown fields

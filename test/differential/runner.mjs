@@ -84,7 +84,7 @@ export async function runCase(target, c) {
   if (c.parallel) {
     const all = await Promise.all(Array.from({ length: c.parallel }, () => send(target, c.request, ctx)));
     const reduced = all.map((r) => reduce(r).out);
-    answer = { code: reduced[0].code, reason: '', message: '', warning: false, codes: reduced.map((r) => `${r.code} ${r.reason}`).sort() };
+    answer = { code: Math.min(...reduced.map((r) => r.code)), reason: '', message: '', warning: false, codes: reduced.map((r) => `${r.code} ${r.reason}`).sort() };
   } else {
     answer = reduce(await send(target, c.request, ctx)).out;
   }
@@ -92,7 +92,12 @@ export async function runCase(target, c) {
   if (watched) {
     const after = await snapshot(target, watched, ctx);
     answer.written = before.key !== after.key;
-    if (c.pick) answer.picked = Object.fromEntries(c.pick.map((p) => [p, after.json ? pick(after.json, p) : '<no object>']));
+    // a pick is a pointer (its value is recorded) or [pointer, value] (whether it holds that value)
+    if (c.pick) {
+      answer.picked = Object.fromEntries(c.pick.map((p) => Array.isArray(p)
+        ? [`${p[0]} == ${JSON.stringify(p[1])}`, after.json ? pick(after.json, p[0]) === JSON.stringify(p[1]) : '<no object>']
+        : [p, after.json ? pick(after.json, p) : '<no object>']));
+    }
   } else {
     answer.written = null;
   }
