@@ -1,7 +1,7 @@
 // Records kube-apiserver's answers to the differential catalogue into test/differential/kube-answers.json.
 // Re-run when the pinned release (KUBE_VERSION) or the catalogue changes:
 //   bash bench/peer/build.sh && node scripts/record-differential.mjs
-// Options: --only id,id   re-record these cases only (merged into the file; each runs on a fresh peer)
+// Options: --only id,id   re-record these cases only (on one fresh peer; merged into the file)
 //          --url URL [--token T] --out FILE   run against a server already running (e.g. ours, for a look)
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
