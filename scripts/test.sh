@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
 node scripts/ensure-deps.mjs
 npm run build --silent
-if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e; fi
+if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e test/differential; fi
 exec npx vitest run --reporter=default "$@"
