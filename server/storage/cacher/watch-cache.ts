@@ -91,6 +91,9 @@ export class WatchCache {
   private recovering?: Promise<void>;
   /** feedRevision at the last resume: failing again with no progress means rebuild instead. */
   private resumedAt = -1;
+  /** Counts feed failures, so a follow that completes after one does not claim readiness. */
+  private feedFailures = 0;
+  private failedWhileRecovering?: Error;
   private stopped = false;
   /** False until the cache follows its feed with every revision accounted for, and while it recovers. */
   ready = false;
@@ -165,40 +168,55 @@ export class WatchCache {
     }
   }
 
-  /** Follows the feed from the last revision it delivered; ready once it is connected. */
+  /** Follows the feed from the last revision it delivered; ready once connected, unless it broke meanwhile. */
   private async follow(): Promise<void> {
+    const epoch = this.feedFailures;
     await this.feed.follow(this.feedRevision, {
       batch: (b) => this.apply(b),
-      error: (err) => void this.recover(err),
+      error: (err) => this.feedFailed(err),
     });
-    if (!this.stopped) this.ready = true;
+    if (!this.stopped && epoch === this.feedFailures) this.ready = true;
+  }
+
+  private feedFailed(err: Error): void {
+    this.feedFailures++;
+    this.ready = false;
+    void this.recover(err);
   }
 
   /**
    * The feed broke: unready at once (reads go to etcd, readyz fails). Resume from the last revision
-   * delivered, which etcd replays whole; if that fails too (compacted, or broken again), rebuild.
+   * delivered, which etcd replays whole; if that fails too (compacted, or broken again with no
+   * progress), rebuild. A failure during a recovery is handled once the recovery ends.
    */
   private recover(err: Error): Promise<void> {
-    this.ready = false;
     if (this.stopped) return Promise.resolve();
-    this.recovering ??= (async () => {
-      const before = this.feedRevision;
-      if (before === this.resumedAt) {
-        console.error(`watch cache: feed failed again at revision ${before} (${err.message}); rebuilding`);
-        this.recovering = undefined;
-        return this.resync();
-      }
-      console.error(`watch cache: feed failed (${err.message}); resuming from revision ${before}`);
-      this.resumedAt = before;
+    if (this.recovering) {
+      this.failedWhileRecovering = err;
+      return this.recovering;
+    }
+    this.recovering = (async () => {
       try {
-        await this.follow();
-        return;
-      } catch (e) {
-        console.error(`watch cache: cannot resume from ${before} (${(e as Error).message}); rebuilding`);
+        const before = this.feedRevision;
+        if (before === this.resumedAt) {
+          console.error(`watch cache: feed failed again at revision ${before} (${err.message}); rebuilding`);
+          await this.resync();
+          return;
+        }
+        console.error(`watch cache: feed failed (${err.message}); resuming from revision ${before}`);
+        this.resumedAt = before;
+        try {
+          await this.follow();
+        } catch (e) {
+          console.error(`watch cache: cannot resume from ${before} (${(e as Error).message}); rebuilding`);
+          await this.resync();
+        }
       } finally {
         this.recovering = undefined;
       }
-      await this.resync();
+      const again = this.failedWhileRecovering;
+      this.failedWhileRecovering = undefined;
+      if (again && !this.ready) await this.recover(again);
     })();
     return this.recovering;
   }
@@ -223,6 +241,7 @@ export class WatchCache {
       return !ok;
     });
     if (gap) {
+      this.feedFailures++;
       this.ready = false;
       console.error(`watch cache: feed gap (batch after ${res.prevRevision}, cache at ${this.feedRevision}); rebuilding`);
       void this.resync();
