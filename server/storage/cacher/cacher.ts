@@ -29,7 +29,7 @@ export class Cacher implements Storage {
 
   async get(key: string, opts: GetOptions = {}): Promise<GetResult> {
     if (!this.cache.ready || opts.forUpdate) return this.delegate.get(key, opts);
-    await this.waitUntilFresh(opts.resourceVersion);
+    if (!(await this.waitUntilFresh(opts.resourceVersion))) return this.delegate.get(key, opts);
     const entry = this.cache.get(key);
     return { value: entry ?? null, revision: this.cache.revision };
   }
@@ -38,7 +38,7 @@ export class Cacher implements Storage {
     // A bad continue token is 400 whoever would serve the list (kube's ValidateListOptions).
     if (opts.continue) decodeContinue(opts.continue, prefix);
     if (this.shouldDelegateList(opts)) return this.delegate.list(prefix, opts);
-    await this.waitUntilFresh(opts.resourceVersion);
+    if (!(await this.waitUntilFresh(opts.resourceVersion))) return this.delegate.list(prefix, opts);
     return listFromCache(this.cache, prefix, opts.limit && opts.limit > 0 ? opts.limit : 0, opts.predicate);
   }
 
@@ -47,11 +47,19 @@ export class Cacher implements Storage {
     return !this.cache.ready || opts.resourceVersionMatch === 'Exact' || Boolean(opts.continue);
   }
 
-  /** Brings the cache to the state a read with this resourceVersion must see. */
-  private async waitUntilFresh(resourceVersion: string | undefined): Promise<void> {
-    if (resourceVersion === '0') return;
-    if (!resourceVersion) return this.cache.waitFresh();
-    await this.cache.waitFor(parseResourceVersion(resourceVersion));
+  /**
+   * Brings the cache to the state a read with this resourceVersion must see; false when the cache
+   * went unready meanwhile (its feed broke), and the read must go to etcd instead.
+   */
+  private async waitUntilFresh(resourceVersion: string | undefined): Promise<boolean> {
+    const rev = resourceVersion && resourceVersion !== '0' ? parseResourceVersion(resourceVersion) : 0;
+    try {
+      if (!resourceVersion) await this.cache.waitFresh();
+      else if (rev) await this.cache.waitFor(rev);
+    } catch (e) {
+      if (this.cache.ready) throw e;
+    }
+    return this.cache.ready;
   }
 
   async watch(prefix: string, opts: WatchOptions, listener: WatchListener): Promise<Watch> {
