@@ -5,9 +5,10 @@ import { ApiError, errors } from '../../api/errors.js';
 import { continueExpired, decodeContinue, encodeContinue } from '../continue.js';
 import {
   type GetOptions, type GetResult, type ListOptions, type ListResult, PreconditionFailed, type Preconditions,
-  type Storage, type StoredValue, type Watch,
+  type Storage, type StoredValue, type Watch, type WatchListener, type WatchOptions,
 } from '../interface.js';
 import { parseResourceVersion } from '../resource-version.js';
+import { watchEtcd } from './watch.js';
 
 export { PreconditionFailed, type StoredValue };
 
@@ -106,9 +107,9 @@ export class EtcdStorage implements Storage {
     return out;
   }
 
-  /** Watches are served by the cacher; a direct etcd watch is not offered (yet). */
-  async watch(): Promise<Watch> {
-    throw errors.unavailable('watch is served from the watch cache');
+  /** A watch straight from etcd; in a server the cacher serves watches from its cache instead. */
+  watch(prefix: string, opts: WatchOptions, listener: WatchListener): Promise<Watch> {
+    return watchEtcd(this, prefix, opts, listener);
   }
 
   ready(): boolean {
