@@ -12,7 +12,7 @@ import { cachedObject, decode, encode, encodeEntry, fromStorage, toStorage } fro
 import { carryOverSystemMeta, generateName, generationRelevantChange, nowTimestamp, systemMeta } from './meta.js';
 import type { DeleteOptions, DeleteResult, ListOptions, WriteOptions } from './options.js';
 import type { TypeRegistry } from './registry.js';
-import { subresourceStrategies } from './subresources/status.js';
+import { subresourceStrategies } from './subresources/storage.js';
 import type { GracefulDeletion, ResourceType, StrategyContext, StrategyServices } from './types.js';
 import { validate, validateDeleteOptions, validateListOptions } from './validation.js';
 import { defaultWatchSettings, type WatchSettings } from './watch-settings.js';
