@@ -1,0 +1,40 @@
+// The request head sent upstream: the client's headers minus hop-by-hop ones, plus X-Forwarded-*
+// and the front-proxy identity.
+import type http from 'node:http';
+import { applyIdentity, identify } from '../identity/front-proxy.js';
+
+// RFC 9110 7.6.1 hop-by-hop headers; they describe the client's connection, not the request.
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
+export function upstreamHeaders(req: http.IncomingMessage, upgrade = false): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = {};
+  const connectionTokens = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim()).filter(Boolean));
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || hopByHop.has(name) || connectionTokens.has(name)) continue;
+    headers[name] = value;
+  }
+  if (upgrade) {
+    headers.connection = 'Upgrade';
+    headers.upgrade = req.headers.upgrade;
+  }
+  const client = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${client}` : client;
+  headers['x-forwarded-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  applyIdentity(headers, identify(req));
+  return headers;
+}
+
+/** Response headers passed back as the instance sent them (repeated Warning headers stay repeated), minus hop-by-hop ones. */
+export function downstreamHeaders(res: http.IncomingMessage): string[] {
+  const connectionTokens = new Set(String(res.headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim()).filter(Boolean));
+  const raw = res.rawHeaders;
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (hopByHop.has(name) || connectionTokens.has(name)) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  return out;
+}
