@@ -92,3 +92,113 @@ it('a watch continues across a kill -9 of its instance with no gap and no duplic
   cluster.apiservers[i] = await startApiServer(cluster.etcd.url, [], {}, Number(new URL(holder).port));
   await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
 });
+
+it('a restarted instance gets a share of the watches, and the moved watches lose nothing', async () => {
+  const path = `${ns}/secrets`;
+  const from = (await api(lb.url, 'GET', path)).metadata.resourceVersion;
+  const watches: WatchStream[] = [];
+  for (let i = 0; i < 9; i++) watches.push(await openWatch(`${lb.url}${path}?watch=1&resourceVersion=${from}`));
+  await lb.waitFor((s) => s.watches.open === 9 && s.backends.every((b: any) => b.openWatches === 3), 'three watches per instance');
+  const victim = cluster.apiservers[0];
+  await killAndRestart(victim);
+  await lb.waitFor((s) => s.backends.find((b: any) => b.url === victim.url).state === 'ejected', 'the victim ejected');
+  await createThroughLb(path, 'move-0');
+  await lb.waitFor((s) => s.backends.find((b: any) => b.url === victim.url).openWatches === 0
+    && s.backends.reduce((n: number, b: any) => n + b.openWatches, 0) === 9, 'its watches resumed on the survivors');
+  const movedBefore = (await lb.stats()).watches.moved;
+  cluster.apiservers[0] = await startApiServer(cluster.etcd.url, [], {}, victim.port);
+  await lb.waitFor((s) => s.backends.find((b: any) => b.url === victim.url).openWatches === 3, 'a share moved back to the restarted instance');
+  const stats = await lb.stats();
+  expect(stats.watches.moved - movedBefore).toBe(3);
+  expect(stats.backends.map((b: any) => b.openWatches)).toEqual([3, 3, 3]);
+  for (let i = 1; i < 6; i++) await createThroughLb(path, `move-${i}`);
+  const expected = await expectedAdds(path, 'move-');
+  for (const w of watches) {
+    await w.until((e) => e.length >= 6, 'six events');
+    expect(eventKeys(w)).toEqual(expected);
+    w.stop();
+  }
+});
+
+it('a Table watch (kubectl get -w) carries on across a kill with the column header sent once', async () => {
+  const path = `${ns}/serviceaccounts`;
+  const from = (await api(lb.url, 'GET', path)).metadata.resourceVersion;
+  const before = await backendsWithWatches();
+  const controller = new AbortController();
+  const res = await fetch(`${lb.url}${path}?watch=1&resourceVersion=${from}`, { signal: controller.signal, headers: { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+  expect(res.headers.get('content-type')).toContain('as=Table');
+  const lines: any[] = [];
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body as any) {
+        buf += decoder.decode(chunk, { stream: true });
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          lines.push(JSON.parse(buf.slice(0, nl)));
+          buf = buf.slice(nl + 1);
+        }
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  await lb.waitFor((s) => s.watches.open === 1, 'the table watch open');
+  const holder = [...(await backendsWithWatches())].find(([url, n]) => n > (before.get(url) ?? 0))![0];
+  await createThroughLb(path, 'table-0');
+  for (let i = 0; i < 100 && lines.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+  const victim = instanceAt(holder);
+  await killAndRestart(victim);
+  for (let i = 1; i < 5; i++) await createThroughLb(path, `table-${i}`);
+  for (let i = 0; i < 200 && lines.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+  const expected = (await expectedAdds(path, 'table-')).map((k) => k.split(' ').slice(1).join(' '));
+  expect(lines.map((l) => `${l.object.rows[0].object.metadata.name} ${l.object.metadata.resourceVersion}`)).toEqual(expected);
+  expect(lines.map((l) => l.object.columnDefinitions.length > 0)).toEqual([true, false, false, false, false]);
+  controller.abort();
+  await reading;
+  const i = cluster.apiservers.findIndex((a) => a.url === holder);
+  cluster.apiservers[i] = await startApiServer(cluster.etcd.url, [], {}, victim.port);
+  await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
+});
+
+it('watches over WebSocket through the LB, one event per message, in order', async () => {
+  const path = `${ns}/endpoints`;
+  const from = (await api(lb.url, 'GET', path)).metadata.resourceVersion;
+  const ws = new WebSocket(`${lb.url.replace('http', 'ws')}${path}?watch=1&resourceVersion=${from}`);
+  const messages: any[] = [];
+  ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  await lb.waitFor((s) => s.backends.some((b: any) => b.openTunnels === 1), 'the tunnel counted');
+  for (let i = 0; i < 20; i++) await api(lb.url, 'POST', path, { metadata: { name: `ws-${i}` } });
+  for (let i = 0; i < 200 && messages.length < 20; i++) await new Promise((r) => setTimeout(r, 25));
+  expect(messages.map((m) => `${m.type} ${m.object.metadata.name}`)).toEqual(Array.from({ length: 20 }, (_, i) => `ADDED ws-${i}`));
+  ws.close();
+  await lb.waitFor((s) => s.backends.every((b: any) => b.openTunnels === 0), 'the tunnel closed');
+});
+
+it('a resume from a resourceVersion the instances no longer hold ends with an Expired ERROR event', async () => {
+  // Its own small cluster: instances that keep a history of 3 events.
+  const small = await startCluster(2, ['--watch-cache-history=3']);
+  const smallLb = await startLb(small.apiservers.map((a) => a.url));
+  try {
+    const path = `${ns}/configmaps`;
+    const from = (await api(smallLb.url, 'GET', path)).metadata.resourceVersion;
+    const w = await openWatch(`${smallLb.url}${path}?watch=1&resourceVersion=${from}&labelSelector=never%3Dmatches`);
+    await smallLb.waitFor((s) => s.watches.open === 1, 'the watch open');
+    const holder = (await smallLb.stats()).backends.find((b: any) => b.openWatches === 1).url;
+    for (let i = 0; i < 10; i++) await api(smallLb.url, 'POST', path, { metadata: { name: `old-${i}` } });
+    const victim = small.apiservers.find((a) => a.url === holder)!;
+    victim.process.kill('SIGKILL');
+    await w.closed;
+    expect(w.events).toHaveLength(1);
+    expect(w.events[0].type).toBe('ERROR');
+    expect(w.events[0].object).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
+  } finally {
+    await smallLb.stop();
+    await small.stop();
+  }
+});
