@@ -8,7 +8,7 @@ import { type BackendPool, requestLoad, watchLoad } from '../balancer/pool.js';
 import { sendStatus, statuses } from '../http/status.js';
 import type { WatchRegistry } from '../watch/registry.js';
 import { watchRequest, type WatchRequest } from '../watch/request.js';
-import { downstreamHeaders, upstreamHeaders } from './headers.js';
+import { downstreamHeaders, tooManyHeaderLines, upstreamHeaders } from './headers.js';
 import { isConnectFailure, mayRetry } from './retry.js';
 
 export interface ForwardSettings {
@@ -24,6 +24,10 @@ export class Forwarder {
     const url = req.url ?? '/';
     const watch = watchRequest(method, url);
     const headers = upstreamHeaders(req);
+    if (tooManyHeaderLines(headers)) {
+      sendStatus(res, statuses.headersTooLarge());
+      return;
+    }
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const tried = new Set<Backend>();
     let bodyStarted = false;

@@ -23,7 +23,33 @@ export function upstreamHeaders(req: http.IncomingMessage, upgrade = false): htt
   headers['x-forwarded-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   applyIdentity(headers, identify(req));
-  return headers;
+  return fitHeaderLines(headers);
+}
+
+/**
+ * uWebSockets.js takes at most 50 header lines per request and resets the connection past that
+ * (a compile-time limit), where kube-apiserver takes any number. Past the budget the LB sends
+ * repeated headers as one line each, then only the headers kube-apiserver reads.
+ */
+export const upstreamHeaderBudget = 44;
+
+// Request headers kube-apiserver (and its filters, present and coming) reads.
+const readByKube = /^(accept|accept-encoding|authorization|content-type|content-length|content-encoding|host|user-agent|audit-id|origin|access-control-request-.*|impersonate-.*|x-remote-.*|x-forwarded-.*|x-real-ip|if-none-match|if-modified-since|upgrade|connection|sec-websocket-.*|x-stream-protocol-version|traceparent|tracestate|kubectl-command|kubectl-session)$/;
+
+/** Headers that fit the instance's limit when they can (tooManyHeaderLines says when they cannot). */
+export function fitHeaderLines(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+  const lines = (h: http.OutgoingHttpHeaders) => Object.values(h).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
+  if (lines(headers) <= upstreamHeaderBudget) return headers;
+  const joined: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) joined[k] = Array.isArray(v) ? v.join(', ') : v;
+  if (lines(joined) <= upstreamHeaderBudget) return joined;
+  const kept: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(joined)) if (readByKube.test(k)) kept[k] = v;
+  return kept;
+}
+
+export function tooManyHeaderLines(headers: http.OutgoingHttpHeaders): boolean {
+  return Object.keys(headers).length > upstreamHeaderBudget;
 }
 
 /** Response headers passed back as the instance sent them (repeated Warning headers stay repeated), minus hop-by-hop ones. */

@@ -5,7 +5,7 @@ import type net from 'node:net';
 import type { Backend } from '../balancer/backend.js';
 import { type BackendPool, watchLoad } from '../balancer/pool.js';
 import { rawStatusResponse, statuses } from '../http/status.js';
-import { upstreamHeaders } from './headers.js';
+import { tooManyHeaderLines, upstreamHeaders } from './headers.js';
 import { isConnectFailure } from './retry.js';
 
 export class UpgradeTunnels {
@@ -15,6 +15,10 @@ export class UpgradeTunnels {
 
   handle(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     const headers = upstreamHeaders(req, true);
+    if (tooManyHeaderLines(headers)) {
+      socket.end(rawStatusResponse(statuses.headersTooLarge()));
+      return;
+    }
     const tried = new Set<Backend>();
     socket.on('error', () => undefined);
     const attempt = (lastError?: string): void => {

@@ -1,0 +1,167 @@
+// The LB's HTTP behaviour against small stand-in backends that misbehave on cue: what is retried and
+// what is not, front-proxy headers, streamed bodies with backpressure, and the edges node's parser
+// or kube refuse (answered as Status JSON).
+import http from 'node:http';
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { type LbProcess, startLb } from '../support/lb.js';
+
+interface Fake {
+  url: string;
+  server: http.Server;
+  seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[];
+  /** How to answer the next non-/readyz request; default: 200 echo. */
+  behaviour: 'echo' | 'drop-after-body' | 'drop-once' | 'slow-stream';
+}
+
+/** For 'drop-once': the first instance to see a request drops it, the next answers. */
+let dropped = false;
+
+async function fake(): Promise<Fake> {
+  const f: Fake = { url: '', server: undefined as unknown as http.Server, seen: [], behaviour: 'echo' };
+  f.server = http.createServer((req, res) => {
+    if (req.url === '/readyz') return void res.end('ok');
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      f.seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      if (f.behaviour === 'drop-after-body' || (f.behaviour === 'drop-once' && !dropped)) {
+        dropped = true;
+        return void req.socket.destroy();
+      }
+      if (f.behaviour === 'slow-stream') {
+        // 8 MiB in 64 KiB writes, respecting backpressure: the LB must pass it on without buffering it all.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        let sent = 0;
+        const block = Buffer.alloc(64 * 1024, 120);
+        const pump = () => {
+          while (sent < 128) {
+            sent++;
+            if (!res.write(block)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        return pump();
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() }));
+    });
+  });
+  await new Promise<void>((r) => f.server.listen(0, '127.0.0.1', r));
+  f.url = `http://127.0.0.1:${(f.server.address() as net.AddressInfo).port}`;
+  return f;
+}
+
+let a: Fake;
+let b: Fake;
+let lb: LbProcess;
+beforeAll(async () => {
+  a = await fake();
+  b = await fake();
+  lb = await startLb([a.url, b.url]);
+});
+afterAll(async () => {
+  await lb?.stop();
+  a?.server.close();
+  b?.server.close();
+});
+afterEach(() => {
+  a.behaviour = b.behaviour = 'echo';
+  a.seen = [];
+  b.seen = [];
+});
+
+it('a POST that reached an instance which then died is not retried: 502 Status, one attempt', async () => {
+  a.behaviour = b.behaviour = 'drop-after-body';
+  const res = await fetch(`${lb.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', body: '{"metadata":{"name":"x"}}', headers: { 'content-type': 'application/json' } });
+  expect(res.status).toBe(502);
+  expect(await res.json()).toMatchObject({ kind: 'Status', code: 502 });
+  expect(a.seen.length + b.seen.length).toBe(1);
+});
+
+it('a GET whose instance died before answering is retried on another instance', async () => {
+  // Whichever instance the LB picks first drops the request; the other answers.
+  dropped = false;
+  a.behaviour = b.behaviour = 'drop-once';
+  const res = await fetch(`${lb.url}/api/v1/namespaces`);
+  expect(res.status).toBe(200);
+  expect(a.seen.length).toBe(1);
+  expect(b.seen.length).toBe(1);
+});
+
+it('client-sent X-Remote-* headers are stripped and X-Forwarded-For is set', async () => {
+  const res = await fetch(`${lb.url}/api/v1/namespaces`, { headers: { 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters', 'X-Remote-Extra-Scopes': 'all' } });
+  const echoed = await res.json();
+  expect(Object.keys(echoed.headers).filter((h) => h.startsWith('x-remote-'))).toEqual([]);
+  expect(echoed.headers['x-forwarded-for']).toBe('127.0.0.1');
+});
+
+it('request bodies and responses stream through with backpressure', async () => {
+  a.behaviour = b.behaviour = 'slow-stream';
+  // Read the 8 MiB response slowly; the LB must not hold it all.
+  const res = await fetch(`${lb.url}/api/v1/namespaces/default/pods/x/log?follow=true`);
+  const reader = res.body!.getReader();
+  let total = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total < 1024 * 1024) await new Promise((r) => setTimeout(r, 1));
+  }
+  expect(total).toBe(8 * 1024 * 1024);
+  // A body of 4 MiB sent in pieces arrives whole.
+  a.behaviour = b.behaviour = 'echo';
+  const body = 'y'.repeat(4 * 1024 * 1024);
+  const echoed = await (await fetch(`${lb.url}/api/v1/namespaces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).json();
+  expect(echoed.body.length).toBe(body.length);
+});
+
+function raw(text: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(lb.port, '127.0.0.1');
+    let out = '';
+    s.on('data', (d) => (out += d));
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(out));
+    s.write(text);
+    setTimeout(() => s.end(), 2000);
+  });
+}
+
+function statusOf(response: string): { code: number; body: any } {
+  const [head, body] = response.split('\r\n\r\n');
+  return { code: Number(head.split(' ')[1]), body: JSON.parse(body) };
+}
+
+it('an unknown method is 405 with a Status body', async () => {
+  for (const method of ['FOO', 'PROPFIND']) {
+    const r = statusOf(await raw(`${method} /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    expect(r.code).toBe(405);
+    expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'MethodNotAllowed', code: 405 });
+  }
+  expect(a.seen.length + b.seen.length).toBe(0);
+});
+
+it('conflicting Content-Length is 400 with a Status body and reaches no instance', async () => {
+  const r = statusOf(await raw('POST /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello'));
+  expect(r.code).toBe(400);
+  expect(r.body).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
+  const te = statusOf(await raw('POST /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'));
+  expect(te.code).toBe(400);
+  expect(a.seen.length + b.seen.length).toBe(0);
+});
+
+it('a 30 KiB request head with 200 headers is answered; one over 32 KiB is 431 Status', async () => {
+  let h = '';
+  for (let i = 0; i < 200; i++) h += `X-Header-${i}: ${'v'.repeat(130)}\r\n`;
+  const ok = await raw(`GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n${h}Connection: close\r\n\r\n`);
+  expect(ok.split(' ')[1]).toBe('200');
+  // What reached the instance fits uWebSockets.js's 50-line limit and keeps what kube reads.
+  const seen = [...a.seen, ...b.seen][0];
+  expect(Object.keys(seen.headers).length).toBeLessThanOrEqual(50);
+  expect(seen.headers.accept).toBe('application/json');
+  for (let i = 200; i < 260; i++) h += `X-Header-${i}: ${'v'.repeat(130)}\r\n`;
+  const big = statusOf(await raw(`GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n${h}Connection: close\r\n\r\n`));
+  expect(big.code).toBe(431);
+  expect(big.body).toMatchObject({ kind: 'Status', code: 431 });
+});
