@@ -93,6 +93,42 @@ it('a watch continues across a kill -9 of its instance with no gap and no duplic
   await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
 });
 
+it('a watch-list (sendInitialEvents) continues after its initial-events-end bookmark, also across a graceful stop', async () => {
+  const path = `${ns}/limitranges`;
+  for (let i = 0; i < 3; i++) await createThroughLb(path, `wl-${i}`);
+  const before = await backendsWithWatches();
+  const w = await openWatch(`${lb.url}${path}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
+  await w.until((e) => e.some((x) => x.type === 'BOOKMARK'), 'the initial-events-end bookmark');
+  expect(w.events.map((e) => e.type)).toEqual(['ADDED', 'ADDED', 'ADDED', 'BOOKMARK']);
+  const holder = [...(await backendsWithWatches())].find(([url, n]) => n > (before.get(url) ?? 0))![0];
+  const victim = instanceAt(holder);
+  // SIGTERM this time: the instance ends its watches itself; the LB must carry on, not hand the end to the client.
+  await victim.stop();
+  for (let i = 3; i < 8; i++) await createThroughLb(path, `wl-${i}`);
+  await w.until((e) => e.length >= 9, 'five more events');
+  const adds = await expectedAdds(path, 'wl-');
+  expect(eventKeys(w).filter((k) => k.startsWith('ADDED')).slice(3)).toEqual(adds.slice(3));
+  expect(w.events).toHaveLength(9);
+  w.stop();
+  const i = cluster.apiservers.findIndex((a) => a.url === holder);
+  cluster.apiservers[i] = await startApiServer(cluster.etcd.url, [], {}, victim.port);
+  await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
+});
+
+it('a watch from "now" (no resourceVersion, no bookmarks) cannot be resumed: its stream ends cleanly', async () => {
+  const path = `${ns}/resourcequotas`;
+  const before = await backendsWithWatches();
+  const w = await openWatch(`${lb.url}${path}?watch=1`);
+  await lb.waitFor((s) => s.watches.open === 1, 'the watch open');
+  const holder = [...(await backendsWithWatches())].find(([url, n]) => n > (before.get(url) ?? 0))![0];
+  const victim = instanceAt(holder);
+  await killAndRestart(victim);
+  await w.closed;
+  const i = cluster.apiservers.findIndex((a) => a.url === holder);
+  cluster.apiservers[i] = await startApiServer(cluster.etcd.url, [], {}, victim.port);
+  await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
+});
+
 it('a restarted instance gets a share of the watches, and the moved watches lose nothing', async () => {
   const path = `${ns}/secrets`;
   const from = (await api(lb.url, 'GET', path)).metadata.resourceVersion;
