@@ -18,6 +18,8 @@ export class Backend {
   /** Why it was last ejected, for the stats endpoint and the log. */
   lastError = '';
   consecutivePasses = 0;
+  /** Ejected only because /readyz was slow: still usable when no backend is healthy. */
+  onlySlow = false;
   readonly latency = new LatencyWindow();
   readonly rate = new RateWindow();
   /** Keep-alive connections to this backend, shared by every request to it. */

@@ -37,12 +37,20 @@ export class BackendPool extends EventEmitter<PoolEvents> {
       if (b.state !== 'healthy' || exclude?.has(b)) continue;
       if (!best || load(b) < load(best)) best = b;
     }
+    if (best || this.backends.some((b) => b.state === 'healthy')) return best;
+    // Panic mode: none passes, but some only answered /readyz slowly (an overloaded machine); use those.
+    for (let i = 0; i < n; i++) {
+      const b = this.backends[(start + i) % n];
+      if (b.state !== 'ejected' || !b.onlySlow || exclude?.has(b)) continue;
+      if (!best || load(b) < load(best)) best = b;
+    }
     return best;
   }
 
   /** Out of rotation at once: a failed health check or a failed connection. */
-  eject(b: Backend, reason: string): void {
+  eject(b: Backend, reason: string, slow = false): void {
     b.lastError = reason;
+    b.onlySlow = slow;
     b.consecutivePasses = 0;
     if (b.state === 'ejected') return;
     const was = b.state;
@@ -54,6 +62,7 @@ export class BackendPool extends EventEmitter<PoolEvents> {
   /** A passing health check; `threshold` passes in a row bring a backend (back) into rotation. */
   pass(b: Backend, threshold: number): void {
     b.consecutivePasses++;
+    b.onlySlow = false;
     if (b.state === 'healthy' || b.consecutivePasses < threshold) return;
     const was = b.state;
     b.state = 'healthy';

@@ -25,7 +25,7 @@ export class HealthChecker {
     this.check(b).then((failure) => {
       if (this.stopped) return;
       if (failure === undefined) this.pool.pass(b, this.settings.healthyThreshold);
-      else this.pool.eject(b, failure);
+      else this.pool.eject(b, failure.reason, failure.slow);
       const wait = Math.max(0, this.settings.intervalMs - (Date.now() - started));
       const t = setTimeout(() => {
         this.timers = this.timers.filter((x) => x !== t);
@@ -36,14 +36,14 @@ export class HealthChecker {
   }
 
   /** Resolves undefined when /readyz answers 200 in time, otherwise with what went wrong. */
-  private check(b: Backend): Promise<string | undefined> {
+  private check(b: Backend): Promise<{ reason: string; slow: boolean } | undefined> {
     return new Promise((resolve) => {
       let done = false;
-      const finish = (failure: string | undefined) => {
+      const finish = (reason: string | undefined, slow = false) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        resolve(failure);
+        resolve(reason === undefined ? undefined : { reason, slow });
       };
       // A connection of its own: a check must not queue behind requests on the pooled sockets.
       const req = http.get({ host: b.host, port: b.port, path: '/readyz', agent: false, headers: { 'user-agent': 'kube-apiserver-ts-lb' } }, (res) => {
@@ -53,7 +53,7 @@ export class HealthChecker {
       });
       req.on('error', (e) => finish(`/readyz: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
       const timer = setTimeout(() => {
-        finish(`/readyz took longer than ${this.settings.timeoutMs} ms`);
+        finish(`/readyz took longer than ${this.settings.timeoutMs} ms`, true);
         req.destroy();
       }, this.settings.timeoutMs);
     });

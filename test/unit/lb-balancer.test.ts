@@ -37,6 +37,20 @@ describe('least outstanding requests', () => {
     pool.close();
   });
 
+  it('when none is healthy, falls back to those ejected only for a slow /readyz', () => {
+    const pool = new BackendPool(urls);
+    for (const b of pool.backends) pool.pass(b, 1);
+    const [a, b, c] = pool.backends;
+    pool.eject(a, 'connect: ECONNREFUSED');
+    pool.eject(b, 'slow', true);
+    expect(pool.pick()).toBe(c);
+    pool.eject(c, '/readyz answered 500');
+    for (let i = 0; i < 3; i++) expect(pool.pick()).toBe(b);
+    pool.eject(b, 'connect: ECONNREFUSED');
+    expect(pool.pick()).toBeUndefined();
+    pool.close();
+  });
+
   it('watches go where the fewest watches are', () => {
     const pool = new BackendPool(urls);
     for (const b of pool.backends) pool.pass(b, 1);
