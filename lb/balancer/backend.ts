@@ -39,6 +39,11 @@ export class Backend {
     return Number(this.url.port || 80);
   }
 
+  /** Closes the pooled idle connections: after an ejection they lead to an instance that is going away. */
+  dropIdleConnections(): void {
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+  }
+
   stats(): Record<string, unknown> {
     return {
       name: this.name,

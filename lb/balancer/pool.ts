@@ -55,6 +55,7 @@ export class BackendPool extends EventEmitter<PoolEvents> {
     if (b.state === 'ejected') return;
     const was = b.state;
     b.state = 'ejected';
+    b.dropIdleConnections();
     if (was === 'healthy') console.error(`lb: ejected ${b.name}: ${reason}`);
     this.emit('eject', b);
   }

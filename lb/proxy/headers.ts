@@ -5,12 +5,14 @@ import { applyIdentity, identify } from '../identity/front-proxy.js';
 
 // RFC 9110 7.6.1 hop-by-hop headers; they describe the client's connection, not the request.
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+// Node's server has already answered 100 Continue to the client; the instance must not be asked again.
+const answeredHere = new Set(['expect']);
 
 export function upstreamHeaders(req: http.IncomingMessage, upgrade = false): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = {};
   const connectionTokens = new Set(String(req.headers.connection ?? '').toLowerCase().split(',').map((t) => t.trim()).filter(Boolean));
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || hopByHop.has(name) || connectionTokens.has(name)) continue;
+    if (value === undefined || hopByHop.has(name) || answeredHere.has(name) || connectionTokens.has(name)) continue;
     headers[name] = value;
   }
   if (upgrade) {
