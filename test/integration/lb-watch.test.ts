@@ -238,3 +238,59 @@ it('a resume from a resourceVersion the instances no longer hold ends with an Ex
     await small.stop();
   }
 });
+
+it('under creates, updates and deletes, across two kills in a row, the LB watch equals a direct watch event for event', async () => {
+  // The reference watch is on an instance outside this LB; the LB fronts the other two, which are killed in turn.
+  const [ref, x, y] = cluster.apiservers;
+  const pair = await startLb([x.url, y.url]);
+  try {
+    await api(ref.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'churn' } });
+    const path = '/api/v1/namespaces/churn/configmaps';
+    const from = (await api(ref.url, 'GET', path)).metadata.resourceVersion;
+    const direct = await openWatch(`${ref.url}${path}?watch=1&resourceVersion=${from}&allowWatchBookmarks=true`);
+    const viaLb = await openWatch(`${pair.url}${path}?watch=1&resourceVersion=${from}&allowWatchBookmarks=true`);
+    await pair.waitFor((s) => s.watches.open === 1, 'the watch open');
+    const template = (name: string, v: number) => ({ metadata: { name, labels: { v: String(v) } }, data: { v: String(v) } });
+    let writes = 0;
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const name = `churn-${i % 7}`;
+        const got = await fetch(`${ref.url}${path}/${name}`);
+        if (got.status === 404) await api(ref.url, 'POST', path, template(name, i));
+        else if (i % 3 === 0) await api(ref.url, 'DELETE', `${path}/${name}`);
+        else await api(ref.url, 'PUT', `${path}/${name}`, template(name, i));
+        writes++;
+      }
+    })();
+    const holder = async () => (await pair.stats()).backends.find((b: any) => b.openWatches === 1)?.url as string | undefined;
+    for (let round = 0; round < 2; round++) {
+      await new Promise((r) => setTimeout(r, 400));
+      let url: string | undefined;
+      for (let i = 0; i < 100 && !(url = await holder()); i++) await new Promise((r) => setTimeout(r, 20));
+      const victim = cluster.apiservers.find((a) => a.url === url)!;
+      await killAndRestart(victim);
+      const at = cluster.apiservers.indexOf(victim);
+      cluster.apiservers[at] = await startApiServer(cluster.etcd.url, [], {}, victim.port);
+      await pair.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    writing = false;
+    await writer;
+    const last = (await api(ref.url, 'GET', path)).metadata.resourceVersion;
+    const reached = (w: WatchStream) => w.events.some((e) => Number(e.object.metadata.resourceVersion) >= Number(last));
+    await api(ref.url, 'POST', path, template('churn-end', 0));
+    await direct.until((e) => e.some((x) => x.object.metadata.name === 'churn-end'), 'the end marker (direct)');
+    await viaLb.until((e) => e.some((x) => x.object.metadata.name === 'churn-end'), 'the end marker (through the LB)');
+    const changes = (w: WatchStream) => w.events.filter((e) => e.type !== 'BOOKMARK').map((e) => `${e.type} ${e.object.metadata.name} ${e.object.metadata.resourceVersion}`);
+    expect(reached(direct)).toBe(true);
+    expect(writes).toBeGreaterThan(10);
+    expect(changes(viaLb)).toEqual(changes(direct));
+    expect(new Set(changes(direct).map((c) => c.split(' ')[0]))).toEqual(new Set(['ADDED', 'MODIFIED', 'DELETED']));
+    expect((await pair.stats()).watches.resumed).toBeGreaterThanOrEqual(2);
+    direct.stop();
+    viaLb.stop();
+  } finally {
+    await pair.stop();
+  }
+});
