@@ -47,6 +47,8 @@ export class LoadBalancer {
       noDelay: true,
     }, (req, res) => this.onRequest(req, res));
     this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
+    // CONNECT is not a method kube serves; node hands it over separately, so it is refused here.
+    this.server.on('connect', (_req, socket: net.Socket) => socket.end(rawStatusResponse(statuses.methodNotAllowed())));
     this.server.on('upgrade', (req, socket: net.Socket, head) => {
       if (this.draining) socket.end(rawStatusResponse(statuses.shuttingDown()));
       else this.tunnels.handle(req, socket, head);

@@ -7,7 +7,7 @@ import type { Backend } from '../balancer/backend.js';
 import { type BackendPool, requestLoad, watchLoad } from '../balancer/pool.js';
 import { sendStatus, statuses } from '../http/status.js';
 import type { WatchRegistry } from '../watch/registry.js';
-import { watchRequest, type WatchRequest } from '../watch/request.js';
+import { upstreamWatchUrl, watchRequest, type WatchRequest } from '../watch/request.js';
 import { downstreamHeaders, tooManyHeaderLines, upstreamHeaders } from './headers.js';
 import { isConnectFailure, mayRetry } from './retry.js';
 
@@ -58,7 +58,7 @@ export class Forwarder {
         if (!ok) b.errors++;
         else b.latency.record(performance.now() - started);
       };
-      const upstream = http.request({ host: b.host, port: b.port, method, path: url, headers, agent: b.agent });
+      const upstream = http.request({ host: b.host, port: b.port, method, path: watch ? upstreamWatchUrl(watch, url) : url, headers, agent: b.agent });
       current = upstream;
       let connected = false;
       let socket: net.Socket | undefined;

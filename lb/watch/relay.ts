@@ -7,6 +7,8 @@
 // - sendInitialEvents=true: once the initial-events-end bookmark has passed;
 // - resourceVersion unset or "0" (initial state as ADDED events, in key order, not revision
 //   order): once a BOOKMARK has passed, as its resourceVersion covers every event before it.
+//   The LB asks every instance for bookmarks (and drops them when the client did not ask), so
+//   this takes one bookmark interval, and a selective watch's resume point stays current.
 // A watch that cannot be resumed is ended cleanly instead, as an instance dying would end it.
 import http from 'node:http';
 import type { Backend } from '../balancer/backend.js';
@@ -285,6 +287,8 @@ export class WatchRelay {
         this.lastResourceVersion = facts.resourceVersion;
       }
     }
+    // Bookmarks the LB asked for on its own account move the resume point and go no further.
+    if (facts.type === 'BOOKMARK' && !this.w.clientWantsBookmarks) return true;
     return this.client.write(line);
   }
 }

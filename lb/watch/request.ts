@@ -10,6 +10,8 @@ export interface WatchRequest {
   sendInitialEvents: boolean;
   /** The client's timeoutSeconds, if it gave one. */
   timeoutSeconds?: number;
+  /** Did the client ask for BOOKMARKs? The LB asks for them anyway and keeps them to itself otherwise. */
+  clientWantsBookmarks: boolean;
 }
 
 const truthy = (v: string | null) => v === 'true' || v === '1';
@@ -30,7 +32,20 @@ export function watchRequest(method: string, url: string): WatchRequest | undefi
     // rv unset or "0" starts with the current state, whose events are not in resourceVersion order.
     startResourceVersion: rv !== '' && rv !== '0' && !sendInitialEvents ? rv : undefined,
     timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : undefined,
+    clientWantsBookmarks: truthy(query.get('allowWatchBookmarks')),
   };
+}
+
+/**
+ * The URL the LB sends for a watch: the client's, asking for BOOKMARKs too, so the LB's resume
+ * point keeps up with the instance even when no event matches the client's selectors, and a
+ * watch from "now" becomes resumable at its first bookmark.
+ */
+export function upstreamWatchUrl(w: WatchRequest, url: string): string {
+  if (w.clientWantsBookmarks) return url;
+  const q = new URLSearchParams(w.query);
+  q.set('allowWatchBookmarks', 'true');
+  return `${w.path}?${q.toString()}`;
 }
 
 /**
@@ -42,6 +57,7 @@ export function resumeUrl(w: WatchRequest, resourceVersion: string, remainingSec
   q.set('resourceVersion', resourceVersion);
   q.delete('sendInitialEvents');
   q.delete('resourceVersionMatch');
+  q.set('allowWatchBookmarks', 'true');
   if (remainingSeconds !== undefined) q.set('timeoutSeconds', String(Math.max(1, Math.ceil(remainingSeconds))));
   return `${w.path}?${q.toString()}`;
 }

@@ -134,8 +134,8 @@ function statusOf(response: string): { code: number; body: any } {
 }
 
 it('an unknown method is 405 with a Status body', async () => {
-  for (const method of ['FOO', 'PROPFIND']) {
-    const r = statusOf(await raw(`${method} /api/v1/namespaces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+  for (const [method, target] of [['FOO', '/api/v1/namespaces'], ['PROPFIND', '/api/v1/namespaces'], ['CONNECT', '127.0.0.1:22']]) {
+    const r = statusOf(await raw(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
     expect(r.code).toBe(405);
     expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'MethodNotAllowed', code: 405 });
   }

@@ -115,7 +115,7 @@ it('a watch-list (sendInitialEvents) continues after its initial-events-end book
   await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
 });
 
-it('a watch from "now" (no resourceVersion, no bookmarks) cannot be resumed: its stream ends cleanly', async () => {
+it('a watch from "now" cannot be resumed before its first bookmark: its stream ends cleanly', async () => {
   const path = `${ns}/resourcequotas`;
   const before = await backendsWithWatches();
   const w = await openWatch(`${lb.url}${path}?watch=1`);
@@ -127,6 +127,34 @@ it('a watch from "now" (no resourceVersion, no bookmarks) cannot be resumed: its
   const i = cluster.apiservers.findIndex((a) => a.url === holder);
   cluster.apiservers[i] = await startApiServer(cluster.etcd.url, [], {}, victim.port);
   await lb.waitFor((s) => s.backends.every((b: any) => b.state === 'healthy'), 'the instance back');
+});
+
+it('a watch from "now" is resumed once a bookmark the LB asked for has passed, and the client sees no bookmark', async () => {
+  const quick = await startCluster(2, ['--watch-bookmark-interval=1s']);
+  const quickLb = await startLb(quick.apiservers.map((a) => a.url));
+  try {
+    const path = `${ns}/configmaps`;
+    const w = await openWatch(`${quickLb.url}${path}?watch=1`);
+    await quickLb.waitFor((s) => s.watches.open === 1, 'the watch open');
+    const holder = (await quickLb.stats()).backends.find((b: any) => b.openWatches === 1).url;
+    await api(quickLb.url, 'POST', path, { metadata: { name: 'now-0' } });
+    // Past one bookmark interval: the LB has had a bookmark and can resume.
+    await new Promise((r) => setTimeout(r, 1500));
+    quick.apiservers.find((a) => a.url === holder)!.process.kill('SIGKILL');
+    for (let i = 1; i < 4; i++) {
+      for (;;) {
+        const res = await fetch(`${quickLb.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: `now-${i}` } }) });
+        if (res.status === 201 || res.status === 409) break;
+      }
+    }
+    await w.until((e) => e.length >= 4, 'four events');
+    expect(w.events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED now-0', 'ADDED now-1', 'ADDED now-2', 'ADDED now-3']);
+    expect((await quickLb.stats()).watches.resumed).toBe(1);
+    w.stop();
+  } finally {
+    await quickLb.stop();
+    await quick.stop();
+  }
 });
 
 it('a restarted instance gets a share of the watches, and the moved watches lose nothing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventFacts, resumeUrl, watchRequest } from '../../lb/watch/request.js';
+import { eventFacts, resumeUrl, upstreamWatchUrl, watchRequest } from '../../lb/watch/request.js';
 
 describe('which requests are watches, and from where they resume', () => {
   it('recognises ?watch=true, ?watch=1 and /watch/ paths on GET only', () => {
@@ -26,6 +26,15 @@ describe('which requests are watches, and from where they resume', () => {
     const url = new URL(`http://x${resumeUrl(w, '77', 120.2)}`);
     expect(url.pathname).toBe('/api/v1/namespaces/a/pods');
     expect(Object.fromEntries(url.searchParams)).toEqual({ watch: '1', labelSelector: 'app=x', allowWatchBookmarks: 'true', timeoutSeconds: '121', resourceVersion: '77' });
+  });
+
+  it('asks the instance for bookmarks even when the client does not', () => {
+    const w = watchRequest('GET', '/api/v1/pods?watch=1&labelSelector=a%3Db')!;
+    expect(w.clientWantsBookmarks).toBe(false);
+    expect(upstreamWatchUrl(w, '/api/v1/pods?watch=1&labelSelector=a%3Db')).toBe('/api/v1/pods?watch=1&labelSelector=a%3Db&allowWatchBookmarks=true');
+    const asked = '/api/v1/pods?watch=1&allowWatchBookmarks=true';
+    expect(upstreamWatchUrl(watchRequest('GET', asked)!, asked)).toBe(asked);
+    expect(new URL(`http://x${resumeUrl(w, '5')}`).searchParams.get('allowWatchBookmarks')).toBe('true');
   });
 
   it('reads an event line: type, resourceVersion, initial-events-end, Table columns', () => {
