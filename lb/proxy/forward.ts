@@ -38,14 +38,18 @@ export class Forwarder {
       if (!res.writableFinished) current?.destroy();
     });
 
+    let attempts = 0;
     const attempt = (lastError?: string): void => {
       if (clientGone) return;
-      const b = this.pool.pick(tried, watch ? watchLoad : requestLoad);
+      const load = watch ? watchLoad : requestLoad;
+      // Another instance if there is one; else the same one again (a stale keep-alive socket, one instance).
+      const b = this.pool.pick(tried, load) ?? (lastError ? this.pool.pick(undefined, load) : undefined);
       if (!b) {
         sendStatus(res, lastError ? statuses.badGateway(lastError) : statuses.noBackend());
         return;
       }
       tried.add(b);
+      attempts++;
       b.inFlight++;
       b.requests++;
       b.rate.mark();
@@ -119,7 +123,7 @@ export class Forwarder {
         if (isConnectFailure(e)) this.pool.eject(b, `connect: ${e.code}`);
         const outcome = { error: e, connected, bytesWritten: socket ? socket.bytesWritten - bytesBefore : 0 };
         const why = `${b.name}: ${e.code ?? e.message}`;
-        if (tried.size <= this.settings.retries && mayRetry(method, bodyStarted, outcome)) attempt(why);
+        if (attempts <= this.settings.retries && mayRetry(method, bodyStarted, outcome)) attempt(why);
         else sendStatus(res, statuses.badGateway(why));
       });
     };

@@ -89,6 +89,19 @@ it('a GET whose instance died before answering is retried on another instance', 
   expect(b.seen.length).toBe(1);
 });
 
+it('with a single instance, a GET that failed before its answer is retried on the same instance', async () => {
+  const solo = await startLb([a.url]);
+  try {
+    dropped = false;
+    a.behaviour = 'drop-once';
+    const res = await fetch(`${solo.url}/api/v1/namespaces`);
+    expect(res.status).toBe(200);
+    expect(a.seen.length).toBe(2);
+  } finally {
+    await solo.stop();
+  }
+});
+
 it('client-sent X-Remote-* headers are stripped and X-Forwarded-For is set', async () => {
   const res = await fetch(`${lb.url}/api/v1/namespaces`, { headers: { 'X-Remote-User': 'system:admin', 'X-Remote-Group': 'system:masters', 'X-Remote-Extra-Scopes': 'all' } });
   const echoed = await res.json();
