@@ -41,6 +41,9 @@ export class WatchRelay {
   private waitingDrain = false;
   private resuming = false;
   private ended = false;
+  private attachedAt = 0;
+  /** Upstreams in a row that ended cleanly right after starting: resumes back off instead of spinning. */
+  private quickEnds = 0;
   private readonly deadline: number;
   private readonly timer: NodeJS.Timeout;
 
@@ -104,6 +107,7 @@ export class WatchRelay {
   private attach(b: Backend, req: http.ClientRequest, res: http.IncomingMessage): void {
     const gen = ++this.generation;
     this.upstream = { req, res };
+    this.attachedAt = Date.now();
     this.backend = b;
     b.openWatches++;
     this.pending = [];
@@ -141,7 +145,16 @@ export class WatchRelay {
       this.end();
       return;
     }
-    this.resume('broken', undefined, previous);
+    this.quickEnds = clean && Date.now() - this.attachedAt < 1000 ? this.quickEnds + 1 : 0;
+    if (this.quickEnds === 0) {
+      this.resume('broken', undefined, previous);
+      return;
+    }
+    this.resuming = true;
+    const gen = this.generation;
+    setTimeout(() => {
+      if (!this.ended && gen === this.generation) this.resume('broken', undefined, previous);
+    }, Math.min(2000, 50 * 2 ** this.quickEnds));
   }
 
   private resume(mode: Mode, prefer?: Backend, failed?: Backend): void {

@@ -11,14 +11,21 @@ interface Fake {
   server: http.Server;
   seen: { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[];
   /** How to answer the next non-/readyz request; default: 200 echo. */
-  behaviour: 'echo' | 'drop-after-body' | 'drop-once' | 'slow-stream';
+  behaviour: 'echo' | 'drop-after-body' | 'drop-once' | 'slow-stream' | 'watch';
+  /** Times a write to the LB returned false: the LB pushed back instead of buffering. */
+  pushedBack: number;
+  /** For 'watch': die in the middle of the line of this resourceVersion (once). */
+  dieAt?: number;
 }
+
+const watchEvents = 3000;
+const watchLine = (rv: number) => `{"type":"ADDED","object":{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"cm-${rv}","resourceVersion":"${rv}"},"data":{"pad":"${'p'.repeat(1000)}"}}}\n`;
 
 /** For 'drop-once': the first instance to see a request drops it, the next answers. */
 let dropped = false;
 
 async function fake(): Promise<Fake> {
-  const f: Fake = { url: '', server: undefined as unknown as http.Server, seen: [], behaviour: 'echo' };
+  const f: Fake = { url: '', server: undefined as unknown as http.Server, seen: [], behaviour: 'echo', pushedBack: 0 };
   f.server = http.createServer((req, res) => {
     if (req.url === '/readyz') return void res.end('ok');
     const chunks: Buffer[] = [];
@@ -29,6 +36,33 @@ async function fake(): Promise<Fake> {
         dropped = true;
         return void req.socket.destroy();
       }
+      if (f.behaviour === 'watch') {
+        // Events after the asked resourceVersion, written in pieces that do not follow line ends.
+        const from = Number(new URL(req.url!, 'http://x').searchParams.get('resourceVersion'));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        let rv = from + 1;
+        let carry = '';
+        const pump = () => {
+          while (rv <= watchEvents || carry) {
+            let text = carry;
+            while (text.length < 7000 && rv <= watchEvents) text += watchLine(rv++);
+            const piece = text.slice(0, 5000);
+            carry = text.slice(5000);
+            if (f.dieAt !== undefined && rv > f.dieAt) {
+              // Half of a line reaches the LB, then the instance is gone.
+              f.dieAt = undefined;
+              res.write(piece.slice(0, piece.lastIndexOf('\n') + 40));
+              return void setTimeout(() => req.socket.destroy(), 50);
+            }
+            if (!res.write(piece)) {
+              f.pushedBack++;
+              return void res.once('drain', pump);
+            }
+          }
+          // Every event is out; the stream stays open, as a real watch does.
+        };
+        return pump();
+      }
       if (f.behaviour === 'slow-stream') {
         // 8 MiB in 64 KiB writes, respecting backpressure: the LB must pass it on without buffering it all.
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -37,7 +71,10 @@ async function fake(): Promise<Fake> {
         const pump = () => {
           while (sent < 128) {
             sent++;
-            if (!res.write(block)) return void res.once('drain', pump);
+            if (!res.write(block)) {
+              f.pushedBack++;
+              return void res.once('drain', pump);
+            }
           }
           res.end();
         };
@@ -69,6 +106,7 @@ afterEach(() => {
   a.behaviour = b.behaviour = 'echo';
   a.seen = [];
   b.seen = [];
+  a.pushedBack = b.pushedBack = 0;
 });
 
 it('a POST that reached an instance which then died is not retried: 502 Status, one attempt', async () => {
@@ -122,6 +160,7 @@ it('request bodies and responses stream through with backpressure', async () => 
     if (total < 1024 * 1024) await new Promise((r) => setTimeout(r, 1));
   }
   expect(total).toBe(8 * 1024 * 1024);
+  expect(a.pushedBack + b.pushedBack).toBeGreaterThan(0);
   // A body of 4 MiB sent in pieces arrives whole.
   a.behaviour = b.behaviour = 'echo';
   const body = 'y'.repeat(4 * 1024 * 1024);
@@ -177,4 +216,43 @@ it('a 30 KiB request head with 200 headers is answered; one over 32 KiB is 431 S
   const big = statusOf(await raw(`GET /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n${h}Connection: close\r\n\r\n`));
   expect(big.code).toBe(431);
   expect(big.body).toMatchObject({ kind: 'Status', code: 431 });
+});
+
+it('a watch relayed from instances that write partial lines and die mid-line reaches a slow client whole, once and in order, with backpressure', async () => {
+  a.behaviour = b.behaviour = 'watch';
+  a.dieAt = b.dieAt = 1600;
+  const stream = await fetch(`${lb.url}/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=100`);
+  expect(stream.status).toBe(200);
+  const reader = stream.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = '';
+  const rvs: number[] = [];
+  const expected = watchEvents - 100;
+  while (rvs.length < expected) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += decoder.decode(value, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      rvs.push(Number(JSON.parse(buf.slice(0, nl)).object.metadata.resourceVersion));
+      buf = buf.slice(nl + 1);
+    }
+    // A slow reader for the first part: the LB must push back on the instance rather than buffer.
+    if (rvs.length < 800) await new Promise((r) => setTimeout(r, 2));
+  }
+  // Nothing more (no duplicate) arrives after the last event.
+  const more = await Promise.race([reader.read().then((r) => r.value?.length ?? 0), new Promise<number>((r) => setTimeout(() => r(0), 300))]);
+  await reader.cancel();
+  expect(more).toBe(0);
+  expect(buf).toBe('');
+  expect(rvs).toEqual(Array.from({ length: watchEvents - 100 }, (_, i) => i + 101));
+  expect(a.pushedBack + b.pushedBack).toBeGreaterThan(0);
+  const asked = [...a.seen, ...b.seen].map((x) => new URL(x.url, 'http://x').searchParams);
+  // The first request, then at least one resume from the last whole line delivered, asking for bookmarks.
+  expect(asked.filter((q) => q.get('resourceVersion') === '100')).toHaveLength(1);
+  expect(asked.length).toBeGreaterThanOrEqual(2);
+  for (const q of asked.filter((x) => x.get('resourceVersion') !== '100')) {
+    expect(Number(q.get('resourceVersion'))).toBeGreaterThan(100);
+    expect(q.get('allowWatchBookmarks')).toBe('true');
+  }
 });
