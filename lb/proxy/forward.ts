@@ -15,7 +15,6 @@ export interface ForwardSettings {
   retries: number;
 }
 
-
 export class Forwarder {
   constructor(private readonly pool: BackendPool, private readonly watches: WatchRegistry, private readonly settings: ForwardSettings) {}
 
