@@ -19,6 +19,8 @@ export function timeout(requestTimeoutSeconds: number): Filter {
   return {
     name: 'timeout',
     async filter(ex, next) {
+      // Long-running requests keep their own limits (timeoutSeconds) and ignore ?timeout=, as in kube.
+      if (!ex.requestInfo || isLongRunning(ex.requestInfo)) return next();
       const asked = ex.query.get('timeout');
       let ms = requestTimeoutSeconds * 1000;
       if (asked) {
@@ -27,7 +29,7 @@ export function timeout(requestTimeoutSeconds: number): Filter {
         // 0 or more than the maximum means the server's own limit, as in kube.
         if (d > 0 && d < ms) ms = d;
       }
-      if (!ex.requestInfo || isLongRunning(ex.requestInfo) || ms <= 0) return next();
+      if (ms <= 0) return next(); // --request-timeout=0: no limit
       const handled = next();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
