@@ -58,8 +58,9 @@ export class APIServer {
     const app: TemplatedApp = this.config.tlsCertFile
       ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile })
       : uws.App();
-    serveWatchWebSockets(app, this.types, this.store);
-    serveHTTP(app, buildHandlerChain(defaultHandlerChain(this.config), (ex) => this.route(ex)));
+    const chain = buildHandlerChain(defaultHandlerChain(this.config), (ex) => this.route(ex));
+    serveWatchWebSockets(app, this.types, this.store, chain);
+    serveHTTP(app, chain);
     const port = await new Promise<number>((resolve, reject) => {
       app.listen(this.config.bindAddress, this.config.securePort, (socket) => {
         if (!socket) reject(new Error(`cannot listen on ${this.config.bindAddress}:${this.config.securePort}`));
@@ -89,6 +90,7 @@ export class APIServer {
 
   /** The handler at the end of the chain: which path is served by what. */
   private async route(ex: Exchange): Promise<void> {
+    if (ex.upgrade) return ex.upgrade(); // a WebSocket watch, past the filters
     if (await serveHealth(ex, this.health)) return;
     if (ex.path.startsWith('/openapi/')) {
       if (await serveOpenAPI(ex, this.types)) return;

@@ -26,6 +26,8 @@ export class Exchange {
   auditID = '';
   /** Headers every response to this request carries (Audit-Id...), set by filters. */
   readonly responseHeaders: Record<string, string> = {};
+  /** Set on a WebSocket upgrade request: completes the upgrade once the filters let it through. */
+  upgrade?: () => void;
 
   constructor(readonly res: HttpResponse, req: HttpRequest) {
     this.method = req.getCaseSensitiveMethod ? req.getCaseSensitiveMethod().toUpperCase() : req.getMethod().toUpperCase();
@@ -41,6 +43,19 @@ export class Exchange {
       this.aborted = true;
       for (const l of this.abortListeners) l();
     });
+  }
+
+  /** Answers 101 with the filters' headers and hands the connection to `upgrade` (uWS's res.upgrade); nothing is written here after. */
+  switchProtocols(upgrade: (res: HttpResponse) => void): void {
+    if (this.aborted || this.started) return;
+    this.started = true;
+    this.res.cork(() => {
+      // uWS takes headers for the 101 only once its status is written.
+      this.res.writeStatus('101 Switching Protocols');
+      for (const [k, v] of Object.entries(this.responseHeaders)) this.res.writeHeader(k, v);
+      upgrade(this.res);
+    });
+    this.aborted = true;
   }
 
   /** Every value a header was sent with, one per header line. */

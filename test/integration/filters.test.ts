@@ -1,6 +1,7 @@
 // The filter chain seen from outside: the request id every answer carries, and the timeout that
 // ends a request which is not long-running (504 Timeout Status) while watches run on.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { api, openWatch } from '../support/watch.js';
 
@@ -24,6 +25,19 @@ it('every answer carries Audit-Id: the client\'s Audit-ID as sent, or a new UUID
   expect(fresh.headers.get('audit-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   const other = await fetch(`${cluster.url}/version`);
   expect(other.headers.get('audit-id')).not.toBe(fresh.headers.get('audit-id'));
+});
+
+it('a WebSocket watch passes the same chain: its 101 carries the Audit-Id', async () => {
+  const ws = new WebSocket(`${cluster.url.replace('http', 'ws')}${configmaps}?watch=true`, { headers: { 'Audit-ID': 'my-socket-1' } });
+  try {
+    const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      ws.once('upgrade', (res) => resolve(res.headers));
+      ws.once('error', reject);
+    });
+    expect(headers['audit-id']).toBe('my-socket-1');
+  } finally {
+    ws.close();
+  }
 });
 
 it('a malformed ?timeout= is refused with 400, as kube parses it (a Go duration)', async () => {
