@@ -218,8 +218,11 @@ export class Exchange {
   }
 }
 
-/** What the open chunk of a stream holds: whitespace every JSON stream decoder skips. */
-const openChunk = ' ';
+/**
+ * What the open chunk of a stream holds: whitespace every JSON stream decoder skips. A Buffer, which
+ * uWS reads in place: a string is converted on each of these writes (measured: ~25 MiB more RSS).
+ */
+const openChunk = Buffer.from(' ');
 
 const reasons: Record<number, string> = {
   200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 301: 'Moved Permanently', 304: 'Not Modified', 400: 'Bad Request', 401: 'Unauthorized',
