@@ -59,3 +59,21 @@ if (!tools.every((t) => existsSync(t))) {
     console.log(`ensure-deps: installed ${path.relative(root, t)}`);
   }
 }
+
+// The official Python client (PyPI `kubernetes`), for the e2e tests beside kubectl and client-node:
+// a venv under .tools/python, since Debian's pip refuses system-wide installs.
+const pythonClient = '37.0.2';
+const venv = path.join(root, '.tools/python');
+const venvPython = path.join(venv, 'bin/python');
+const hasClient = () => existsSync(venvPython)
+  && spawnSync(venvPython, ['-c', `import kubernetes, sys; sys.exit(kubernetes.__version__ != '${pythonClient}')`], { stdio: 'ignore' }).status === 0;
+if (!hasClient()) {
+  if (!has('python3')) apt(['python3', 'python3-venv']);
+  if (!existsSync(venvPython) && spawnSync('python3', ['-m', 'venv', venv], { stdio: 'ignore' }).status !== 0) {
+    apt(['python3-venv']);
+    execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  }
+  execFileSync(venvPython, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', `kubernetes==${pythonClient}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!hasClient()) fail(`the Python client kubernetes==${pythonClient} did not install into ${path.relative(root, venv)}`);
+  console.log(`ensure-deps: installed Python kubernetes==${pythonClient} into ${path.relative(root, venv)}`);
+}

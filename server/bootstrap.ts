@@ -1,25 +1,14 @@
-// What a fresh cluster has: the four system namespaces, the `kubernetes` service, and the work that keeps them.
-import { ApiError } from './api/errors.js';
-import type { APIServer } from './apiserver.js';
-import { ensureKubernetesService } from './resources/core/kubernetes-service.js';
-import { startNamespaceFinisher } from './resources/core/namespace-lifecycle.js';
+// Runs the post-start hooks in order, again from the first until they all pass (etcd may not be up yet).
+import type { PostStartContext, PostStartHook } from './resources/post-start.js';
 
-export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
-
-export async function bootstrap(server: APIServer): Promise<void> {
-  const nsType = server.types.lookup('', 'v1', 'namespaces')!;
-  for (const name of systemNamespaces) {
+export async function runPostStartHooks(hooks: readonly PostStartHook[], ctx: PostStartContext): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
     try {
-      await server.store.create(nsType, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { dryRun: false, fieldValidation: 'Ignore', warnings: [] });
+      for (const hook of hooks) await hook.run(ctx);
+      return;
     } catch (e) {
-      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+      if (attempt % 10 === 0) console.error(`post-start hooks: etcd not ready yet: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
     }
   }
-  for (const hook of bootstrapHooks) await hook(server);
 }
-
-/** Further start-up work, run after the namespaces exist (bootstrap may run again after a failure: hooks are idempotent). */
-export const bootstrapHooks: Array<(server: APIServer) => Promise<void>> = [
-  ensureKubernetesService,
-  async (server) => startNamespaceFinisher(server),
-];

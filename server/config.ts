@@ -18,6 +18,8 @@ export interface ServerConfig {
   etcdCompactionIntervalSeconds: number;
   /** --etcd-request-timeout in seconds. */
   etcdRequestTimeoutSeconds: number;
+  /** --request-timeout in seconds: how long a request that is not long-running may take (kube: 60s). */
+  requestTimeoutSeconds: number;
   /** --instance-name: how this instance names itself in logs and leases. */
   instanceName: string;
   /** --watch-cache-history: events kept per instance for resuming watches. */
@@ -36,6 +38,7 @@ const defaults: ServerConfig = {
   serviceNodePortRange: [30000, 32767],
   etcdCompactionIntervalSeconds: 300,
   etcdRequestTimeoutSeconds: 5,
+  requestTimeoutSeconds: 60,
   instanceName: 'apiserver',
   watchCacheHistory: 10000,
   watchBookmarkIntervalSeconds: 60,
@@ -54,7 +57,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const get = (name: string): string | undefined => flags.get(name) ?? env[`KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`];
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
-    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'instance-name',
+    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
@@ -77,6 +80,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (compaction !== undefined) cfg.etcdCompactionIntervalSeconds = durationSeconds('etcd-compaction-interval', compaction);
   const rt = get('etcd-request-timeout');
   if (rt !== undefined) cfg.etcdRequestTimeoutSeconds = durationSeconds('etcd-request-timeout', rt);
+  const requestTimeout = get('request-timeout');
+  if (requestTimeout !== undefined) cfg.requestTimeoutSeconds = durationSeconds('request-timeout', requestTimeout);
   cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;
   const history = get('watch-cache-history');
   if (history !== undefined) cfg.watchCacheHistory = intFlag('watch-cache-history', history);

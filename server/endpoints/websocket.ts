@@ -2,6 +2,7 @@
 // (k6 can only drive watches this way.)
 import { ApiError, errors } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
+import { Exchange } from '../http/exchange.js';
 import { requestInfo } from '../http/request-info.js';
 import type { TemplatedApp, WebSocket } from '../http/uws.js';
 import type { TypeRegistry } from '../registry/registry.js';
@@ -16,7 +17,8 @@ interface WatchSocketData {
   closed: boolean;
 }
 
-export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, store: GenericStore): void {
+/** `chain` is the server's handler chain: an upgrade passes the same filters as any request before it is accepted. */
+export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, store: GenericStore, chain: (ex: Exchange) => Promise<void>): void {
   app.ws<WatchSocketData>('/*', {
     compression: 0,
     maxPayloadLength: 64 * 1024,
@@ -31,7 +33,11 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
       const extensions = req.getHeader('sec-websocket-extensions');
       // Only the first offered subprotocol we know is echoed; plain text frames either way.
       const protocol = protocols.split(',').map((p) => p.trim()).find((p) => p === 'v4.channel.k8s.io' || p === '') ?? '';
-      res.upgrade<WatchSocketData>({ path, query, closed: false }, key, protocol, extensions, context);
+      const ex = new Exchange(res, req);
+      ex.upgrade = () => ex.switchProtocols((r) => r.upgrade<WatchSocketData>({ path, query, closed: false }, key, protocol, extensions, context));
+      chain(ex).catch((e) => {
+        if (!ex.hasStarted) ex.sendError(e);
+      });
     },
     open: (ws: WebSocket<WatchSocketData>) => {
       void openWatch(ws, types, store);

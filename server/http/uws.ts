@@ -23,4 +23,10 @@ export function loadNative(binary = nativeBinaryPath()): UWS {
   }
 }
 
+// What this build's C++ HTTP parser drops before JavaScript runs, with no run-time setting to change
+// it (no UWS_HTTP_MAX_HEADERS_SIZE / _COUNT in this build; the limits are compiled in), so the load
+// balancer must front it (test/integration/http-edges.test.ts pins each): a request head over 4 KiB
+// arriving in more than one TCP read; more than 48 header fields; methods outside GET, HEAD, POST,
+// PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT (and any in lower case); CONNECT in authority form; a request without Host or
+// with no header at all; a Content-Length holding a list ("3, 5").
 export const uws: UWS = loadNative();

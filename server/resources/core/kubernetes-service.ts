@@ -1,15 +1,15 @@
 // The `kubernetes` Service in default, on the first address of the service range, as kube-apiserver keeps it.
 import { ApiError } from '../../api/errors.js';
-import type { APIServer } from '../../apiserver.js';
+import type { PostStartContext } from '../post-start.js';
 
-export async function ensureKubernetesService(server: APIServer): Promise<void> {
-  const svc = server.types.lookup('', 'v1', 'services');
+export async function ensureKubernetesService(ctx: PostStartContext): Promise<void> {
+  const svc = ctx.types.lookup('', 'v1', 'services');
   if (!svc) return;
   try {
-    await server.store.create(svc, 'default', {
+    await ctx.store.create(svc, 'default', {
       apiVersion: 'v1', kind: 'Service',
       metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-      spec: { clusterIP: server.allocators.firstIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: server.config.securePort }] },
+      spec: { clusterIP: ctx.allocators.firstIP(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: ctx.config.securePort }] },
     }, { dryRun: false, fieldValidation: 'Ignore', warnings: [] });
   } catch (e) {
     // Already there (another instance, an earlier start), or its address held by it: the service exists.

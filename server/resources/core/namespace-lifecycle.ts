@@ -4,11 +4,11 @@
 // a background pass on every instance retries until then (work is idempotent, so instances may overlap).
 import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import type { APIServer } from '../../apiserver.js';
-import { systemNamespaces } from '../../bootstrap.js';
 import type { TypeRegistry } from '../../registry/registry.js';
 import type { GenericStore, WriteOptions } from '../../registry/store.js';
 import { nowTimestamp } from '../../registry/store.js';
+import type { PostStartContext } from '../post-start.js';
+import { systemNamespaces } from './system-namespaces.js';
 
 /** What is left in a namespace after a deletion pass: instances per resource, and per finalizer. */
 export interface NamespaceRemaining {
@@ -72,23 +72,23 @@ export function checkNamespaceDeletable(name: string): void {
 }
 
 const finisherIntervalMs = 2000;
-const finishing = new WeakSet<APIServer>();
+const finishing = new WeakSet<GenericStore>();
 
 /** Retries the deletion of namespaces left Terminating (content with finalizers, pods still terminating, a restart). */
-export function startNamespaceFinisher(server: APIServer): void {
-  const nsType = server.types.lookup('', 'v1', 'namespaces');
-  if (!nsType || finishing.has(server)) return;
-  finishing.add(server);
+export function startNamespaceFinisher(ctx: PostStartContext): void {
+  const nsType = ctx.types.lookup('', 'v1', 'namespaces');
+  if (!nsType || finishing.has(ctx.store)) return;
+  finishing.add(ctx.store);
   let running = false;
   const timer = setInterval(() => {
-    if (running || !server.cache.ready) return;
+    if (running || !ctx.cacheReady()) return;
     running = true;
     void (async () => {
       try {
-        const list = await server.store.list(nsType, '', { resourceVersion: '0' });
+        const list = await ctx.store.list(nsType, '', { resourceVersion: '0' });
         for (const ns of list.items) {
           if ((ns.status as { phase?: string } | undefined)?.phase !== 'Terminating') continue;
-          await server.store.delete(nsType, '', ns.metadata.name!, {}, systemWrite()).catch(() => undefined);
+          await ctx.store.delete(nsType, '', ns.metadata.name!, {}, systemWrite()).catch(() => undefined);
         }
       } catch {
         // etcd away or the server stopping: the next pass tries again.

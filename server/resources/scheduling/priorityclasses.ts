@@ -1,7 +1,7 @@
 import { ApiError, field, type FieldError } from '../../api/errors.js';
-import { bootstrapHooks } from '../../bootstrap.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
+import type { PostStartContext } from '../post-start.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -42,14 +42,15 @@ export const priorityclasses = defineResource({
   },
 });
 
-bootstrapHooks.push(async (server) => {
+/** kube's scheduling/bootstrap-system-priority-classes post-start hook. */
+export async function ensureSystemPriorityClasses(ctx: PostStartContext): Promise<void> {
   for (const c of systemClasses) {
     try {
-      await server.store.create(priorityclasses, '', {
+      await ctx.store.create(priorityclasses, '', {
         apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: c.name }, value: c.value, description: c.description,
       }, { dryRun: false, fieldValidation: 'Ignore', warnings: [] });
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
     }
   }
-});
+}

@@ -1,0 +1,31 @@
+// The adapter between uWebSockets.js and the handler chain: one Exchange per request, and the
+// framing checks uWS leaves to us, answered as Go's net/http (in front of kube-apiserver) answers them.
+import { Exchange } from './exchange.js';
+import type { TemplatedApp } from './uws.js';
+
+export type ExchangeHandler = (ex: Exchange) => Promise<void>;
+
+export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler): void {
+  app.any('/*', (res, req) => {
+    const ex = new Exchange(res, req);
+    if (!framingAgreed(ex)) return;
+    handler(ex).catch((e) => {
+      console.error(`${ex.method} ${ex.path}: ${(e as Error)?.stack ?? e}`);
+      if (!ex.hasStarted) ex.sendError(e);
+      else ex.end();
+    });
+  });
+}
+
+/**
+ * uWS reads the body by the first Content-Length and hands every header to us: two that differ
+ * would leave the connection's next request ambiguous (request smuggling), so Go answers 400 and closes.
+ */
+function framingAgreed(ex: Exchange): boolean {
+  const lengths = ex.headerValues('content-length');
+  if (lengths.length > 1 && lengths.some((l) => l !== lengths[0])) {
+    ex.send(400, '400 Bad Request', 'text/plain; charset=utf-8', {}, true);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,13 @@
+// Every post-start hook, in the order they run, beside the resources they serve (kube's PostStartHooks).
+import { ensureKubernetesService } from './core/kubernetes-service.js';
+import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
+import { ensureSystemNamespaces } from './core/system-namespaces.js';
+import type { PostStartHook } from './post-start.js';
+import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
+
+export const postStartHooks: readonly PostStartHook[] = [
+  { name: 'start-system-namespaces-controller', run: ensureSystemNamespaces },
+  { name: 'bootstrap-controller', run: ensureKubernetesService },
+  { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
+  { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
+];
