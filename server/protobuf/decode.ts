@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { errors } from '../api/errors.js';
+import { setOwn } from '../api/object.js';
 
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 const metaV1 = 'k8s.io.apimachinery.pkg.apis.meta.v1';
@@ -150,7 +151,7 @@ function toJSON(l: Loaded, type: protobuf.Type, value: Record<string, unknown>):
     const convert = (x: unknown) => (nested ? toJSON(l, nested, x as Record<string, unknown>) : x);
     if (f.map) {
       const m: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = convert(x);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) setOwn(m, k, convert(x));
       if (!Object.keys(m).length) continue;
       v = m;
     } else if (f.repeated) {

@@ -4,16 +4,13 @@ import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
 import { includeObject } from './context.js';
+import { queryInt64 } from './query.js';
 
 export async function list(ctx: HandlerContext): Promise<void> {
   const q = ctx.ex.query;
   const rep = negotiate(ctx.ex.headers.accept, true);
-  const limitText = q.get('limit');
-  let limit: number | undefined;
-  if (limitText !== null && limitText !== '') {
-    limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit: ${limitText}`);
-  }
+  const limit = queryInt64(q, 'limit');
+  if (limit !== undefined && limit < 0) throw errors.badRequest(`invalid limit: ${q.get('limit')}`);
   const { list: meta, items } = await ctx.store.listEncoded(ctx.rt, ctx.info.namespace, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,
