@@ -35,6 +35,11 @@ export async function decodeObject(ctx: HandlerContext, opts: WriteOptions, targ
   const raw = await ctx.ex.readBody();
   // kubectl's typed clients (create namespace, create configmap, ...) send protobuf: no duplicates, no unknown fields.
   if (format === 'protobuf') return decodeProtobuf(raw) as KubeObject;
+  return decodeObjectBytes(raw, format, target, opts);
+}
+
+/** decodeObject without the exchange: JSON or YAML bytes to an object of `target`'s kind. */
+export function decodeObjectBytes(raw: Buffer, format: 'json' | 'yaml', target: SchemaTarget, opts: WriteOptions): KubeObject {
   const parsed = parseBody(raw, format, target.kind, target.version);
   const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -72,7 +77,11 @@ export async function decodePatch(ctx: HandlerContext, opts: WriteOptions): Prom
   const contentType = ctx.ex.headers['content-type'];
   const format: BodyFormat = bodyFormat(contentType);
   if (format === 'json' || format === 'yaml' || format === 'protobuf') throw errors.unsupportedMediaType(contentType ?? '', patchMediaTypes);
-  const raw = await ctx.ex.readBody();
+  return decodePatchBytes(await ctx.ex.readBody(), format, opts);
+}
+
+/** decodePatch without the exchange. */
+export function decodePatchBytes(raw: Buffer, format: PatchFormat, opts: WriteOptions): DecodedPatch {
   const parsed = parseBody(raw, format === 'apply-patch' ? 'yaml' : 'json', '');
   const n = parsed.unsafeNumbers[0];
   if (n) {
@@ -98,7 +107,7 @@ export async function decodePatch(ctx: HandlerContext, opts: WriteOptions): Prom
   } else if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
     throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch} into Go value of type map[string]interface {}`);
   }
-  return { format: format as PatchFormat, patch, strictErrors };
+  return { format, patch, strictErrors };
 }
 
 /** The patch applied to the current object (a copy; `current` is left as it is). */
