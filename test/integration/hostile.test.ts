@@ -202,8 +202,21 @@ describe('malformed query parameters are refused before anything changes', () =>
     expect((await call('DELETE', `${N}/q-del?gracePeriodSeconds=0`)).status).toBe(200);
   });
 
+  it('a negative grace period means one second, as kube\'s BeforeDelete has it, not a refusal', async () => {
+    expect((await call('POST', N, cm('q-neg'))).status).toBe(201);
+    expect((await call('DELETE', `${N}/q-neg?gracePeriodSeconds=-5`)).status).toBe(200);
+    expect((await call('GET', `${N}/q-neg`)).status).toBe(404);
+  });
+
+  it('an includeObject a Table cannot honour is 400', async () => {
+    const res = await fetch(`${cluster.url}${N}?includeObject=Everything`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).message).toContain('Unable to convert to Table as requested: includeObject: Invalid value: "Everything"');
+  });
+
   it('limit and timeoutSeconds that are not int64 are 400', async () => {
     expect((await call('GET', `${N}?limit=abc`)).status).toBe(400);
+    expect((await call('GET', `${N}?timeoutSeconds=abc`)).status).toBe(400);
     expect((await call('GET', `${N}?watch=true&timeoutSeconds=1e12`)).status).toBe(400);
     expect((await call('GET', `${N}?watch=true&timeoutSeconds=x`)).status).toBe(400);
   });

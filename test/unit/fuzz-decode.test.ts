@@ -77,7 +77,7 @@ describe('fuzz: decode, patch and schema validation', () => {
         });
       }
       untouched();
-    }), { numRuns: 250, seed: 11 });
+    }), { numRuns: 150, seed: 11 });
   });
 
   it('patches of every type on a deployment: only 4xx ApiErrors, Object.prototype untouched', () => {
@@ -97,7 +97,7 @@ describe('fuzz: decode, patch and schema validation', () => {
         decodePatched(decoded, applyPatch(decoded, structuredClone(current)), o, deployments);
       });
       untouched();
-    }), { numRuns: 300, seed: 7 });
+    }), { numRuns: 200, seed: 7 });
   });
 
   it('YAML bodies with anchors and aliases: only 4xx ApiErrors', () => {
@@ -107,6 +107,6 @@ describe('fuzz: decode, patch and schema validation', () => {
       only4xx(() => decodeObjectBytes(Buffer.from(b), 'yaml', configmaps, opts(mode)));
       only4xx(() => decodePatchBytes(Buffer.from(b), 'apply-patch', opts(mode)));
       untouched();
-    }), { numRuns: 200, seed: 3 });
+    }), { numRuns: 120, seed: 3 });
   });
 });

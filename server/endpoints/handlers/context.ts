@@ -44,6 +44,7 @@ export function writeOptions(ctx: HandlerContext): WriteOptions {
 export function respondObject(ctx: HandlerContext, status: number, obj: unknown): void {
   const rep = negotiate(ctx.ex.headers.accept, true);
   if (rep === 'table') {
+    checkTableOptions(ctx);
     const table = toTable([obj as KubeObject], ctx.rt.strategy.table, { includeObject: includeObject(ctx) });
     ctx.ex.sendJSON(status, table);
     return;
@@ -56,4 +57,12 @@ export function includeObject(ctx: HandlerContext): 'None' | 'Metadata' | 'Objec
   const v = ctx.ex.query.get('includeObject');
   if (v === 'None' || v === 'Object') return v;
   return 'Metadata';
+}
+
+/** kube's ValidateTableOptions, checked where a Table is about to be sent. */
+export function checkTableOptions(ctx: HandlerContext): void {
+  const v = ctx.ex.query.get('includeObject');
+  if (v && !['Metadata', 'Object', 'None'].includes(v)) {
+    throw errors.badRequest(`Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(v)}: must be 'Metadata', 'Object', 'None', or empty`);
+  }
 }

@@ -29,6 +29,8 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
     const value = format === 'protobuf' ? decodeProtobuf(raw) : parseBody(raw, format, '').value;
     if (value && typeof value === 'object' && !Array.isArray(value)) Object.assign(options, bodyDeleteOptions(value as Record<string, unknown>));
   }
+  // kube's BeforeDelete: a negative grace period means one second.
+  if (options.gracePeriodSeconds !== undefined && options.gracePeriodSeconds < 0) options.gracePeriodSeconds = 1;
   return options;
 }
 

@@ -3,13 +3,15 @@ import type { KubeObject } from '../../api/object.js';
 import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
-import { includeObject } from './context.js';
+import { checkTableOptions, includeObject } from './context.js';
 import { queryInt64 } from './query.js';
 
 export async function list(ctx: HandlerContext): Promise<void> {
   const q = ctx.ex.query;
   const rep = negotiate(ctx.ex.headers.accept, true);
+  if (rep === 'table') checkTableOptions(ctx);
   const limit = queryInt64(q, 'limit');
+  queryInt64(q, 'timeoutSeconds'); // a ListOptions field: malformed is 400 on a list too
   if (limit !== undefined && limit < 0) throw errors.badRequest(`invalid limit: ${q.get('limit')}`);
   const { list: meta, items } = await ctx.store.listEncoded(ctx.rt, ctx.info.namespace, {
     labelSelector: q.get('labelSelector') ?? undefined,
