@@ -147,6 +147,24 @@ describe('nesting and aliases answer 4xx, never 500', () => {
     expect(p.json.message).toContain('cannot unmarshal object into Go struct field ConfigMap.data of type string');
   });
 
+  it('a CRD carrying deep JSON (an example, nested properties) is stored and served back', async () => {
+    const crd = (name: string, schema: unknown) => ({
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${name}s.deep.example.com` },
+      spec: { group: 'deep.example.com', scope: 'Namespaced', names: { plural: `${name}s`, singular: name, kind: name[0].toUpperCase() + name.slice(1), listKind: `${name[0].toUpperCase() + name.slice(1)}List` },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: schema } }] },
+    });
+    const example = JSON.parse(deep(900));
+    const withExample = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('example', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, example }));
+    expect(withExample.status).toBe(201);
+    const got = await call('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/examples.deep.example.com');
+    expect(got.status).toBe(200);
+    expect(got.json.spec.versions[0].schema.openAPIV3Schema.example).toEqual(example);
+    let props: any = { type: 'string' };
+    for (let i = 0; i < 300; i++) props = { type: 'object', properties: { a: props } };
+    const nested = await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd('nested', props));
+    expect(nested.status).toBe(201);
+  });
+
   it('YAML with more than 100 aliases is accepted; a billion-laughs document is 400', async () => {
     const legit = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aliases\n  labels: &l\n    app: x\ndata:\n  v: &v hello\n'
       + Array.from({ length: 150 }, (_, i) => `  k${i}: *v`).join('\n') + '\n';
