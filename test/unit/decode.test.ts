@@ -106,6 +106,12 @@ describe('patches through the decode step', () => {
     expect(warn.warnings).toEqual(['duplicate field "data.k"', 'unknown field "spec"']);
   });
 
+  it('a strategic merge patch is shown as kube shows the patch map', () => {
+    const p = decodePatchBytes(buf('{"data":{"k":"1","k":"2"},"b":[1,null]}'), 'strategic-merge-patch', opts('Strict'));
+    expect(apiError(() => decodePatched(p, applyPatch(p, current), opts('Strict'), configmaps)).message)
+      .toBe(' "" is invalid: patch: Invalid value: "map[b:[1 <nil>] data:map[k:2]]": strict decoding error: duplicate field "data.k", unknown field "b"');
+  });
+
   it('JSON patch strict errors are prefixed as kube prefixes them; unknown operation fields are strict errors', () => {
     const p = decodePatchBytes(buf('[{"op":"add","path":"/data/x","value":"1","extra":true}]'), 'json-patch', opts('Warn'));
     expect(p.strictErrors).toEqual(['json patch unknown field "[0].extra"']);

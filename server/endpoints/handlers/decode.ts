@@ -130,9 +130,21 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
   const schema = checkForDecode(target, obj);
   // A decode error trumps strict errors; the store reports it when it validates the result.
   if (schema.decodeError) return obj;
-  const shown = JSON.stringify(p.format === 'json-patch' || p.format === 'merge-patch' ? obj : p.patch);
+  // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
+  const shown = p.format === 'json-patch' || p.format === 'merge-patch' ? JSON.stringify(obj) : goValue(p.patch);
   pruneUnknownFields(obj, schema.unknownPaths);
   const strictErrors = [...p.strictErrors, ...schema.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`)];
   report(strictErrors, opts, (joined) => errors.invalid('', '', '', [field.invalid('patch', shown, `strict decoding error: ${joined}`)]));
   return obj;
+}
+
+/** A decoded JSON value as Go's fmt prints a map[string]interface{}: `map[data:map[a:1]]`, keys sorted. */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `map[${keys.map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  }
+  return String(v);
 }
