@@ -9,7 +9,8 @@ export class Exchange {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
-  readonly headers: Record<string, string> = {};
+  /** Null-prototype: a header may be named anything (`__proto__`, `constructor`). */
+  readonly headers: Record<string, string> = Object.create(null) as Record<string, string>;
   aborted = false;
   /** Set once a status line has been written. */
   private started = false;

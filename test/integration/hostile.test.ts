@@ -64,6 +64,24 @@ describe('prototype keys', () => {
     expect(Object.keys(r.json.data).sort()).toEqual(['__proto__', 'constructor', 'toString']);
   });
 
+  it('field selectors on inherited names are unsupported fields (400), not 500 or a match', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const r = await call('GET', `${N}?fieldSelector=${encodeURIComponent(`${name}=x`)}`);
+      expect(r.status).toBe(400);
+      expect(r.json.message).toBe(`field label not supported: ${name}`);
+    }
+    const labels = await call('GET', `${N}?labelSelector=constructor`);
+    expect(labels.status).toBe(200);
+    expect(labels.json.items).toEqual([]);
+  });
+
+  it('request headers named like Object.prototype members are plain headers', async () => {
+    const res = await fetch(`${cluster.url}${N}/proto-a`, { headers: { '__proto__': 'x', constructor: 'y', hasOwnProperty: 'z', 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    const post = await fetch(`${cluster.url}${N}`, { method: 'POST', headers: { 'Content-Type': 'application/json', constructor: 'y', toString: 'z' }, body: JSON.stringify(cm('proto-headers')) });
+    expect(post.status).toBe(201);
+  });
+
   it('a top-level or metadata.__proto__ object is pruned as an unknown field', async () => {
     const r = await call('POST', N, '{"apiVersion":"v1","kind":"ConfigMap","__proto__":{"x":1},"metadata":{"name":"proto-d","__proto__":{"y":2}},"data":{"a":"b"}}');
     expect(r.status).toBe(201);
