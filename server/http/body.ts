@@ -124,6 +124,18 @@ export function isSafeNumberLiteral(literal: string): boolean {
   return Number.isSafeInteger(v);
 }
 
+/** True when a decoded value nests objects and arrays deeper than `max` (walked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const todo: Array<[unknown, number]> = [[value, 0]];
+  while (todo.length) {
+    const [v, depth] = todo.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(v)) todo.push([child, depth + 1]);
+  }
+  return false;
+}
+
 // ---- YAML ----------------------------------------------------------------------------------
 
 function parseYAML(text: string): ParsedBody {

@@ -9,6 +9,7 @@ import type { FieldValidation, WriteOptions } from '../../server/registry/store.
 import { deployments } from '../../server/resources/apps/deployments.js';
 import { configmaps } from '../../server/resources/core/configmaps.js';
 import { scaleTarget, toScale } from '../../server/registry/subresources/scale.js';
+import { decodeProtobuf, protobufRoot } from '../../server/protobuf/decode.js';
 
 const opts = (fieldValidation: FieldValidation): WriteOptions => ({ dryRun: false, fieldValidation, warnings: [] });
 const buf = (s: string) => Buffer.from(s);
@@ -153,5 +154,31 @@ describe('query parameters', () => {
   it('bool as kube converts it: only absent, "0" and "false" are false', () => {
     const q = new URLSearchParams('a=true&b=0&c=False&d=&e=yes');
     expect(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => queryBool(q, k))).toEqual([true, false, false, true, true, false]);
+  });
+});
+
+describe('protobuf bodies', () => {
+  const magic = Buffer.from('k8s\0', 'binary');
+  function body(apiVersion: string, kind: string, typeName: string, object: Record<string, unknown>): Buffer {
+    const root = protobufRoot();
+    const type = root.lookupType(typeName);
+    const raw = type.encode(type.fromObject(object)).finish();
+    const unknown = root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
+    return Buffer.concat([magic, unknown.encode(unknown.fromObject({ typeMeta: { apiVersion, kind }, raw, contentType: '' })).finish()]);
+  }
+
+  it('map keys named like Object.prototype members stay own keys', () => {
+    const obj = decodeProtobuf(body('v1', 'ConfigMap', 'k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'c' }, data: { ['__proto__']: 'p', constructor: 'c' } })) as any;
+    expect(Object.hasOwn(obj.data, '__proto__')).toBe(true);
+    expect(JSON.stringify(obj.data)).toContain('"__proto__":"p"');
+  });
+
+  it('embedded JSON nested past the bound is 400, never a stack overflow', () => {
+    const deep = (d: number) => '{"a":'.repeat(d) + '1' + '}'.repeat(d);
+    for (const depth of [1500, 50000]) {
+      const e = apiError(() => decodeProtobuf(body('apps/v1', 'ControllerRevision', 'k8s.io.api.apps.v1.ControllerRevision', { metadata: { name: 'r' }, revision: 1, data: { raw: Buffer.from(deep(depth)) } })));
+      expect(e.code).toBe(400);
+    }
+    expect(decodeProtobuf(body('apps/v1', 'ControllerRevision', 'k8s.io.api.apps.v1.ControllerRevision', { metadata: { name: 'r' }, revision: 1, data: { raw: Buffer.from(deep(100)) } })).data).toBeTruthy();
   });
 });
