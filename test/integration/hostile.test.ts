@@ -252,6 +252,9 @@ describe('malformed query parameters are refused before anything changes', () =>
 
   it('limit and timeoutSeconds that are not int64 are 400', async () => {
     expect((await call('GET', `${N}?limit=abc`)).status).toBe(400);
+    const unlimited = await call('GET', `${N}?limit=-1`);
+    expect(unlimited.status).toBe(200);
+    expect(unlimited.json.metadata.continue).toBeUndefined();
     expect((await call('GET', `${N}?timeoutSeconds=abc`)).status).toBe(400);
     expect((await call('GET', `${N}?watch=true&timeoutSeconds=1e12`)).status).toBe(400);
     expect((await call('GET', `${N}?watch=true&timeoutSeconds=x`)).status).toBe(400);

@@ -1,4 +1,3 @@
-import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
@@ -10,9 +9,9 @@ export async function list(ctx: HandlerContext): Promise<void> {
   const q = ctx.ex.query;
   const rep = negotiate(ctx.ex.headers.accept, true);
   if (rep === 'table') checkTableOptions(ctx);
+  // As kube's storage: a limit of 0 or less means no limit.
   const limit = queryInt64(q, 'limit');
   queryInt64(q, 'timeoutSeconds'); // a ListOptions field: malformed is 400 on a list too
-  if (limit !== undefined && limit < 0) throw errors.badRequest(`invalid limit: ${q.get('limit')}`);
   const { list: meta, items } = await ctx.store.listEncoded(ctx.rt, ctx.info.namespace, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,
