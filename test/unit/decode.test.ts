@@ -107,6 +107,14 @@ describe('patches through the decode step', () => {
     expect(warn.warnings).toEqual(['duplicate field "data.k"', 'unknown field "spec"']);
   });
 
+  it('unknown fields already stored are not the patch\'s: only the ones it brings are judged and dropped', () => {
+    const stored = { ...current, legacy: { x: 1 } };
+    const p = decodePatchBytes(buf('{"data":{"k":"2"}}'), 'merge-patch', opts('Strict'));
+    expect(decodePatched(p, applyPatch(p, stored), opts('Strict'), configmaps, stored)).toMatchObject({ legacy: { x: 1 }, data: { k: '2' } });
+    const q = decodePatchBytes(buf('{"other":1}'), 'merge-patch', opts('Strict'));
+    expect(apiError(() => decodePatched(q, applyPatch(q, stored), opts('Strict'), configmaps, stored)).message).toMatch(/strict decoding error: unknown field "other"$/);
+  });
+
   it('a strategic merge patch is shown as kube shows the patch map', () => {
     const p = decodePatchBytes(buf('{"data":{"k":"1","k":"2"},"b":[1,null]}'), 'strategic-merge-patch', opts('Strict'));
     expect(apiError(() => decodePatched(p, applyPatch(p, current), opts('Strict'), configmaps)).message)

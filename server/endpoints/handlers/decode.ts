@@ -122,9 +122,11 @@ export function applyPatch(p: DecodedPatch, current: unknown): unknown {
 
 /**
  * The patched object decoded as kube decodes it: unknown fields found (and dropped) on the result,
- * reported with the patch's own strict errors; Strict refuses with 422 naming the patch.
+ * reported with the patch's own strict errors; Strict refuses with 422 naming the patch. Fields
+ * `current` already had are left alone: kube's stored objects cannot hold unknown fields, ours may
+ * (stored before they were pruned), and a patch must not fail on what it did not bring.
  */
-export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOptions, target: SchemaTarget): KubeObject {
+export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOptions, target: SchemaTarget, current?: KubeObject): KubeObject {
   if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw errors.badRequest('the patch did not produce an object');
   const obj = patched as KubeObject;
   const schema = checkForDecode(target, obj);
@@ -132,8 +134,10 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
   if (schema.decodeError) return obj;
   // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
   const shown = p.format === 'json-patch' || p.format === 'merge-patch' ? JSON.stringify(obj) : goValue(p.patch);
-  pruneUnknownFields(obj, schema.unknownPaths);
-  const strictErrors = [...p.strictErrors, ...schema.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`)];
+  const had = new Set(current ? checkForDecode(target, current).unknownFields : []);
+  const brought = schema.unknownFields.map((f, i) => ({ f, path: schema.unknownPaths[i] })).filter((u) => !had.has(u.f));
+  pruneUnknownFields(obj, brought.map((u) => u.path));
+  const strictErrors = [...p.strictErrors, ...brought.map((u) => `unknown field ${JSON.stringify(u.f)}`)];
   report(strictErrors, opts, (joined) => errors.invalid('', '', '', [field.invalid('patch', shown, `strict decoding error: ${joined}`)]));
   return obj;
 }

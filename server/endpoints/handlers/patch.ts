@@ -21,7 +21,7 @@ export async function patch(ctx: HandlerContext): Promise<void> {
       if (decoded.format === 'apply-patch' && !info.subresource) return { create: decodePatched(decoded, structuredClone(decoded.patch), opts, rt) };
       throw errors.notFound({ group: rt.group, resource: rt.resource }, info.name);
     }
-    const obj = decodePatched(decoded, applyPatch(decoded, current), opts, rt);
+    const obj = decodePatched(decoded, applyPatch(decoded, current), opts, rt, current);
     if (obj.kind !== current.kind || obj.apiVersion !== current.apiVersion) {
       throw errors.badRequest(`the kind or apiVersion of the patched object (${obj.apiVersion}, ${obj.kind}) does not match the original (${current.apiVersion}, ${current.kind})`);
     }
