@@ -52,7 +52,21 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
-/** Deep copy of a JSON value; objects here are always plain JSON. */
+/**
+ * Sets an own property, also for keys a plain assignment would treat specially (`__proto__`):
+ * every map a client fills must hold any key it sends.
+ */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
+}
+
+/** An own property's value, never one inherited from Object.prototype (`constructor`, `__proto__`). */
+export function getOwn(o: unknown, key: string): unknown {
+  return o !== null && typeof o === 'object' && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+}
+
+/** Deep copy of a JSON value; objects here are always plain JSON (structuredClone keeps own `__proto__` keys). */
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }

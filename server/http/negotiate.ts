@@ -1,5 +1,5 @@
-// Content negotiation: which representation a client asked for, and how to read the body it sent.
-import { parseAllDocuments, stringify as yamlStringify } from 'yaml';
+// Content negotiation: which representation a client asked for, and which body format it sent (parsed in body.ts).
+import { stringify as yamlStringify } from 'yaml';
 import { errors } from '../api/errors.js';
 
 export type Representation = 'json' | 'yaml' | 'table';
@@ -55,83 +55,4 @@ export function bodyFormat(contentType: string | undefined): BodyFormat {
     case 'application/apply-patch+yaml': return 'apply-patch';
     default: throw errors.unsupportedMediaType(type, acceptedInput);
   }
-}
-
-/**
- * Parses a JSON or YAML body. Malformed input is 400 BadRequest with the decoder's message;
- * duplicate keys are reported so fieldValidation can act on them.
- */
-export function parseBody(raw: Buffer, format: 'json' | 'yaml', kindHint: string): { value: unknown; duplicates: string[] } {
-  const text = raw.toString('utf8');
-  if (!text.trim()) throw errors.badRequest('the body of the request was empty');
-  if (format === 'json') {
-    try {
-      const value = JSON.parse(text) as unknown;
-      return { value, duplicates: findDuplicateKeys(text) };
-    } catch (e) {
-      throw errors.badRequest(`${kindHint ? `${kindHint} in version "v1" cannot be handled as a ${kindHint}: ` : ''}${jsonErrorMessage(e as Error)}`);
-    }
-  }
-  const docs = parseAllDocuments(text, { uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [docs];
-  const doc = list[0];
-  if (!doc || doc.errors.length) {
-    const msg = doc?.errors[0]?.message ?? 'empty document';
-    throw errors.badRequest(`error converting YAML to JSON: yaml: ${msg.split('\n')[0]}`);
-  }
-  return { value: doc.toJSON() as unknown, duplicates: [] };
-}
-
-function jsonErrorMessage(e: Error): string {
-  const m = e.message;
-  if (/Unexpected end/i.test(m)) return 'unexpected EOF';
-  return `invalid character in JSON: ${m}`;
-}
-
-/** Paths of keys that appear twice in one JSON object (`metadata.name`), found with a small scanner. */
-export function findDuplicateKeys(text: string): string[] {
-  const dups: string[] = [];
-  const stack: Array<{ keys: Set<string> | null; path: string; pendingKey: string | null; index: number }> = [];
-  let i = 0;
-  const n = text.length;
-  const childPath = (): string => {
-    const top = stack[stack.length - 1];
-    if (!top) return '';
-    if (top.keys) return top.path ? `${top.path}.${top.pendingKey}` : top.pendingKey ?? '';
-    return `${top.path}[${top.index}]`;
-  };
-  let expectKey = false;
-  while (i < n) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      let s = '';
-      while (j < n && text[j] !== '"') {
-        if (text[j] === '\\') { s += text[j + 1]; j += 2; } else { s += text[j]; j++; }
-      }
-      const top = stack[stack.length - 1];
-      if (expectKey && top && top.keys) {
-        if (top.keys.has(s)) dups.push(top.path ? `${top.path}.${s}` : s);
-        top.keys.add(s);
-        top.pendingKey = s;
-        expectKey = false;
-      }
-      i = j + 1;
-      continue;
-    }
-    if (c === '{') {
-      stack.push({ keys: new Set(), path: childPath(), pendingKey: null, index: 0 });
-      expectKey = true;
-    } else if (c === '[') {
-      stack.push({ keys: null, path: childPath(), pendingKey: null, index: 0 });
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-    } else if (c === ',') {
-      const top = stack[stack.length - 1];
-      if (top?.keys) expectKey = true;
-      else if (top) top.index++;
-    }
-    i++;
-  }
-  return dups;
 }

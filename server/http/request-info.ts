@@ -71,5 +71,6 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
 }
 
 function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
+  // kube's bool query parameters: only "0" and "false" (any case) are false.
+  return v !== null && v !== '0' && v.toLowerCase() !== 'false';
 }

@@ -1,5 +1,9 @@
 // RFC 6902 JSON Patch (application/json-patch+json).
-import { errors } from '../api/errors.js';
+import { ApiError, errors } from '../api/errors.js';
+import { getOwn, setOwn } from '../api/object.js';
+
+/** kube-apiserver's bound on operations in one JSON patch. */
+const maxOperations = 10000;
 
 interface Operation { op: string; path: string; value?: unknown; from?: string }
 
@@ -17,9 +21,7 @@ function locate(doc: unknown, tokens: string[]): { parent: unknown; key: string 
   let cur = doc;
   for (let i = 0; i < tokens.length - 1; i++) {
     const t = tokens[i];
-    if (Array.isArray(cur)) cur = cur[Number(t)];
-    else if (cur && typeof cur === 'object') cur = (cur as Record<string, unknown>)[t];
-    else cur = undefined;
+    cur = child(cur, t);
     if (cur === undefined || cur === null) bad(`doc is missing path: "/${tokens.slice(0, i + 1).join('/')}": missing value`);
   }
   return { parent: cur, key: tokens[tokens.length - 1] };
@@ -28,11 +30,16 @@ function locate(doc: unknown, tokens: string[]): { parent: unknown; key: string 
 function getAt(doc: unknown, path: string): unknown {
   let cur = doc;
   for (const t of parsePointer(path)) {
-    if (Array.isArray(cur)) cur = cur[Number(t)];
-    else if (cur && typeof cur === 'object') cur = (cur as Record<string, unknown>)[t];
-    else return undefined;
+    cur = child(cur, t);
+    if (cur === undefined) return undefined;
   }
   return cur;
+}
+
+/** An array element or an own member: a pointer never walks into a prototype (`/metadata/__proto__`). */
+function child(cur: unknown, token: string): unknown {
+  if (Array.isArray(cur)) return /^\d+$/.test(token) ? cur[Number(token)] : undefined;
+  return getOwn(cur, token);
 }
 
 function arrayIndex(arr: unknown[], key: string, forInsert: boolean): number {
@@ -48,7 +55,7 @@ function add(doc: unknown, path: string, value: unknown): unknown {
   if (!tokens.length) return value;
   const { parent, key } = locate(doc, tokens);
   if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, true), 0, value);
-  else if (parent && typeof parent === 'object') (parent as Record<string, unknown>)[key] = value;
+  else if (parent && typeof parent === 'object') setOwn(parent as Record<string, unknown>, key, value);
   else bad(`doc is missing path: "${path}": missing value`);
   return doc;
 }
@@ -57,13 +64,16 @@ function remove(doc: unknown, path: string): unknown {
   const tokens = parsePointer(path);
   const { parent, key } = locate(doc, tokens);
   if (Array.isArray(parent)) parent.splice(arrayIndex(parent, key, false), 1);
-  else if (parent && typeof parent === 'object' && key in (parent as object)) delete (parent as Record<string, unknown>)[key];
+  else if (parent && typeof parent === 'object' && Object.hasOwn(parent, key)) delete (parent as Record<string, unknown>)[key];
   else bad(`Unable to remove nonexistent key: ${key}: missing value`);
   return doc;
 }
 
 export function applyJSONPatch(doc: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (patch.length > maxOperations) {
+    throw new ApiError(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${maxOperations}, got ${patch.length}`);
+  }
   let out = structuredClone(doc);
   for (const raw of patch as Operation[]) {
     if (!raw || typeof raw !== 'object' || typeof raw.path !== 'string') bad('missing path in JSON patch operation');

@@ -5,6 +5,7 @@
 // Directives: $patch: replace|delete|merge, $retainKeys, $deleteFromPrimitiveList/<field>,
 // $setElementOrder/<field> (order is kept as given by the merge).
 import { errors } from '../api/errors.js';
+import { getOwn, setOwn } from '../api/object.js';
 import { isObject } from './merge-patch.js';
 
 /** Field name -> merge key, for lists of objects merged element by element. */
@@ -22,8 +23,8 @@ const mergedScalarLists = new Set(['finalizers']);
 function portKey(items: unknown[]): string | undefined {
   const first = items.find(isObject);
   if (!first) return undefined;
-  if ('containerPort' in first) return 'containerPort';
-  if ('port' in first) return 'port';
+  if (Object.hasOwn(first, 'containerPort')) return 'containerPort';
+  if (Object.hasOwn(first, 'port')) return 'port';
   return undefined;
 }
 
@@ -33,7 +34,7 @@ export function applyStrategicMergePatch(original: unknown, patch: unknown): unk
 }
 
 function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const directive = patch.$patch;
+  const directive = getOwn(patch, '$patch');
   if (directive === 'replace') {
     const { $patch: _p, ...rest } = patch;
     void _p;
@@ -41,44 +42,48 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
   }
   if (directive === 'delete') return {};
   const out: Record<string, unknown> = { ...original };
-  const retainKeys = Array.isArray(patch.$retainKeys) ? new Set(patch.$retainKeys as string[]) : undefined;
+  const retain = getOwn(patch, '$retainKeys');
+  const retainKeys = Array.isArray(retain) ? new Set(retain.map(String)) : undefined;
   for (const [k, v] of Object.entries(patch)) {
     if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const name = k.slice('$deleteFromPrimitiveList/'.length);
-      const drop = new Set((v as unknown[]).map((x) => JSON.stringify(x)));
-      if (Array.isArray(out[name])) out[name] = (out[name] as unknown[]).filter((x) => !drop.has(JSON.stringify(x)));
+      if (!Array.isArray(v)) throw errors.badRequest('invalid patch: $deleteFromPrimitiveList must be a list');
+      const drop = new Set(v.map((x) => JSON.stringify(x)));
+      const list = getOwn(out, name);
+      if (Array.isArray(list)) setOwn(out, name, list.filter((x) => !drop.has(JSON.stringify(x))));
       continue;
     }
     if (v === null) {
       delete out[k];
       continue;
     }
-    const cur = out[k];
-    if (isObject(v)) out[k] = isObject(cur) ? mergeMap(cur, v) : mergeMap({}, v);
-    else if (Array.isArray(v)) out[k] = mergeList(k, Array.isArray(cur) ? cur : undefined, v);
-    else out[k] = v;
+    const cur = getOwn(out, k);
+    if (isObject(v)) setOwn(out, k, isObject(cur) ? mergeMap(cur, v) : mergeMap({}, v));
+    else if (Array.isArray(v)) setOwn(out, k, mergeList(k, Array.isArray(cur) ? cur : undefined, v));
+    else setOwn(out, k, v);
   }
-  if (retainKeys) for (const k of Object.keys(out)) if (!retainKeys.has(k) && !(k in patch)) delete out[k];
+  if (retainKeys) for (const k of Object.keys(out)) if (!retainKeys.has(k) && !Object.hasOwn(patch, k)) delete out[k];
   return out;
 }
 
 function mergeList(fieldName: string, original: unknown[] | undefined, patch: unknown[]): unknown[] {
-  if (patch.some((p) => isObject(p) && p.$patch === 'replace')) {
-    return patch.filter((p) => !(isObject(p) && p.$patch === 'replace')).map(stripDirectives);
+  const directive = (p: unknown) => (isObject(p) ? getOwn(p, '$patch') : undefined);
+  if (patch.some((p) => directive(p) === 'replace')) {
+    return patch.filter((p) => directive(p) !== 'replace').map(stripDirectives);
   }
   if (mergedScalarLists.has(fieldName)) {
     const out = [...(original ?? [])];
     for (const p of patch) if (!out.some((o) => JSON.stringify(o) === JSON.stringify(p))) out.push(p);
     return out;
   }
-  const key = fieldName === 'ports' ? portKey([...patch, ...(original ?? [])]) : mergeKeys[fieldName];
-  if (!key || !original) return patch.filter((p) => !(isObject(p) && p.$patch === 'delete')).map(stripDirectives);
+  const key = fieldName === 'ports' ? portKey([...patch, ...(original ?? [])]) : getOwn(mergeKeys, fieldName) as string | undefined;
+  if (!key || !original) return patch.filter((p) => directive(p) !== 'delete').map(stripDirectives);
   const out = original.map((o) => o);
   for (const p of patch) {
     if (!isObject(p)) continue;
-    const idx = out.findIndex((o) => isObject(o) && o[key] === p[key]);
-    if (p.$patch === 'delete') {
+    const idx = out.findIndex((o) => isObject(o) && getOwn(o, key) === getOwn(p, key));
+    if (directive(p) === 'delete') {
       if (idx >= 0) out.splice(idx, 1);
       continue;
     }
@@ -92,6 +97,6 @@ function stripDirectives(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripDirectives);
   if (!isObject(v)) return v;
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) out[k] = stripDirectives(x);
+  for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) setOwn(out, k, stripDirectives(x));
   return out;
 }

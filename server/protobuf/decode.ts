@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import { errors } from '../api/errors.js';
+import { setOwn } from '../api/object.js';
+import { maxNestingDepth, nestedDeeperThan } from '../http/body.js';
 
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 const metaV1 = 'k8s.io.apimachinery.pkg.apis.meta.v1';
@@ -150,7 +152,7 @@ function toJSON(l: Loaded, type: protobuf.Type, value: Record<string, unknown>):
     const convert = (x: unknown) => (nested ? toJSON(l, nested, x as Record<string, unknown>) : x);
     if (f.map) {
       const m: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) m[k] = convert(x);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) setOwn(m, k, convert(x));
       if (!Object.keys(m).length) continue;
       v = m;
     } else if (f.repeated) {
@@ -192,12 +194,15 @@ export function decodeProtobuf(body: Uint8Array): Record<string, unknown> {
   const kind = envelope.typeMeta?.kind ?? '';
   const type = messageType(l, apiVersion, kind);
   if (!type) throw errors.badRequest(`no kind "${kind}" is registered for version "${apiVersion}" in scheme "pkg/runtime/scheme.go"`);
-  let plain: Record<string, unknown>;
+  let json: Record<string, unknown>;
   try {
     const msg = type.decode(envelope.raw ?? new Uint8Array());
-    plain = type.toObject(msg, { longs: Number, bytes: String, defaults: false, arrays: false, objects: false });
+    const plain = type.toObject(msg, { longs: Number, bytes: String, defaults: false, arrays: false, objects: false });
+    json = toJSON(l, type, plain) as Record<string, unknown>;
   } catch (e) {
+    // Nesting deep enough to exhaust the stack is malformed input too (400), never a 500.
     throw errors.badRequest(`unable to decode ${kind} from protobuf: ${(e as Error).message}`);
   }
-  return { apiVersion, kind, ...(toJSON(l, type, plain) as Record<string, unknown>) };
+  if (nestedDeeperThan(json, maxNestingDepth)) throw errors.badRequest(`unable to decode ${kind} from protobuf: nesting depth exceeds the maximum of ${maxNestingDepth}`);
+  return { apiVersion, kind, ...json };
 }

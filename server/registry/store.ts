@@ -131,7 +131,7 @@ export class GenericStore {
     await this.admission?.admit(attrs);
     rt.strategy.prepareForCreate?.(obj);
     rt.strategy.defaults?.(obj);
-    validate(rt, obj, undefined, opts);
+    validate(rt, obj, undefined);
     await this.admission?.validate(attrs);
 
     const ctx = this.strategyContext(rt, namespace, opts);
@@ -196,7 +196,7 @@ export class GenericStore {
       else rt.strategy.prepareForUpdate?.(obj, old);
       rt.strategy.defaults?.(obj);
       if (rt.strategy.trackGeneration && generationRelevantChange(rt, obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-      validate(rt, obj, old, opts);
+      validate(rt, obj, old);
       await this.admission?.validate(attrs);
       const updateCtx = this.strategyContext(rt, namespace, opts);
       await rt.strategy.beforeUpdate?.(obj, old, updateCtx);

@@ -7,16 +7,10 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta
 import type { DeleteOptions, ListOptions, WriteOptions } from './options.js';
 import type { ResourceType } from './types.js';
 
-export function validate(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): void {
+export function validate(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
   const schema = validateAgainstSchema(rt, obj);
   if (schema.decodeError) throw errors.badRequest(schema.decodeError);
-  if (schema.unknownFields.length) {
-    if (opts.fieldValidation === 'Strict') {
-      const parts = schema.unknownFields.map((f) => `unknown field "${f}"`);
-      throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${parts.join(', ')}`);
-    }
-    if (opts.fieldValidation === 'Warn') for (const f of schema.unknownFields) opts.warnings.push(`unknown field "${f}"`);
-  }
+  // Unknown fields are the decode step's (server/endpoints/handlers/decode.ts): reported and dropped there.
   const causes: FieldError[] = [...validateObjectMeta(rt, obj), ...schema.causes];
   causes.push(...(rt.strategy.validate?.(obj) ?? []));
   if (old) {

@@ -10,6 +10,9 @@ import { builtinDefinitions, refName, type Schema } from './definitions.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
+/** What a schema check needs of a type: its kind and version for messages, its OpenAPI definition. */
+export type SchemaTarget = Pick<ResourceType, 'kind' | 'version' | 'definition'>;
+
 export interface SchemaResult {
   /** A type mismatch; kube-apiserver answers these 400 BadRequest when it decodes the body. */
   decodeError?: string;
@@ -19,7 +22,14 @@ export interface SchemaResult {
   unknownFields: string[];
 }
 
+/** A schema check for the decode step: the result, and the unknown fields as path segments for pruning. */
+export interface DecodeCheck extends SchemaResult {
+  unknownPaths: string[][];
+}
+
 const rootId = 'k8s';
+const int32Range = { minimum: -2147483648, maximum: 2147483647 };
+const int64Range = { minimum: -9223372036854775808, maximum: 9223372036854775807 };
 let ajv: InstanceType<typeof Ajv> | undefined;
 const compiled = new Map<string, ValidateFunction | null>();
 
@@ -30,6 +40,8 @@ function strict(s: Schema): Schema {
   if (s.$ref) return { $ref: s.$ref };
   const out: Schema = {};
   if (s.type) out.type = s.type;
+  // Go's integer types: a number outside them is a decode error, as encoding/json reports it.
+  if (s.type === 'integer') Object.assign(out, s.format === 'int64' ? int64Range : int32Range);
   if (s.items) out.items = strict(s.items);
   if (s.properties) {
     out.properties = {};
@@ -111,39 +123,92 @@ function deref(s: Schema | undefined): Schema | undefined {
  * Go's "cannot unmarshal" message for a type error at instancePath: the struct holding the last
  * field, the path of struct fields (no indices or map keys, as encoding/json writes it) and the Go type.
  */
-function decodeMessage(rt: ResourceType, obj: unknown, instancePath: string): string {
+function decodeMessage(rt: SchemaTarget, obj: unknown, path: string[], literal?: string): string {
+  const at = schemaAt(rt, path);
+  let value: unknown = obj;
+  for (const seg of path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, seg) ? (value as Record<string, unknown>)[seg] : undefined;
+  // encoding/json names the literal only when a number does not fit a numeric field.
+  const numeric = at.schema && ['integer', 'number'].includes(deref(at.schema)?.type as string);
+  const kind = typeof value === 'number' && numeric ? `number ${literal ?? value}` : jsonKind(value);
+  return `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${kind} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${goType(at.schema)}`;
+}
+
+/** The schema at a path, the Go struct holding its last field and the struct-field path; `known` false past an unknown field. */
+function schemaAt(rt: SchemaTarget, path: string[]): { schema: Schema | undefined; struct: string; fields: string[]; known: boolean } {
   let struct = rt.kind;
   let schema: Schema | undefined = { $ref: `#/definitions/${rt.definition}` };
-  let value: unknown = obj;
   const fields: string[] = [];
-  for (const seg of segments(instancePath)) {
+  let known = true;
+  for (const seg of path) {
     const s = deref(schema);
-    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[seg] : undefined;
     if (s?.properties) {
       if (schema?.$ref) struct = refName(schema.$ref).slice(refName(schema.$ref).lastIndexOf('.') + 1);
       fields.push(seg);
-      schema = s.properties[seg];
+      const next: Schema | undefined = Object.hasOwn(s.properties, seg) ? s.properties[seg] : undefined;
+      if (!next && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) known = false;
+      schema = next;
     } else if (s?.type === 'array') schema = s.items;
     else if (s?.additionalProperties && typeof s.additionalProperties === 'object') schema = s.additionalProperties;
     else schema = undefined;
+    if (!known) break;
   }
-  // encoding/json names the literal only when a number does not fit an integer field.
-  const kind = typeof value === 'number' && deref(schema)?.type === 'integer' ? `number ${value}` : jsonKind(value);
-  return `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${kind} into Go struct field ${struct}.${fields.join('.')} of type ${goType(schema)}`;
+  return { schema, struct, fields, known };
 }
 
-export function validateAgainstSchema(rt: ResourceType, obj: KubeObject): SchemaResult {
-  const result: SchemaResult = { causes: [], unknownFields: [] };
+/**
+ * A number literal JavaScript cannot hold (1e309, integers beyond 2^53): kube's decode error where
+ * the field is an int32, int64 or float64 kube would refuse it in; a refusal of ours where kube would
+ * keep the digits (an int64 within range, untyped JSON); nothing in a field the decode drops (unknown).
+ */
+export function unsafeNumberError(rt: SchemaTarget, obj: unknown, path: string[], literal: string): string | undefined {
+  const at = schemaAt(rt, path);
+  if (!at.known) return undefined;
+  const s = deref(at.schema);
+  const value = Number(literal);
+  const goFits = s?.type === 'number' ? Number.isFinite(value)
+    : s?.type === 'integer' && s.format === 'int64' ? /^-?\d+$/.test(literal) && BigInt(literal) >= -(2n ** 63n) && BigInt(literal) < 2n ** 63n
+      : false;
+  if (s?.type === 'number' && goFits) return undefined; // float64 rounds in Go too
+  if (!goFits && (s?.type === 'integer' || s?.type === 'number')) return decodeMessage(rt, obj, path, literal);
+  return `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: number ${literal} at ${path.join('.') || '(root)'} cannot be represented exactly by this server (integers beyond 2^53 and numbers beyond float64)`;
+}
+
+export function validateAgainstSchema(rt: SchemaTarget, obj: KubeObject): SchemaResult {
+  const { unknownPaths: _paths, ...result } = checkForDecode(rt, obj);
+  void _paths;
+  return result;
+}
+
+export function checkForDecode(rt: SchemaTarget, obj: KubeObject): DecodeCheck {
+  const result: DecodeCheck = { causes: [], unknownFields: [], unknownPaths: [] };
   const validate = validatorFor(rt.definition);
   if (!validate || validate(obj)) return result;
   for (const e of (validate.errors ?? []) as ErrorObject[]) {
     if (e.keyword === 'additionalProperties') {
-      result.unknownFields.push(fieldPath(e.instancePath, (e.params as { additionalProperty: string }).additionalProperty));
+      const name = (e.params as { additionalProperty: string }).additionalProperty;
+      result.unknownFields.push(fieldPath(e.instancePath, name));
+      result.unknownPaths.push([...segments(e.instancePath), name]);
     } else if (e.keyword === 'required') {
       result.causes.push(field.required(fieldPath(e.instancePath, (e.params as { missingProperty: string }).missingProperty)));
-    } else if (e.keyword === 'type' && !result.decodeError) {
-      result.decodeError = decodeMessage(rt, obj, e.instancePath);
+    } else if ((e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum') && !result.decodeError) {
+      // A JSON null is the zero value to kube's typed decoding, never a type error.
+      if (e.keyword === 'type' && valueAt(obj, segments(e.instancePath)) === null) continue;
+      result.decodeError = decodeMessage(rt, obj, segments(e.instancePath));
     }
   }
   return result;
+}
+
+function valueAt(obj: unknown, path: string[]): unknown {
+  let cur = obj;
+  for (const seg of path) cur = cur !== null && typeof cur === 'object' && Object.hasOwn(cur, seg) ? (cur as Record<string, unknown>)[seg] : undefined;
+  return cur;
+}
+
+/** Drops the fields the schema does not know, as kube's decoding into typed objects does. */
+export function pruneUnknownFields(obj: unknown, paths: string[][]): void {
+  for (const path of paths) {
+    const parent = valueAt(obj, path.slice(0, -1));
+    if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) delete (parent as Record<string, unknown>)[path[path.length - 1]];
+  }
 }

@@ -31,7 +31,7 @@ export function parseFieldSelector(text: string | undefined, extra: FieldGetters
     if (!m) throw errors.badRequest(`invalid selector: '${text}'; can't understand '${term}'`);
     const op = m[2] === '!=' ? '!=' : '=';
     const fieldName = m[1].trim();
-    if (!getters[fieldName]) {
+    if (!Object.hasOwn(getters, fieldName)) { // never an inherited name (`constructor`, `__proto__`)
       throw errors.badRequest(`field label not supported: ${fieldName}`);
     }
     requirements.push({ field: fieldName, op, value: unescapeValue(m[3]) });

@@ -1,19 +1,17 @@
-import { errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
-import { includeObject } from './context.js';
+import { checkTableOptions, includeObject } from './context.js';
+import { queryInt64 } from './query.js';
 
 export async function list(ctx: HandlerContext): Promise<void> {
   const q = ctx.ex.query;
   const rep = negotiate(ctx.ex.headers.accept, true);
-  const limitText = q.get('limit');
-  let limit: number | undefined;
-  if (limitText !== null && limitText !== '') {
-    limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit: ${limitText}`);
-  }
+  if (rep === 'table') checkTableOptions(ctx);
+  // As kube's storage: a limit of 0 or less means no limit.
+  const limit = queryInt64(q, 'limit');
+  queryInt64(q, 'timeoutSeconds'); // a ListOptions field: malformed is 400 on a list too
   const { list: meta, items } = await ctx.store.listEncoded(ctx.rt, ctx.info.namespace, {
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,

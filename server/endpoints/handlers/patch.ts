@@ -1,39 +1,27 @@
 // PATCH: JSON patch, merge patch, strategic merge patch and (a first cut of) server-side apply.
-import { errors } from '../../api/errors.js';
+import { errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import { bodyFormat, parseBody } from '../../http/negotiate.js';
-import { applyJSONPatch } from '../../patch/json-patch.js';
-import { applyMergePatch } from '../../patch/merge-patch.js';
-import { applyStrategicMergePatch } from '../../patch/strategic-merge-patch.js';
 import type { HandlerContext } from './context.js';
 import { respondObject, writeOptions } from './context.js';
+import { applyPatch, decodePatch, decodePatched } from './decode.js';
 
 export async function patch(ctx: HandlerContext): Promise<void> {
   const { ex, rt, info } = ctx;
-  const format = bodyFormat(ex.headers['content-type']);
-  if (format === 'json' || format === 'yaml') {
-    throw errors.unsupportedMediaType(ex.headers['content-type'] ?? '', ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
-  }
   const opts = writeOptions(ctx);
-  const raw = await ex.readBody();
-  const { value: patchBody } = parseBody(raw, format === 'apply-patch' ? 'yaml' : 'json', rt.kind);
-  if (format === 'apply-patch' && !ex.query.get('fieldManager')) {
+  const decoded = await decodePatch(ctx, opts);
+  if (decoded.format === 'apply-patch' && !ex.query.get('fieldManager')) {
     throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
   }
-  const pinnedRV = (patchBody as KubeObject | undefined)?.metadata?.resourceVersion;
+  if (decoded.format !== 'apply-patch' && ex.query.has('force')) {
+    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
+  }
+  const pinnedRV = (decoded.patch as KubeObject | undefined)?.metadata?.resourceVersion;
   const result = await ctx.store.guaranteedUpdate(rt, info.namespace, info.name, opts, async (current) => {
     if (!current) {
-      if (format === 'apply-patch' && !info.subresource) return { create: patchBody as KubeObject };
+      if (decoded.format === 'apply-patch' && !info.subresource) return { create: decodePatched(decoded, structuredClone(decoded.patch), opts, rt) };
       throw errors.notFound({ group: rt.group, resource: rt.resource }, info.name);
     }
-    let patched: unknown;
-    switch (format) {
-      case 'json-patch': patched = applyJSONPatch(current, patchBody); break;
-      case 'merge-patch': patched = applyMergePatch(current, patchBody); break;
-      default: patched = applyStrategicMergePatch(current, patchBody); break;
-    }
-    const obj = patched as KubeObject;
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw errors.badRequest('the patch did not produce an object');
+    const obj = decodePatched(decoded, applyPatch(decoded, current), opts, rt, current);
     if (obj.kind !== current.kind || obj.apiVersion !== current.apiVersion) {
       throw errors.badRequest(`the kind or apiVersion of the patched object (${obj.apiVersion}, ${obj.kind}) does not match the original (${current.apiVersion}, ${current.kind})`);
     }

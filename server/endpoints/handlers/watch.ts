@@ -5,18 +5,22 @@ import { startWatch, type WatchEventType, type WatchOptions, type WatchSink } fr
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
 import { includeObject } from './context.js';
+import { queryBool, queryInt64, queryOptionalBool } from './query.js';
 
+/** The longest timer Node keeps (2^31-1 ms): a longer timeoutSeconds keeps the watch open that long, not 1 ms. */
+const maxTimeoutSeconds = Math.floor((2 ** 31 - 1) / 1000);
+
+/** ListOptions for a watch, converted as kube's parameter codec does: a malformed number is 400. */
 export function watchOptions(q: URLSearchParams, name: string): WatchOptions {
-  const bool = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
-  const timeout = q.get('timeoutSeconds');
+  const timeout = queryInt64(q, 'timeoutSeconds');
   return {
     resourceVersion: q.get('resourceVersion') ?? undefined,
     resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
     labelSelector: q.get('labelSelector') ?? undefined,
     fieldSelector: q.get('fieldSelector') ?? undefined,
-    allowWatchBookmarks: bool('allowWatchBookmarks'),
-    sendInitialEvents: q.has('sendInitialEvents') ? bool('sendInitialEvents') : undefined,
-    timeoutSeconds: timeout ? Number(timeout) : undefined,
+    allowWatchBookmarks: queryBool(q, 'allowWatchBookmarks'),
+    sendInitialEvents: queryOptionalBool(q, 'sendInitialEvents'),
+    timeoutSeconds: timeout ? Math.min(timeout, maxTimeoutSeconds) : undefined,
     name: name || undefined,
   };
 }

@@ -16,7 +16,7 @@ export const configmaps = defineResource({
       let total = 0;
       for (const [k, v] of Object.entries(data)) {
         for (const m of isConfigMapKey(k)) errs.push(field.invalid(`data[${k}]`, k, m));
-        if (binary[k] !== undefined) errs.push(field.invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
+        if (Object.hasOwn(binary, k)) errs.push(field.invalid(`data[${k}]`, k, 'duplicate of key present in binaryData'));
         total += typeof v === 'string' ? Buffer.byteLength(v) : 0;
       }
       for (const [k, v] of Object.entries(binary)) {

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../api/object.js';
+import { type KubeObject, setOwn } from '../../api/object.js';
 import { column } from '../../table/types.js';
 import { age, humanDuration, orNone } from '../../table/format.js';
 import { defineResource } from '../define.js';
@@ -101,7 +101,7 @@ export const pods = defineResource({
         const limits = c.resources?.limits;
         if (!limits) continue;
         const requests = (c.resources.requests ??= {});
-        for (const [k, v] of Object.entries(limits)) requests[k] ??= v;
+        for (const [k, v] of Object.entries(limits)) if (!Object.hasOwn(requests, k)) setOwn(requests, k, v);
       }
       // ServiceAccount admission: every pod runs as a service account.
       spec.serviceAccountName ??= spec.serviceAccount ?? 'default';

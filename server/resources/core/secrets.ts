@@ -1,4 +1,5 @@
 import { errors, type FieldError, field } from '../../api/errors.js';
+import { setOwn } from '../../api/object.js';
 import { tableOf } from '../../table/format.js';
 import { isConfigMapKey } from '../../validation/names.js';
 import { defineResource } from '../define.js';
@@ -22,7 +23,7 @@ export const secrets = defineResource({
       const stringData = obj.stringData as Record<string, string> | undefined;
       if (stringData) {
         const data = (obj.data ??= {}) as Record<string, string>;
-        for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+        for (const [k, v] of Object.entries(stringData)) setOwn(data, k, Buffer.from(String(v)).toString('base64'));
         delete obj.stringData;
       }
     },

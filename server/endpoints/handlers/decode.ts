@@ -1,0 +1,154 @@
+// The one decode step every write shares (create, update, patch of every type, scale): body ->
+// object, with duplicate and unknown fields reported as fieldValidation says, as kube-apiserver's
+// create/update (rest.go, create.go) and patch (patch.go) handlers do. Unknown fields are dropped,
+// as kube's decoding into typed objects drops them; for a patch they are judged on the patched result.
+import { errors, field } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { type ParsedBody, parseBody } from '../../http/body.js';
+import { type BodyFormat, bodyFormat, negotiate } from '../../http/negotiate.js';
+import { applyJSONPatch } from '../../patch/json-patch.js';
+import { applyMergePatch } from '../../patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../../patch/strategic-merge-patch.js';
+import { decodeProtobuf } from '../../protobuf/decode.js';
+import type { WriteOptions } from '../../registry/store.js';
+import { checkForDecode, pruneUnknownFields, type SchemaTarget, unsafeNumberError } from '../../schema/validate.js';
+import type { HandlerContext } from './context.js';
+
+const objectMediaTypes = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
+const patchMediaTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+
+export type PatchFormat = 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
+
+/** Strict decoding errors: Strict refuses with `refuse`, Warn adds `Warning: 299` headers, Ignore drops them. */
+function report(strictErrors: string[], opts: WriteOptions, refuse: (joined: string) => Error): void {
+  if (!strictErrors.length || opts.fieldValidation === 'Ignore') return;
+  if (opts.fieldValidation === 'Strict') throw refuse(strictErrors.join(', '));
+  for (const w of strictErrors) if (!opts.warnings.includes(w)) opts.warnings.push(w);
+}
+
+/** The body of a create or update (or a Scale), decoded into an object of `target`'s kind. */
+export async function decodeObject(ctx: HandlerContext, opts: WriteOptions, target: SchemaTarget = ctx.rt): Promise<KubeObject> {
+  const contentType = ctx.ex.headers['content-type'];
+  const format = bodyFormat(contentType);
+  negotiate(ctx.ex.headers.accept, true); // 406 before writing, not after (a protobuf-only Accept)
+  if (format !== 'json' && format !== 'yaml' && format !== 'protobuf') throw errors.unsupportedMediaType(contentType ?? '', objectMediaTypes);
+  const raw = await ctx.ex.readBody();
+  // kubectl's typed clients (create namespace, create configmap, ...) send protobuf: no duplicates, no unknown fields.
+  if (format === 'protobuf') return decodeProtobuf(raw) as KubeObject;
+  return decodeObjectBytes(raw, format, target, opts);
+}
+
+/** decodeObject without the exchange: JSON or YAML bytes to an object of `target`'s kind. */
+export function decodeObjectBytes(raw: Buffer, format: 'json' | 'yaml', target: SchemaTarget, opts: WriteOptions): KubeObject {
+  const parsed = parseBody(raw, format, target.kind, target.version);
+  const value = parsed.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw errors.badRequest(`${target.kind} in version "${target.version}" cannot be handled as a ${target.kind}: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`);
+  }
+  const obj = value as KubeObject;
+  refuseUnsafeNumbers(target, obj, parsed);
+  const schema = checkForDecode(target, obj);
+  // A decode error trumps strict errors, as in kube (the strict list would be incomplete).
+  if (schema.decodeError) throw errors.badRequest(schema.decodeError);
+  pruneUnknownFields(obj, schema.unknownPaths);
+  const strictErrors = [...parsed.duplicates, ...schema.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`)];
+  report(strictErrors, opts, (joined) => errors.badRequest(`${target.kind} in version "${target.version}" cannot be handled as a ${target.kind}: strict decoding error: ${joined}`));
+  return obj;
+}
+
+function refuseUnsafeNumbers(target: SchemaTarget, obj: unknown, parsed: ParsedBody): void {
+  for (const n of parsed.unsafeNumbers) {
+    const message = unsafeNumberError(target, obj, n.path, n.literal);
+    if (message) throw errors.badRequest(message);
+  }
+}
+
+export interface DecodedPatch {
+  format: PatchFormat;
+  patch: unknown;
+  /** Strict errors found in the patch itself (duplicates); unknown fields are added from the patched object. */
+  strictErrors: string[];
+}
+
+const jsonPatchFields = new Set(['op', 'path', 'from', 'value']);
+
+/** A PATCH body of any patch type, with kube's strict checks on the patch itself. */
+export async function decodePatch(ctx: HandlerContext, opts: WriteOptions): Promise<DecodedPatch> {
+  const contentType = ctx.ex.headers['content-type'];
+  const format: BodyFormat = bodyFormat(contentType);
+  if (format === 'json' || format === 'yaml' || format === 'protobuf') throw errors.unsupportedMediaType(contentType ?? '', patchMediaTypes);
+  return decodePatchBytes(await ctx.ex.readBody(), format, opts);
+}
+
+/** decodePatch without the exchange. */
+export function decodePatchBytes(raw: Buffer, format: PatchFormat, opts: WriteOptions): DecodedPatch {
+  const parsed = parseBody(raw, format === 'apply-patch' ? 'yaml' : 'json', '');
+  const n = parsed.unsafeNumbers[0];
+  if (n) {
+    throw errors.badRequest(Number.isFinite(Number(n.literal))
+      ? `error decoding patch: number ${n.literal} cannot be represented exactly by this server (integers beyond 2^53)`
+      : `error decoding patch: json: cannot unmarshal number ${n.literal} into Go value of type float64`);
+  }
+  const patch = parsed.value;
+  let strictErrors = parsed.duplicates;
+  if (format === 'apply-patch') {
+    // kube decodes an apply configuration with sigs.k8s.io/yaml's strict unmarshal: a 400 of its own.
+    report(strictErrors, opts, (joined) => errors.badRequest(`error strict decoding YAML: ${joined}`));
+    strictErrors = [];
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw errors.badRequest('error decoding YAML: the apply configuration must be an object');
+  } else if (format === 'json-patch') {
+    if (!Array.isArray(patch)) throw errors.badRequest(`json: cannot unmarshal ${patch === null ? 'null' : typeof patch} into Go value of type jsonpatch.Patch`);
+    patch.forEach((op, i) => {
+      if (op && typeof op === 'object' && !Array.isArray(op)) {
+        for (const k of Object.keys(op)) if (!jsonPatchFields.has(k)) strictErrors.push(`unknown field "[${i}].${k}"`);
+      }
+    });
+    strictErrors = strictErrors.map((e) => `json patch ${e}`);
+  } else if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(patch) ? 'array' : patch === null ? 'null' : typeof patch} into Go value of type map[string]interface {}`);
+  }
+  return { format, patch, strictErrors };
+}
+
+/** The patch applied to the current object (a copy; `current` is left as it is). */
+export function applyPatch(p: DecodedPatch, current: unknown): unknown {
+  switch (p.format) {
+    case 'json-patch': return applyJSONPatch(current, p.patch);
+    case 'merge-patch': return applyMergePatch(current, p.patch);
+    // Apply is a first cut: the configuration merges like a strategic merge patch.
+    default: return applyStrategicMergePatch(current, p.patch);
+  }
+}
+
+/**
+ * The patched object decoded as kube decodes it: unknown fields found (and dropped) on the result,
+ * reported with the patch's own strict errors; Strict refuses with 422 naming the patch. Fields
+ * `current` already had are left alone: kube's stored objects cannot hold unknown fields, ours may
+ * (stored before they were pruned), and a patch must not fail on what it did not bring.
+ */
+export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOptions, target: SchemaTarget, current?: KubeObject): KubeObject {
+  if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw errors.badRequest('the patch did not produce an object');
+  const obj = patched as KubeObject;
+  const schema = checkForDecode(target, obj);
+  // A decode error trumps strict errors; the store reports it when it validates the result.
+  if (schema.decodeError) return obj;
+  // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
+  const shown = p.format === 'json-patch' || p.format === 'merge-patch' ? JSON.stringify(obj) : goValue(p.patch);
+  const had = new Set(current ? checkForDecode(target, current).unknownFields : []);
+  const brought = schema.unknownFields.map((f, i) => ({ f, path: schema.unknownPaths[i] })).filter((u) => !had.has(u.f));
+  pruneUnknownFields(obj, brought.map((u) => u.path));
+  const strictErrors = [...p.strictErrors, ...brought.map((u) => `unknown field ${JSON.stringify(u.f)}`)];
+  report(strictErrors, opts, (joined) => errors.invalid('', '', '', [field.invalid('patch', shown, `strict decoding error: ${joined}`)]));
+  return obj;
+}
+
+/** A decoded JSON value as Go's fmt prints a map[string]interface{}: `map[data:map[a:1]]`, keys sorted. */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v).sort();
+    return `map[${keys.map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  }
+  return String(v);
+}

@@ -1,0 +1,230 @@
+// Request bodies (JSON, YAML) to plain values, with what strict decoding needs: duplicate keys,
+// numbers JavaScript cannot hold exactly, and bounds on nesting and YAML aliases. Never throws
+// anything but an ApiError: malformed, too deep or too aliased input is 400 BadRequest.
+import { type Document, LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { ApiError, errors } from '../api/errors.js';
+import { setOwn } from '../api/object.js';
+
+/**
+ * Nesting deeper than this is refused. kube-apiserver's JSON decoder allows 10000 levels; V8's
+ * structured clone and JSON.stringify overflow the stack long before that, so ours is lower.
+ */
+export const maxNestingDepth = 1000;
+
+/** A number literal a JavaScript number cannot hold: beyond float64 (1e309) or an integer beyond 2^53. */
+export interface UnsafeNumber { path: string[]; literal: string }
+
+export interface ParsedBody {
+  value: unknown;
+  /** Strict-decoding errors for repeated keys, as kube words them (`duplicate field "metadata.name"`). */
+  duplicates: string[];
+  unsafeNumbers: UnsafeNumber[];
+}
+
+/**
+ * Parses a JSON or YAML body. `kindHint` prefixes decode errors as kube-apiserver does
+ * (`ConfigMap in version "v1" cannot be handled as a ConfigMap: ...`); '' for patches.
+ */
+export function parseBody(raw: Buffer, format: 'json' | 'yaml', kindHint: string, version = 'v1'): ParsedBody {
+  const text = raw.toString('utf8');
+  if (!text.trim()) throw errors.badRequest('the body of the request was empty');
+  const prefix = kindHint ? `${kindHint} in version "${version}" cannot be handled as a ${kindHint}: ` : '';
+  try {
+    return format === 'json' ? parseJSON(text) : parseYAML(text);
+  } catch (e) {
+    if (e instanceof ApiError) throw errors.badRequest(prefix + e.message);
+    if (e instanceof RangeError) throw errors.badRequest(`${prefix}nesting depth exceeds the maximum of ${maxNestingDepth}`);
+    throw errors.badRequest(prefix + (format === 'json' ? jsonErrorMessage(e as Error) : `error converting YAML to JSON: yaml: ${(e as Error).message.split('\n')[0]}`));
+  }
+}
+
+function parseJSON(text: string): ParsedBody {
+  // The scan first: it bounds the depth before anything recursive touches the value.
+  const { duplicates, unsafeNumbers } = scanJSON(text);
+  return { value: JSON.parse(text) as unknown, duplicates, unsafeNumbers };
+}
+
+function jsonErrorMessage(e: Error): string {
+  if (/Unexpected end/i.test(e.message)) return 'unexpected EOF';
+  return `invalid character in JSON: ${e.message}`;
+}
+
+interface Frame { keys: Set<string> | null; key: string; index: number }
+
+function pathOf(stack: Frame[]): string[] {
+  return stack.map((f) => (f.keys ? f.key : String(f.index)));
+}
+
+/** kube's strict-error path: `spec.containers[0].name`. */
+export function dottedPath(segments: string[], isIndex: (i: number) => boolean): string {
+  let out = '';
+  segments.forEach((s, i) => { out += isIndex(i) ? `[${s}]` : out ? `.${s}` : s; });
+  return out;
+}
+
+/** One pass over JSON text: depth, duplicate keys and unsafe numbers. Malformed text is left to JSON.parse. */
+export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: UnsafeNumber[] } {
+  const duplicates: string[] = [];
+  const unsafeNumbers: UnsafeNumber[] = [];
+  const stack: Frame[] = [];
+  const n = text.length;
+  let expectKey = false;
+  let i = 0;
+  const strictPath = (extraKey?: string) => {
+    const segs = pathOf(stack);
+    const idx = stack.map((f) => !f.keys);
+    if (extraKey !== undefined) { segs[segs.length - 1] = extraKey; }
+    return dottedPath(segs, (k) => idx[k]);
+  };
+  while (i < n) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.keys) {
+        let key: string;
+        try { key = JSON.parse(text.slice(i, j + 1)) as string; } catch { key = text.slice(i + 1, j); }
+        if (top.keys.has(key)) duplicates.push(`duplicate field ${JSON.stringify(strictPath(key))}`);
+        top.keys.add(key);
+        top.key = key;
+        expectKey = false;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      if (stack.length >= maxNestingDepth) throw new ApiError(400, 'BadRequest', `nesting depth exceeds the maximum of ${maxNestingDepth}`);
+      stack.push({ keys: c === '{' ? new Set() : null, key: '', index: 0 });
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.keys) expectKey = true;
+      else if (top) top.index++;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      let j = i + 1;
+      while (j < n && /[0-9eE.+-]/.test(text[j])) j++;
+      const literal = text.slice(i, j);
+      if (!isSafeNumberLiteral(literal)) unsafeNumbers.push({ path: pathOf(stack), literal });
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return { duplicates, unsafeNumbers };
+}
+
+/** True when Number(literal) is the number the literal means (integers exactly, everything finite). */
+export function isSafeNumberLiteral(literal: string): boolean {
+  const v = Number(literal);
+  if (!Number.isFinite(v)) return Number.isNaN(v); // NaN: not a number literal at all, JSON.parse will say so
+  if (/[.eE]/.test(literal)) return true;
+  return Number.isSafeInteger(v);
+}
+
+/** True when a decoded value nests objects and arrays deeper than `max` (walked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const todo: Array<[unknown, number]> = [[value, 0]];
+  while (todo.length) {
+    const [v, depth] = todo.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(v)) todo.push([child, depth + 1]);
+  }
+  return false;
+}
+
+// ---- YAML ----------------------------------------------------------------------------------
+
+function parseYAML(text: string): ParsedBody {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { uniqueKeys: false, lineCounter });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const doc = list[0] as Document.Parsed | undefined;
+  if (!doc || doc.errors.length) {
+    const msg = doc?.errors[0]?.message ?? 'empty document';
+    throw new Error(msg);
+  }
+  const duplicates = yamlDuplicates(doc, lineCounter);
+  // maxAliasCount -1: aliases are bounded below the way kube's YAML decoder bounds them.
+  const shared = doc.toJS({ maxAliasCount: -1 }) as unknown;
+  const { value, unsafeNumbers } = expandYAML(shared);
+  return { value, duplicates, unsafeNumbers };
+}
+
+/** Repeated keys in a YAML mapping, in go-yaml's words (kube reports them as one strict error). */
+function yamlDuplicates(doc: Document.Parsed, lineCounter: LineCounter): string[] {
+  const lines: string[] = [];
+  const todo: unknown[] = [doc.contents];
+  while (todo.length) {
+    const node = todo.pop();
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key !== undefined) {
+          if (seen.has(key)) {
+            const at = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+            lines.push(`line ${lineCounter.linePos(at).line}: key ${JSON.stringify(key)} already set in map`);
+          }
+          seen.add(key);
+        }
+        todo.push(pair.value);
+      }
+    } else if (isSeq(node)) todo.push(...node.items);
+  }
+  return lines.length ? [`error converting YAML to JSON: yaml: unmarshal errors:\n  ${lines.join('\n  ')}`] : [];
+}
+
+// go-yaml v2 (sigs.k8s.io/yaml): excessive aliasing is judged by the share of decoded nodes that came from aliases.
+function allowedAliasRatio(decodeCount: number): number {
+  if (decodeCount <= 400_000) return 0.99;
+  if (decodeCount >= 4_000_000) return 0.10;
+  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
+}
+
+/**
+ * The YAML value as a tree of its own (aliases share objects in the yaml package's output), with
+ * go-yaml's alias bound, the depth bound and unsafe numbers, walked without recursion.
+ */
+function expandYAML(shared: unknown): { value: unknown; unsafeNumbers: UnsafeNumber[] } {
+  const unsafeNumbers: UnsafeNumber[] = [];
+  const seen = new Set<object>();
+  let decodeCount = 0;
+  let aliasCount = 0;
+  const root: { value?: unknown } = {};
+  const todo: Array<{ src: unknown; set: (v: unknown) => void; path: string[]; alias: boolean }> = [
+    { src: shared, set: (v) => { root.value = v; }, path: [], alias: false },
+  ];
+  while (todo.length) {
+    const { src, set, path, alias: inAlias } = todo.pop()!;
+    const alias = inAlias || (src !== null && typeof src === 'object' && seen.has(src));
+    decodeCount++;
+    if (alias) aliasCount++;
+    if (aliasCount > 100 && decodeCount > 1000 && aliasCount / decodeCount > allowedAliasRatio(decodeCount)) {
+      throw new ApiError(400, 'BadRequest', 'error converting YAML to JSON: yaml: document contains excessive aliasing');
+    }
+    if (path.length > maxNestingDepth) throw new ApiError(400, 'BadRequest', `nesting depth exceeds the maximum of ${maxNestingDepth}`);
+    if (Array.isArray(src)) {
+      seen.add(src);
+      const out: unknown[] = new Array(src.length);
+      set(out);
+      src.forEach((item, k) => todo.push({ src: item, set: (v) => { out[k] = v; }, path: [...path, String(k)], alias }));
+    } else if (src !== null && typeof src === 'object' && !(src instanceof Date)) {
+      seen.add(src);
+      const out: Record<string, unknown> = {};
+      set(out);
+      for (const k of Object.keys(src)) {
+        todo.push({ src: (src as Record<string, unknown>)[k], set: (v) => setOwn(out, k, v), path: [...path, k], alias });
+      }
+    } else {
+      if (typeof src === 'number' && (!Number.isFinite(src) || (Number.isInteger(src) && !Number.isSafeInteger(src)))) {
+        unsafeNumbers.push({ path, literal: Number.isFinite(src) ? String(src) : src > 0 ? '+Inf' : src < 0 ? '-Inf' : 'NaN' });
+      }
+      set(typeof src === 'bigint' ? Number(src) : src instanceof Date ? src.toISOString() : src);
+    }
+  }
+  return { value: root.value, unsafeNumbers };
+}
