@@ -4,7 +4,7 @@ import { errors, type FieldError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { validateAgainstSchema } from '../schema/validate.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../validation/meta.js';
-import type { DeleteOptions, ListOptions, WriteOptions } from './options.js';
+import type { DeleteOptions, ListOptions } from './options.js';
 import type { ResourceType } from './types.js';
 
 export function validate(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined): void {
