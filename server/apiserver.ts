@@ -27,6 +27,10 @@ import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { Cacher } from './storage/cacher/cacher.js';
 import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
+import { EtcdWatchFeed } from './storage/cacher/etcd-feed.js';
+import { registryRoot } from './storage/cacher/watch-cache.js';
+import { Fanout } from './fanout/fanout.js';
+import { serveMetrics } from './metrics/serve.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -37,6 +41,7 @@ export class APIServer {
   readonly allocators: EtcdAllocators;
   readonly cache: WatchCache;
   readonly cacher: Cacher;
+  readonly fanout?: Fanout;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private listenSocket: unknown;
@@ -44,7 +49,10 @@ export class APIServer {
   constructor(readonly config: ServerConfig) {
     // Storage: etcd, the watch cache over it, and the generic store over both.
     this.storage = new EtcdStorage({ endpoints: config.etcdServers, requestTimeoutMs: config.etcdRequestTimeoutSeconds * 1000 });
-    this.cache = new WatchCache(this.storage, { historySize: config.watchCacheHistory });
+    // The cache's events: the Redis fan-out stream with --redis-url (etcd when it cannot), else its own etcd watch.
+    this.fanout = Fanout.fromConfig(config, this.storage.client);
+    const feed = this.fanout?.feed ?? new EtcdWatchFeed(this.storage.client, registryRoot);
+    this.cache = new WatchCache(this.storage, { historySize: config.watchCacheHistory, feed });
     this.cacher = new Cacher(this.storage, this.cache);
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
     const admission = new AdmissionChain([new NamespaceLifecycle(this.cacher, this.types)]);
@@ -56,7 +64,9 @@ export class APIServer {
 
     registerBuiltins(this.types);
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
-    this.health = apiserverHealthChecks({ pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready });
+    this.health = apiserverHealthChecks({
+      pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
+    });
   }
 
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
@@ -76,6 +86,7 @@ export class APIServer {
         }
       });
     });
+    this.fanout?.start();
     void this.cache.start();
     await runPostStartHooks(postStartHooks, this.postStartContext());
     this.compactor.start();
@@ -84,6 +95,7 @@ export class APIServer {
 
   async stop(): Promise<void> {
     this.compactor.stop();
+    await this.fanout?.stop();
     await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
     this.listenSocket = undefined;
@@ -94,10 +106,24 @@ export class APIServer {
     return { store: this.store, types: this.types, allocators: this.allocators, config: this.config, cacheReady: () => this.cache.ready };
   }
 
+  private feedMode(): string {
+    return this.fanout?.feed.currentMode() ?? 'etcd';
+  }
+
+  private metrics(): string[] {
+    return this.fanout?.metrics() ?? [
+      '# HELP kube_apiserver_ts_watch_feed_mode Which source feeds this instance\'s watch cache.',
+      '# TYPE kube_apiserver_ts_watch_feed_mode gauge',
+      'kube_apiserver_ts_watch_feed_mode{mode="redis"} 0',
+      'kube_apiserver_ts_watch_feed_mode{mode="etcd"} 1',
+    ];
+  }
+
   /** The handler at the end of the chain: which path is served by what. */
   private async route(ex: Exchange): Promise<void> {
     if (ex.upgrade) return ex.upgrade(); // a WebSocket watch, past the filters
     if (await serveHealth(ex, this.health)) return;
+    if (ex.path === '/metrics') return serveMetrics(ex, this.metrics());
     if (ex.path.startsWith('/openapi/')) {
       if (await serveOpenAPI(ex, this.types)) return;
       throw errors.notFoundPath();

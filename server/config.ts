@@ -18,6 +18,10 @@ export interface ServerConfig {
   etcdCompactionIntervalSeconds: number;
   /** --etcd-request-timeout in seconds. */
   etcdRequestTimeoutSeconds: number;
+  /** --redis-url: watch fan-out through Redis (redis://host:port); unset, each instance watches etcd itself. */
+  redisUrl?: string;
+  /** --redis-key-prefix: prefix of the fan-out's Redis keys, so clusters can share one Redis. */
+  redisKeyPrefix: string;
   /** --request-timeout in seconds: how long a request that is not long-running may take (kube: 60s). */
   requestTimeoutSeconds: number;
   /** --instance-name: how this instance names itself in logs and leases. */
@@ -39,6 +43,7 @@ const defaults: ServerConfig = {
   etcdCompactionIntervalSeconds: 300,
   etcdRequestTimeoutSeconds: 5,
   requestTimeoutSeconds: 60,
+  redisKeyPrefix: 'kube-apiserver-ts:',
   instanceName: 'apiserver',
   watchCacheHistory: 10000,
   watchBookmarkIntervalSeconds: 60,
@@ -57,7 +62,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const get = (name: string): string | undefined => flags.get(name) ?? env[`KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`];
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
-    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name',
+    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
@@ -80,6 +85,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (compaction !== undefined) cfg.etcdCompactionIntervalSeconds = durationSeconds('etcd-compaction-interval', compaction);
   const rt = get('etcd-request-timeout');
   if (rt !== undefined) cfg.etcdRequestTimeoutSeconds = durationSeconds('etcd-request-timeout', rt);
+  const redisUrl = get('redis-url');
+  if (redisUrl) {
+    if (!/^rediss?:\/\/[^/]+/.test(redisUrl)) throw new Error(`--redis-url must look like redis://host:port, got ${redisUrl}`);
+    cfg.redisUrl = redisUrl;
+  }
+  cfg.redisKeyPrefix = get('redis-key-prefix') ?? cfg.redisKeyPrefix;
   const requestTimeout = get('request-timeout');
   if (requestTimeout !== undefined) cfg.requestTimeoutSeconds = durationSeconds('request-timeout', requestTimeout);
   cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;

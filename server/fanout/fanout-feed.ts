@@ -36,8 +36,10 @@ export class FanoutFeed implements EventFeed {
     const generation = ++this.generation;
     this.last = afterRevision;
     this.handlers = handlers;
+    const attempt = { failed: undefined as Error | undefined };
     try {
-      await this.stream.follow(afterRevision, this.from('redis', generation));
+      await this.stream.follow(afterRevision, this.from('redis', generation, attempt));
+      if (attempt.failed) throw attempt.failed;
       this.setMode('redis', 'following the fan-out stream');
     } catch (e) {
       await this.useEtcd(generation, `the fan-out stream cannot carry this instance (${(e as Error).message})`, true);
@@ -51,13 +53,18 @@ export class FanoutFeed implements EventFeed {
     await Promise.all([this.stream.stop(), this.etcd.stop()]);
   }
 
-  private from(source: 'redis' | 'etcd', generation: number): FeedHandlers {
+  /** Handlers for one source; a stream failure before the switch to it completes is kept in `attempt`. */
+  private from(source: 'redis' | 'etcd', generation: number, attempt?: { failed?: Error }): FeedHandlers {
     return {
       batch: (b) => {
         if (generation === this.generation) this.deliver(b);
       },
       error: (err) => {
-        if (generation !== this.generation || this.mode !== source) return;
+        if (generation !== this.generation) return;
+        if (this.mode !== source) {
+          if (attempt) attempt.failed = err;
+          return;
+        }
         if (source === 'redis') void this.useEtcd(generation, err.message, false);
         else this.handlers?.error(err);
       },
@@ -94,10 +101,13 @@ export class FanoutFeed implements EventFeed {
       if (generation !== this.generation || this.mode !== 'etcd') return this.stopProbe();
       this.stopProbe();
       void (async () => {
+        const attempt = { failed: undefined as Error | undefined };
         try {
           // Both run for a moment; deliver() drops what the other already brought.
-          await this.stream.follow(this.last, this.from('redis', generation));
+          await this.stream.follow(this.last, this.from('redis', generation, attempt));
+          if (attempt.failed) throw attempt.failed;
         } catch {
+          await this.stream.stop();
           if (generation === this.generation && this.mode === 'etcd') this.startProbe(generation);
           return;
         }

@@ -30,6 +30,8 @@ export class RedisStreamFeed implements EventFeed {
     const reader = this.commands.duplicate();
     this.reader = reader;
     reader.on('error', () => undefined);
+    await reader.connect();
+    if (generation !== this.generation) return;
     void this.read(reader, generation, afterRevision, handlers);
   }
 

@@ -6,24 +6,29 @@ export interface HealthSources {
   pingEtcd(): Promise<unknown>;
   /** Whether the watch cache has caught up and may serve. */
   cacheReady(): boolean;
+  /** Where the watch cache's events come from now: `redis` (the fan-out stream) or `etcd`. */
+  feedMode(): string;
 }
 
 export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
-  const etcdCheck = cachedEtcdCheck(sources.pingEtcd);
+  // A watch cache that lost its feed is a sign etcd may be gone: then the last answer is not trusted.
+  const etcdCheck = cachedEtcdCheck(sources.pingEtcd, () => !sources.cacheReady());
   const ping: HealthCheck = { name: 'ping', check: async () => undefined };
   const log: HealthCheck = { name: 'log', check: async () => undefined };
   const etcd: HealthCheck = { name: 'etcd', check: etcdCheck };
   const etcdReadiness: HealthCheck = { name: 'etcd-readiness', check: etcdCheck };
   const watchCache: HealthCheck = { name: 'watch-cache-ready', check: async () => { if (!sources.cacheReady()) throw new Error('watch cache not synced'); } };
-  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache] };
+  // Always passes: the cache's readiness is above; this says which source feeds it.
+  const watchFeed: HealthCheck = { name: 'watch-feed', check: async () => undefined, detail: () => `from ${sources.feedMode()}` };
+  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache, watchFeed] };
 }
 
-/** Asks etcd at most once a second, however often the LB probes. */
-function cachedEtcdCheck(ping: () => Promise<unknown>): () => Promise<void> {
+/** Asks etcd at most once a second, however often the LB probes, unless there is reason to doubt the last answer. */
+function cachedEtcdCheck(ping: () => Promise<unknown>, doubt: () => boolean): () => Promise<void> {
   let last = { at: 0, ok: false, reason: '' };
   return async () => {
     const now = Date.now();
-    if (now - last.at > 1000) {
+    if (now - last.at > 1000 || (last.ok && doubt())) {
       try {
         await ping();
         last = { at: now, ok: true, reason: '' };

@@ -5,6 +5,8 @@ export interface HealthCheck {
   name: string;
   /** Resolves when healthy; rejects with the reason otherwise. */
   check(): Promise<void>;
+  /** A word on how it is healthy, shown by ?verbose after `ok` (the watch feed's source). */
+  detail?(): string;
 }
 
 export interface HealthEndpoints {
@@ -36,7 +38,7 @@ export async function serveHealth(ex: Exchange, endpoints: HealthEndpoints): Pro
     ex.send(200, 'ok', 'text/plain; charset=utf-8');
     return true;
   }
-  const lines = results.map(({ c, r }) => (r.ok ? `[+]${c.name} ok` : `[-]${c.name} failed: reason withheld`));
+  const lines = results.map(({ c, r }) => (r.ok ? `[+]${c.name} ok${c.detail ? ` (${c.detail()})` : ''}` : `[-]${c.name} failed: reason withheld`));
   for (const e of exclude) lines.push(`[+]${e} excluded: ok`);
   lines.push(failed ? `${kind} check failed` : `${kind} check passed`);
   ex.send(failed ? 500 : 200, lines.join('\n') + '\n', 'text/plain; charset=utf-8');

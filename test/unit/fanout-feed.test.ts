@@ -7,12 +7,16 @@ class ScriptedFeed implements EventFeed {
   handlers?: FeedHandlers;
   from = -1;
   refuse?: Error;
+  /** Accepts the follow, then fails at once (a connection that drops right after the check). */
+  failAfterFollow?: Error;
   follows = 0;
   async follow(after: number, handlers: FeedHandlers): Promise<void> {
     this.follows++;
     if (this.refuse) throw this.refuse;
     this.from = after;
     this.handlers = handlers;
+    const fail = this.failAfterFollow;
+    if (fail) queueMicrotask(() => handlers.error(fail));
   }
   async stop(): Promise<void> {
     this.handlers = undefined;
@@ -96,6 +100,23 @@ describe('the fan-out feed', () => {
     etcd.refuse = new Error('compacted');
     const feed = new FanoutFeed(stream, etcd, 10, () => undefined);
     await expect(feed.follow(1, sink().handlers)).rejects.toThrow('compacted');
+    await feed.stop();
+  });
+
+  it('does not switch to a stream that fails as soon as it was followed', async () => {
+    const stream = new ScriptedFeed();
+    stream.failAfterFollow = new Error('Stream isn\'t writeable');
+    const etcd = new ScriptedFeed();
+    const feed = new FanoutFeed(stream, etcd, 10, () => undefined);
+    const out = sink();
+    await feed.follow(1, out.handlers);
+    expect(feed.currentMode()).toBe('etcd');
+    await until(() => stream.follows >= 3);
+    expect(feed.currentMode()).toBe('etcd');
+    etcd.send(2);
+    expect(out.revisions()).toEqual([2]);
+    stream.failAfterFollow = undefined;
+    await until(() => feed.currentMode() === 'redis');
     await feed.stop();
   });
 });

@@ -1,0 +1,68 @@
+// The fan-out as one instance runs it: a Redis connection, its candidacy for publisher, and the feed
+// its watch cache follows. Built from the configuration; without --redis-url there is none and the
+// cache follows its own etcd watch.
+import type { Etcd3 } from 'etcd3';
+import { Redis } from 'ioredis';
+import type { ServerConfig } from '../config.js';
+import { EtcdWatchFeed } from '../storage/cacher/etcd-feed.js';
+import { registryRoot } from '../storage/cacher/watch-cache.js';
+import { FanoutFeed } from './fanout-feed.js';
+import { defaultFanoutOptions, type FanoutOptions } from './options.js';
+import { FanoutPublisher } from './publisher.js';
+import { RedisStreamFeed } from './stream-feed.js';
+
+export class Fanout {
+  readonly feed: FanoutFeed;
+  readonly publisher: FanoutPublisher;
+  private readonly redis: Redis;
+
+  constructor(etcd: Etcd3, opts: FanoutOptions) {
+    // Fail fast while Redis is away (no queueing): the feed falls back to etcd instead of waiting.
+    this.redis = new Redis(opts.redisUrl, {
+      lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    this.redis.on('error', () => undefined); // reconnects by itself; the feed reports the mode
+    this.feed = new FanoutFeed(new RedisStreamFeed(this.redis, opts), new EtcdWatchFeed(etcd, registryRoot), opts.probeIntervalMs);
+    this.publisher = new FanoutPublisher(etcd, this.redis, () => new EtcdWatchFeed(etcd, registryRoot), opts);
+  }
+
+  static fromConfig(config: ServerConfig, etcd: Etcd3): Fanout | undefined {
+    if (!config.redisUrl) return undefined;
+    return new Fanout(etcd, { ...defaultFanoutOptions, redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, instanceName: config.instanceName });
+  }
+
+  start(): void {
+    this.redis.connect().catch(() => undefined);
+    this.publisher.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.publisher.stop();
+    await this.feed.stop();
+    this.redis.disconnect();
+  }
+
+  /** Prometheus text lines: which source feeds the cache, and whether this instance publishes. */
+  metrics(): string[] {
+    const mode = this.feed.currentMode();
+    const p = this.publisher.stats();
+    return [
+      '# HELP kube_apiserver_ts_watch_feed_mode Which source feeds this instance\'s watch cache.',
+      '# TYPE kube_apiserver_ts_watch_feed_mode gauge',
+      ...(['redis', 'etcd'] as const).map((m) => `kube_apiserver_ts_watch_feed_mode{mode="${m}"} ${mode === m ? 1 : 0}`),
+      '# HELP kube_apiserver_ts_watch_feed_switches_total Changes of the watch feed between Redis and etcd.',
+      '# TYPE kube_apiserver_ts_watch_feed_switches_total counter',
+      `kube_apiserver_ts_watch_feed_switches_total ${this.feed.modeSwitches()}`,
+      '# HELP kube_apiserver_ts_fanout_publisher_leader Whether this instance publishes etcd events to the Redis stream.',
+      '# TYPE kube_apiserver_ts_fanout_publisher_leader gauge',
+      `kube_apiserver_ts_fanout_publisher_leader ${p.leader ? 1 : 0}`,
+      '# HELP kube_apiserver_ts_fanout_published_total Stream entries this instance added.',
+      '# TYPE kube_apiserver_ts_fanout_published_total counter',
+      `kube_apiserver_ts_fanout_published_total ${p.published}`,
+      '# HELP kube_apiserver_ts_fanout_publish_errors_total Stream entries this instance failed to add.',
+      '# TYPE kube_apiserver_ts_fanout_publish_errors_total counter',
+      `kube_apiserver_ts_fanout_publish_errors_total ${p.publishErrors}`,
+    ];
+  }
+}
