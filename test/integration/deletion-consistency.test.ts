@@ -34,3 +34,19 @@ it('a namespace deleted through the other instance waits for the pod just put in
   }
   expect(outcomes).toEqual(Array(4).fill('202 Terminating'));
 });
+
+it('a namespace deletion refused by its preconditions deletes nothing in it', async () => {
+  const [a, b] = cluster.apiservers;
+  const ns = await api(a.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'kept' } });
+  await api(a.url, 'POST', '/api/v1/namespaces/kept/configmaps', { metadata: { name: 'precious' } });
+  for (const preconditions of [{ uid: 'not-its-uid' }, { resourceVersion: '1' }]) {
+    const res = await fetch(`${b.url}/api/v1/namespaces/kept`, {
+      method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', preconditions }),
+    });
+    expect(res.status).toBe(409);
+  }
+  expect((await api(a.url, 'GET', '/api/v1/namespaces/kept/configmaps/precious')).metadata.name).toBe('precious');
+  const after = await api(a.url, 'GET', '/api/v1/namespaces/kept');
+  expect(after.status.phase).toBe('Active');
+  expect(after.metadata.uid).toBe(ns.metadata.uid);
+});
