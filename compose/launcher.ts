@@ -77,22 +77,26 @@ export async function start(opts: LauncherOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    // In order: the stores before the servers that need them; each waits for the previous one.
-    for (const spec of specs) {
+    // In order: the stores before the servers that need them; each step waits for the one before.
+    // The etcd members start together: none is healthy before a quorum of them runs.
+    for (const step of startSteps(specs)) {
       if (stopping) break;
-      // Detached: output only to the log file; attached: also on the terminal, prefixed with the name.
-      const r = startProcess(spec, { logFile: path.join(dir, 'logs', `${spec.name}.log`), detach: opts.detach, echo: !opts.detach });
-      started.push(r);
-      r.child.on('exit', (code, signal) => {
-        if (stopping || ready) return;
-        // Exit 0 or a signal to stop: someone stopped it (e.g. `npm stop` from another terminal); anything else is a crash.
-        const clean = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT';
-        console.error(`${spec.name} exited (${code ?? signal}); stopping the control plane`);
-        shutdown(clean ? 0 : 1);
+      const group = step.map((spec) => {
+        // Detached: output only to the log file; attached: also on the terminal, prefixed with the name.
+        const r = startProcess(spec, { logFile: path.join(dir, 'logs', `${spec.name}.log`), detach: opts.detach, echo: !opts.detach });
+        started.push(r);
+        r.child.on('exit', (code, signal) => {
+          if (stopping || ready) return;
+          // Exit 0 or a signal to stop: someone stopped it (e.g. `npm stop` from another terminal); anything else is a crash.
+          const clean = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT';
+          console.error(`${spec.name} exited (${code ?? signal}); stopping the control plane`);
+          shutdown(clean ? 0 : 1);
+        });
+        return r;
       });
       // Written before waiting, so `npm stop` finds the processes even if start-up is interrupted.
       writeState(stateFile, { components: components() });
-      await waitReady(r, httpReady(spec.readyUrl), { timeoutMs: 60000, intervalMs: 150 });
+      await Promise.all(group.map((r) => waitReady(r, httpReady(r.spec.readyUrl), { timeoutMs: 60000, intervalMs: 150 })));
     }
   } catch (e) {
     console.error(`start failed: ${(e as Error).message}`);
@@ -116,6 +120,12 @@ export async function start(opts: LauncherOptions): Promise<number> {
 
   console.log('press Ctrl-C to stop');
   return done;
+}
+
+/** The specs in start order, grouped: every etcd member in one step, then each other component alone. */
+export function startSteps(specs: ComponentSpec[]): ComponentSpec[][] {
+  const etcd = specs.filter((s) => s.role === 'etcd');
+  return [...(etcd.length ? [etcd] : []), ...specs.filter((s) => s.role !== 'etcd').map((s) => [s])];
 }
 
 async function main(): Promise<void> {

@@ -10,5 +10,5 @@ node scripts/ensure-deps.mjs
 npm run build --silent
 # The tests are outside the build's tsconfig: type-check them (and what they import) on their own.
 npx tsc -p tsconfig.test.json
-if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e; fi
+if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e test/differential; fi
 exec npx vitest run --reporter=default "$@"

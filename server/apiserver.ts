@@ -14,9 +14,12 @@ import { TypeRegistry } from './registry/registry.js';
 import { GenericStore } from './registry/store.js';
 import { registerBuiltins } from './resources/index.js';
 import { bootstrap } from './bootstrap.js';
-import { EtcdStorage } from './storage/etcd.js';
-import { WatchCache } from './storage/watch-cache.js';
-import { defaultWatchSettings } from './registry/watch.js';
+import { EtcdStorage } from './storage/etcd3/etcd3.js';
+import { WatchCache } from './storage/cacher/watch-cache.js';
+import { Cacher } from './storage/cacher/cacher.js';
+import { AdmissionChain } from './admission/chain.js';
+import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { defaultWatchSettings } from './registry/watch-settings.js';
 import { serveWatchWebSockets } from './endpoints/websocket.js';
 
 export const serverVersion = {
@@ -30,6 +33,7 @@ export class APIServer {
   readonly store: GenericStore;
   readonly allocators: EtcdAllocators;
   readonly cache: WatchCache;
+  readonly cacher: Cacher;
   private app?: TemplatedApp;
   private listenSocket: unknown;
   private compactionTimer?: NodeJS.Timeout;
@@ -40,7 +44,9 @@ export class APIServer {
     this.storage = new EtcdStorage({ endpoints: config.etcdServers, requestTimeoutMs: config.etcdRequestTimeoutSeconds * 1000 });
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
     this.cache = new WatchCache(this.storage, { historySize: config.watchCacheHistory });
-    this.store = new GenericStore(this.storage, this.types, this.allocators, this.cache, {
+    this.cacher = new Cacher(this.storage, this.cache);
+    const admission = new AdmissionChain([new NamespaceLifecycle(this.cacher, this.types)]);
+    this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
       maxQueuedBytes: config.watchMaxQueuedBytes,

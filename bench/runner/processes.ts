@@ -7,6 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpReady, type ProcessSpec, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 
+export { freePort } from '../../compose/local/processes.js';
+
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const started: ChildProcess[] = [];

@@ -11,18 +11,20 @@ export interface LauncherOptions {
   etcdPort: number;
   /** etcd peer port (defaults to etcdPort + 1, i.e. 2380). */
   etcdPeerPort: number;
-  /** How many API server instances share the one etcd. */
+  /** How many API server instances share the etcd cluster. */
   apiservers: number;
+  /** Members of the etcd cluster: 1, 3 or 5. */
+  etcdMembers: number;
   /** Where etcd data, logs, state.json and the kubeconfig go. */
   clusterDir: string;
   bindAddress: string;
 }
 
-const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --cluster-dir DIR (alias --state-dir), --bind-address IP';
+const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --cluster-dir DIR (alias --state-dir), --bind-address IP';
 
 export function parseArgs(argv: string[], root: string = process.cwd()): LauncherOptions {
   const opts: LauncherOptions = {
-    command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 1,
+    command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 1, etcdMembers: 1,
     clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1',
   };
   const args = [...argv];
@@ -41,6 +43,12 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
       case '--etcd-port': opts.etcdPort = number(flag, value()); break;
       case '--etcd-peer-port': opts.etcdPeerPort = number(flag, value()); break;
       case '--apiservers': opts.apiservers = number(flag, value()); break;
+      case '--etcd-members': {
+        const n = number(flag, value());
+        if (![1, 3, 5].includes(n)) throw new Error(`${flag} must be 1, 3 or 5 (an etcd cluster keeps quorum with an odd count), got ${n}`);
+        opts.etcdMembers = n;
+        break;
+      }
       case '--cluster-dir': case '--state-dir': {
         const dir = value();
         if (!dir) throw new Error(`${flag} needs a directory`);

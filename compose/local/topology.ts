@@ -1,6 +1,5 @@
 // What the launcher runs, as plain data: the same topology as compose/docker-compose.yml, as local
-// processes. The HA issue grows this list (3 etcd members, Redis, the load balancer); the rest of
-// the launcher starts, waits for and stops whatever the list holds, in order.
+// processes. The rest of the launcher starts, waits for and stops whatever the list holds, in order.
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
 import type { Role } from './state.js';
@@ -18,30 +17,49 @@ export interface ComponentSpec {
   ports: number[];
 }
 
+/** One member of the etcd cluster: its name and where it listens. */
+export interface EtcdMember {
+  name: string;
+  clientUrl: string;
+  peerUrl: string;
+}
+
 export function topology(opts: LauncherOptions, root: string, node: string = process.execPath): ComponentSpec[] {
   const host = opts.bindAddress;
-  const etcdUrl = `http://${host}:${opts.etcdPort}`;
-  const peerUrl = `http://${host}:${opts.etcdPeerPort}`;
-  const specs: ComponentSpec[] = [{
-    name: 'etcd-1', role: 'etcd', command: 'etcd',
-    args: [
-      '--name=etcd-1', `--data-dir=${path.join(opts.clusterDir, 'etcd')}`,
-      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=etcd-1=${peerUrl}`,
-    ],
-    url: etcdUrl, readyUrl: `${etcdUrl}/health`, ports: [opts.etcdPort, opts.etcdPeerPort],
-  }];
+  // Member i listens on etcd-port + 2i (clients) and etcd-peer-port + 2i (peers).
+  const members: EtcdMember[] = Array.from({ length: opts.etcdMembers }, (_, i) => ({
+    name: `etcd-${i + 1}`,
+    clientUrl: `http://${host}:${opts.etcdPort + 2 * i}`,
+    peerUrl: `http://${host}:${opts.etcdPeerPort + 2 * i}`,
+  }));
+  const specs: ComponentSpec[] = members.map((m) => ({
+    name: m.name, role: 'etcd', command: 'etcd',
+    args: etcdFlags(m, members, path.join(opts.clusterDir, members.length === 1 ? 'etcd' : m.name)),
+    url: m.clientUrl, readyUrl: `${m.clientUrl}/health`, ports: [Number(new URL(m.clientUrl).port), Number(new URL(m.peerUrl).port)],
+  }));
+  const etcdServers = members.map((m) => m.clientUrl).join(',');
   for (let i = 0; i < opts.apiservers; i++) {
     const port = opts.port + i;
     const name = `apiserver-${i + 1}`;
     const url = `http://${host}:${port}`;
     specs.push({
       name, role: 'apiserver', command: node,
-      args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdUrl, host, port, name)],
+      args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name)],
       url, readyUrl: `${url}/readyz`, ports: [port],
     });
   }
   return specs;
+}
+
+/** The flags an etcd member gets; compose/docker-compose.yml passes the same ones (with service names). */
+export function etcdFlags(member: EtcdMember, cluster: EtcdMember[], dataDir: string): string[] {
+  return [
+    `--name=${member.name}`, `--data-dir=${dataDir}`,
+    `--listen-client-urls=${member.clientUrl}`, `--advertise-client-urls=${member.clientUrl}`,
+    `--listen-peer-urls=${member.peerUrl}`, `--initial-advertise-peer-urls=${member.peerUrl}`,
+    `--initial-cluster=${cluster.map((m) => `${m.name}=${m.peerUrl}`).join(',')}`,
+    '--initial-cluster-state=new', '--initial-cluster-token=kube-apiserver-ts',
+  ];
 }
 
 /** The flags an API server instance gets; compose/docker-compose.yml passes the same ones. */

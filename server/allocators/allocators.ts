@@ -1,7 +1,7 @@
 // ClusterIP and NodePort allocation, consistent across instances: each taken value is an etcd key
 // created in a transaction, so two instances can never hand out the same one.
 import { errors } from '../api/errors.js';
-import { PreconditionFailed, type EtcdStorage } from '../storage/etcd.js';
+import { PreconditionFailed, type EtcdStorage } from '../storage/etcd3/etcd3.js';
 import type { StrategyServices } from '../registry/types.js';
 
 const ipPrefix = '/registry/ranges/serviceips/';

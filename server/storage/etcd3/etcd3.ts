@@ -1,15 +1,16 @@
-// Storage on etcd, per the invariants: resourceVersion = mod revision, writes are transactions.
+// The etcd3 storage, per the invariants: resourceVersion = mod revision, writes are transactions.
 import { noop } from 'cockatiel';
 import { Etcd3, type IKeyValue, type ITxnResponse } from 'etcd3';
-import { ApiError, errors } from '../api/errors.js';
+import { ApiError, errors } from '../../api/errors.js';
+import { continueExpired, decodeContinue, encodeContinue } from '../continue.js';
+import {
+  type GetOptions, type GetResult, type ListOptions, type ListResult, PreconditionFailed, type Preconditions,
+  type Storage, type StoredValue, type Watch, type WatchListener, type WatchOptions,
+} from '../interface.js';
+import { parseResourceVersion } from '../resource-version.js';
+import { watchEtcd } from './watch.js';
 
-/** One stored value as etcd holds it, with its revisions. */
-export interface StoredValue {
-  key: string;
-  value: Buffer;
-  modRevision: number;
-  createRevision: number;
-}
+export { PreconditionFailed, type StoredValue };
 
 export interface RangeResult {
   items: StoredValue[];
@@ -26,14 +27,10 @@ export interface StorageOptions {
   requestTimeoutMs?: number;
 }
 
-/** Thrown by write preconditions; the generic store turns it into the right Status. */
-export class PreconditionFailed extends Error {
-  constructor(readonly current: StoredValue | null) {
-    super('precondition failed');
-  }
-}
+/** grpc-js refuses messages over 4 MiB by default; a watch catching up on large objects sends more. */
+const maxReceiveMessageBytes = 1024 * 1024 * 1024;
 
-export class EtcdStorage {
+export class EtcdStorage implements Storage {
   readonly client: Etcd3;
   private readonly timeoutMs: number;
 
@@ -42,16 +39,81 @@ export class EtcdStorage {
     this.client = new Etcd3({
       hosts: opts.endpoints,
       dialTimeout: 3000,
+      grpcOptions: { 'grpc.max_receive_message_length': maxReceiveMessageBytes },
       // A dead etcd must answer fast (503) and recover by itself: no breaker that keeps the door shut.
       faultHandling: { host: () => noop, global: noop },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     });
   }
 
-  async get(key: string): Promise<{ value: StoredValue | null; revision: number }> {
+  /** The newest state: etcd reads are linearizable, so every resourceVersion asked for is met. */
+  async get(key: string, opts: GetOptions = {}): Promise<GetResult> {
+    if (opts.resourceVersion) parseResourceVersion(opts.resourceVersion);
     const res = await this.call(() => this.client.kv.range({ key: Buffer.from(key) }));
     const kv = res.kvs[0];
     return { value: kv ? toStored(kv) : null, revision: Number(res.header.revision) };
+  }
+
+  /** A list read from etcd: at the newest revision, at an exact one, or continuing a paginated list. */
+  async list(prefix: string, opts: ListOptions): Promise<ListResult> {
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const predicate = opts.predicate;
+    let start = prefix;
+    let revision = 0;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue, prefix);
+      start = token.start;
+      revision = token.rv;
+      if (revision > 0) {
+        try {
+          await this.range(prefix, start, 1, revision);
+        } catch (e) {
+          if (e instanceof ApiError && e.code === 410) throw continueExpired(token.start, prefix);
+          throw e;
+        }
+      } else revision = 0;
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0' && opts.resourceVersionMatch === 'Exact') {
+      revision = parseResourceVersion(opts.resourceVersion);
+    }
+
+    const items: StoredValue[] = [];
+    let more = false;
+    let readRevision = revision;
+    let lastKey = '';
+    // With a predicate, a page of etcd keys may match fewer than `limit` values: read on until full.
+    for (;;) {
+      const page = await this.range(prefix, start, limit, readRevision);
+      if (!readRevision) readRevision = page.revision;
+      for (const sv of page.items) {
+        if (limit && items.length >= limit) {
+          more = true;
+          break;
+        }
+        if (!predicate || predicate(sv)) items.push(sv);
+      }
+      if (limit && items.length >= limit) {
+        if (!more) more = page.more;
+        lastKey = items[items.length - 1].key;
+        break;
+      }
+      if (!page.more || !page.items.length) break;
+      start = page.items[page.items.length - 1].key + '\x00';
+    }
+    const out: ListResult = { items, revision: readRevision };
+    if (more) {
+      out.continue = encodeContinue(readRevision, lastKey + '\x00', prefix);
+      if (!predicate) out.remainingItemCount = (await this.range(prefix, lastKey + '\x00', 0, readRevision)).count;
+    }
+    return out;
+  }
+
+  /** A watch straight from etcd; in a server the cacher serves watches from its cache instead. */
+  watch(prefix: string, opts: WatchOptions, listener: WatchListener): Promise<Watch> {
+    return watchEtcd(this, prefix, opts, listener);
+  }
+
+  ready(): boolean {
+    return true;
   }
 
   /** Keys from `start` (inclusive) up to the end of `prefix`, at `revision` (0 = newest). */
@@ -101,8 +163,9 @@ export class EtcdStorage {
   }
 
   /** Replace only if the key is still at `modRevision`. Returns the new mod revision. */
-  async update(key: string, value: Buffer, modRevision: number): Promise<number> {
+  async update(key: string, value: Buffer, preconditions: Preconditions): Promise<number> {
     const k = Buffer.from(key);
+    const modRevision = preconditions.modRevision;
     const res = await this.call(() => this.client.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
       success: [{ request_put: { key: k, value } }],
@@ -113,8 +176,9 @@ export class EtcdStorage {
   }
 
   /** Delete only if the key is still at `modRevision`. Returns the revision of the delete. */
-  async delete(key: string, modRevision: number): Promise<number> {
+  async delete(key: string, preconditions: Preconditions): Promise<number> {
     const k = Buffer.from(key);
+    const modRevision = preconditions.modRevision;
     const res = await this.call(() => this.client.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
       success: [{ request_delete_range: { key: k } }],

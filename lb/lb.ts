@@ -1,0 +1,125 @@
+// The load balancer: one node:http server in front of the API server instances. It answers its
+// own paths (/lb/healthz, /lb/stats) and the requests node's parser or kube refuse; everything else
+// is forwarded (plain requests and watches by the Forwarder, upgrades by UpgradeTunnels).
+import http from 'node:http';
+import type net from 'node:net';
+import { BackendPool } from './balancer/pool.js';
+import type { LbConfig } from './config.js';
+import { HealthChecker } from './health/checker.js';
+import { answerClientError, servedMethods } from './http/edges.js';
+import { rawStatusResponse, sendStatus, statuses } from './http/status.js';
+import { Forwarder } from './proxy/forward.js';
+import { UpgradeTunnels } from './proxy/upgrade.js';
+import { collectStats } from './stats/endpoint.js';
+import { WatchRegistry } from './watch/registry.js';
+
+// kube-apiserver's --min-request-timeout: a watch with no timeoutSeconds lives 30 to 60 minutes.
+const minRequestTimeoutSeconds = 1800;
+
+export class LoadBalancer {
+  readonly pool: BackendPool;
+  readonly watches: WatchRegistry;
+  private readonly health: HealthChecker;
+  private readonly forwarder: Forwarder;
+  private readonly tunnels: UpgradeTunnels;
+  private readonly server: http.Server;
+  private draining = false;
+  private readonly startedAt = Date.now();
+  /** Plain requests being answered, so draining knows when they are done. */
+  private active = 0;
+
+  constructor(private readonly config: LbConfig) {
+    this.pool = new BackendPool(config.backends);
+    this.watches = new WatchRegistry(this.pool, { resumeTimeoutMs: config.watchResumeTimeoutMs, minRequestTimeoutSeconds });
+    this.health = new HealthChecker(this.pool, { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs, healthyThreshold: config.healthyThreshold });
+    this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries });
+    this.tunnels = new UpgradeTunnels(this.pool, config.retries);
+    if (config.watchRebalance) this.pool.on('join', (b) => {
+      const moved = this.watches.rebalance(b);
+      if (moved) console.error(`lb: moved ${moved} watches to ${b.name}`);
+    });
+    this.server = http.createServer({
+      maxHeaderSize: config.maxHeaderSize,
+      // Bodies and watches may stream for long; only the head has a deadline.
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+      keepAliveTimeout: 65_000,
+      noDelay: true,
+    }, (req, res) => this.onRequest(req, res));
+    this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
+    // CONNECT is not a method kube serves; node hands it over separately, so it is refused here.
+    this.server.on('connect', (_req, socket: net.Socket) => socket.end(rawStatusResponse(statuses.methodNotAllowed())));
+    this.server.on('upgrade', (req, socket: net.Socket, head) => {
+      if (this.draining) socket.end(rawStatusResponse(statuses.shuttingDown()));
+      else this.tunnels.handle(req, socket, head);
+    });
+  }
+
+  /** Listens and starts health checks; resolves with the port. */
+  async start(): Promise<number> {
+    this.health.start();
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.listenPort, this.config.listenHost, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = req.url ?? '/';
+    const path = url.split('?', 1)[0];
+    if (path === '/lb/healthz') return this.healthz(res);
+    if (path === '/lb/stats') return this.stats(res);
+    if (this.draining) {
+      res.shouldKeepAlive = false;
+      // Health endpoints fail first, so whatever balances across LBs stops sending here.
+      if (path === '/healthz' || path === '/livez' || path === '/readyz') return sendStatus(res, statuses.shuttingDown());
+    }
+    if (!servedMethods.has(req.method ?? '')) return sendStatus(res, statuses.methodNotAllowed());
+    this.active++;
+    res.once('close', () => this.active--);
+    this.forwarder.handle(req, res);
+  }
+
+  private healthz(res: http.ServerResponse): void {
+    const ready = this.pool.healthy().length;
+    const ok = !this.draining && ready > 0;
+    const body = ok ? 'ok' : this.draining ? 'draining' : 'no API server instance is ready';
+    res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache, private' });
+    res.end(body);
+  }
+
+  private stats(res: http.ServerResponse): void {
+    const body = JSON.stringify(collectStats(this.pool, this.watches, this.draining, this.startedAt), null, 2);
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    res.end(body);
+  }
+
+  /**
+   * SIGTERM: fail /lb/healthz at once, keep accepting for --shutdown-delay, then stop accepting,
+   * end watches cleanly (clients re-watch elsewhere), let other requests finish within
+   * --shutdown-timeout, then close whatever is left.
+   */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    console.error('lb: draining');
+    if (this.config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, this.config.shutdownDelayMs));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    this.watches.endAll();
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
+    while ((this.active > 0 || this.tunnels.open.size > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 25));
+      this.server.closeIdleConnections();
+    }
+    this.tunnels.destroyAll();
+    this.server.closeAllConnections();
+    await closed;
+    this.health.stop();
+    this.pool.close();
+  }
+}

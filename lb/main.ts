@@ -1,0 +1,36 @@
+// Entry point of the load balancer: `node dist/lb/main.js --listen 127.0.0.1:6443 --backends http://127.0.0.1:6444,...`.
+//
+// Why node:http and not uWebSockets.js like the API server: the LB is where TLS ends and where
+// client-certificate identity is read (then forwarded as X-Remote-User/X-Remote-Group, see
+// identity/front-proxy.ts). uWebSockets.js cannot hand a client certificate to JavaScript;
+// node's http/https/tls can, and the same code moves to node:https when TLS lands.
+import { loadLbConfig } from './config.js';
+import { LoadBalancer } from './lb.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadLbConfig(process.argv.slice(2));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
+  const lb = new LoadBalancer(config);
+  const port = await lb.start();
+  console.log(`lb: serving on http://${config.listenHost}:${port} for ${config.backends.map((b) => b.origin).join(',')}`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    await lb.drain();
+    console.error('lb: stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+// What a verb handler passes to the generic store: the write, list and delete options.
+import type { KubeObject } from '../api/object.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** Warnings collected for `Warning: 299` headers. */
+  warnings: string[];
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+  orphanDependents?: boolean;
+}
+
+export interface DeleteResult {
+  /** The object as it is now: deleted, or still present and waiting on finalizers. */
+  object: KubeObject;
+  /** False when the object stays (finalizers, graceful deletion). */
+  deleted: boolean;
+}

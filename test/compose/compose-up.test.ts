@@ -1,0 +1,117 @@
+// compose/ for real: a Docker engine (started here when none runs, stopped again afterwards), local
+// base images, `docker compose up --wait`, kubectl against it, containers killed and coming back by
+// their restart policy, and everything torn down — also when a step fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, writeKubeconfig } from '../support/cluster.js';
+import { kubectl, ok } from '../support/kubectl.js';
+import { freePort } from '../support/ports.js';
+
+const isRoot = process.getuid?.() === 0;
+const project = `kats-compose-${process.pid}`;
+const composeFile = path.join(repoRoot, 'compose/docker-compose.yml');
+const envFile = path.join(repoRoot, 'compose/images/local.env');
+const minutes = 60_000;
+
+function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stderr ?? '').slice(-4000)}${(r.stdout ?? '').slice(-2000)}`);
+  return r.stdout;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+describe.skipIf(!isRoot)('docker compose up of compose/', () => {
+  let dockerdPid = 0;
+  let port = 0;
+  let env: NodeJS.ProcessEnv = {};
+  let dir = '';
+  let kubeconfig = '';
+  const compose = (...args: string[]) => sh('docker', ['compose', '-p', project, '-f', composeFile, '--env-file', envFile, ...args], env);
+  const container = (service: string) => `${project}-${service}-1`;
+  const inspect = (service: string, format: string) => sh('docker', ['inspect', '-f', format, container(service)]).trim();
+
+  beforeAll(async () => {
+    const started = sh('bash', [path.join(repoRoot, 'compose/images/ensure-docker.sh')]).trim();
+    if (started.startsWith('started ')) dockerdPid = Number(started.split(' ')[1]);
+    sh('bash', [path.join(repoRoot, 'compose/images/build-local-bases.sh')]);
+    port = await freePort();
+    env = { KTS_PORT: String(port) };
+    dir = mkdtempSync(path.join(os.tmpdir(), 'kats-compose-'));
+    kubeconfig = writeKubeconfig(path.join(dir, 'kubeconfig'), `http://127.0.0.1:${port}`);
+    compose('up', '-d', '--build', '--wait', '--wait-timeout', '300');
+  }, 25 * minutes);
+
+  afterAll(async () => {
+    try {
+      if (env.KTS_PORT) compose('down', '-v', '--remove-orphans', '--timeout', '5');
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      if (dockerdPid) {
+        // The engine was started for this test: stop it and wait until it is gone.
+        try {
+          process.kill(dockerdPid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        await until('dockerd to stop', 60_000, () => {
+          try {
+            process.kill(dockerdPid, 0);
+            return undefined;
+          } catch {
+            return true;
+          }
+        });
+      }
+    }
+  }, 3 * minutes);
+
+  it('runs the whole topology, every service healthy, and kubectl works against it', () => {
+    const services = compose('ps', '--format', '{{.Service}} {{.State}} {{.Health}}').trim().split('\n').sort();
+    expect(services).toEqual([
+      'apiserver-1 running healthy', 'apiserver-2 running healthy', 'apiserver-3 running healthy',
+      'etcd-1 running healthy', 'etcd-2 running healthy', 'etcd-3 running healthy',
+    ]);
+    expect(ok(kubectl(kubeconfig, ['get', 'namespaces', '-o', 'name'])).split('\n')).toContain('namespace/kube-system');
+    ok(kubectl(kubeconfig, ['create', 'configmap', 'survivor', '--from-literal=k=v']));
+    const members = execFileSync('docker', ['exec', container('etcd-1'), 'etcdctl', '--endpoints=http://127.0.0.1:2379', 'member', 'list'], { encoding: 'utf8' });
+    expect(members.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('restarts an API server container whose process is killed, and keeps serving', async () => {
+    const before = Number(inspect('apiserver-2', '{{.RestartCount}}'));
+    process.kill(Number(inspect('apiserver-2', '{{.State.Pid}}')), 'SIGKILL');
+    await until('apiserver-2 to be restarted and healthy', 2 * minutes, () =>
+      Number(inspect('apiserver-2', '{{.RestartCount}}')) > before && inspect('apiserver-2', '{{.State.Health.Status}}') === 'healthy' ? true : undefined);
+    expect(ok(kubectl(kubeconfig, ['get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}']))).toBe('v');
+  }, 3 * minutes);
+
+  it('restarts a killed etcd member; nothing acknowledged is lost', async () => {
+    const before = Number(inspect('etcd-2', '{{.RestartCount}}'));
+    process.kill(Number(inspect('etcd-2', '{{.State.Pid}}')), 'SIGKILL');
+    // Two members keep quorum: writes go on while the third is away.
+    ok(kubectl(kubeconfig, ['create', 'configmap', 'during-etcd-fault', '--from-literal=k=w']));
+    await until('etcd-2 to be restarted and healthy', 2 * minutes, () =>
+      Number(inspect('etcd-2', '{{.RestartCount}}')) > before && inspect('etcd-2', '{{.State.Health.Status}}') === 'healthy' ? true : undefined);
+    const fromRestarted = execFileSync('docker', ['exec', container('etcd-2'), 'etcdctl', '--endpoints=http://127.0.0.1:2379',
+      'get', '--keys-only', '--prefix', '/registry/configmaps/default/'], { encoding: 'utf8' });
+    expect(fromRestarted).toContain('/registry/configmaps/default/survivor');
+    expect(fromRestarted).toContain('/registry/configmaps/default/during-etcd-fault');
+  }, 3 * minutes);
+});

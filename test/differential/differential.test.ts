@@ -1,0 +1,83 @@
+// Replays the differential catalogue against our server and compares each answer with the one
+// kube-apiserver gave (kube-answers.json, recorded by scripts/record-differential.mjs): status
+// code, Status reason, whether anything was written (and the message for message-exact cases).
+// A difference fails unless intended-differences.json (kept on purpose, with the reason) or
+// known-defects.json (defects being fixed, with their issue item) lists the case.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type TestCluster } from '../support/cluster.js';
+// @ts-expect-error plain ESM shared with the recorder (scripts/record-differential.mjs), no types
+import { catalogue } from './catalogue.mjs';
+// @ts-expect-error as above
+import { comparable, runAll } from './runner.mjs';
+
+interface Case { id: string; group: string; messageExact?: boolean; compareWarning?: boolean }
+type Answer = Record<string, unknown> & { code: number; reason: string; message: string };
+interface Listed { id: string; reason?: string; issue?: string; item?: string }
+
+/** One line for a tolerated difference: code, reason, written. */
+const brief = (a: Record<string, unknown>) => `${a.code}${a.reason ? ` ${a.reason}` : ''}${a.written ? ' (written)' : ''}`;
+const here = path.dirname(new URL(import.meta.url).pathname);
+const load = (f: string) => JSON.parse(readFileSync(path.join(here, f), 'utf8'));
+const kube: { kubeVersion: string; answers: Record<string, Answer> } = load('kube-answers.json');
+const intended: Listed[] = load('intended-differences.json');
+const known: Listed[] = load('known-defects.json');
+const cases = catalogue as Case[];
+const tolerated = new Map<string, string>([
+  ...intended.map((e) => [e.id, `intended: ${e.reason}`] as [string, string]),
+  ...known.map((e) => [e.id, `known defect (issue ${e.issue}): ${e.item}`] as [string, string]),
+]);
+
+describe('the lists beside the catalogue', () => {
+  it('kube-answers.json answers every case (re-record after changing the catalogue)', () => {
+    const missing = cases.filter((c) => !kube.answers[c.id]).map((c) => c.id);
+    expect(missing).toEqual([]);
+    const setupFailed = cases.filter((c) => kube.answers[c.id]?.code === -1).map((c) => `${c.id}: ${kube.answers[c.id].message}`);
+    expect(setupFailed).toEqual([]);
+  });
+
+  it('every listed difference names a catalogue case, once, with its reason or issue item', () => {
+    const ids = new Set(cases.map((c) => c.id));
+    const all = [...intended, ...known];
+    expect(all.filter((e) => !ids.has(e.id)).map((e) => e.id)).toEqual([]);
+    expect(all.map((e) => e.id).filter((id, i, a) => a.indexOf(id) !== i)).toEqual([]);
+    expect(intended.filter((e) => !e.reason).map((e) => e.id)).toEqual([]);
+    expect(known.filter((e) => !e.issue || !e.item).map((e) => e.id)).toEqual([]);
+  });
+});
+
+describe(`bad input answered as kube-apiserver ${kube.kubeVersion} answers it`, () => {
+  let cluster: TestCluster;
+  let ours: Record<string, Answer> = {};
+
+  beforeAll(async () => {
+    cluster = await startCluster(1);
+    const url = new URL(cluster.url);
+    ours = await runAll({ host: url.hostname, port: Number(url.port), tls: false }, cases);
+  }, 600000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const groups = [...new Set(cases.map((c) => c.group))];
+  it.each(groups)('%s', (group) => {
+    const unexpected: string[] = [];
+    const report: string[] = [];
+    for (const c of cases.filter((x) => x.group === group)) {
+      const want = comparable(c, kube.answers[c.id]);
+      const got = comparable(c, ours[c.id]);
+      const same = JSON.stringify(want) === JSON.stringify(got);
+      const why = tolerated.get(c.id);
+      if (same && why?.startsWith('known defect')) report.push(`FIXED (remove from known-defects.json): ${c.id}`);
+      if (same) continue;
+      if (why) {
+        report.push(`${c.id}: kube ${brief(want)}, ours ${brief(got)} [${why.split(':')[0]}]`);
+        continue;
+      }
+      unexpected.push(`${c.id}\n    kube: ${JSON.stringify(want)}\n    ours: ${JSON.stringify(got)}${ours[c.id]?.message ? `\n    our message: ${String(ours[c.id].message).slice(0, 200)}` : ''}`);
+    }
+    if (report.length) console.log(`[differential ${group}] tolerated differences:\n  ${report.join('\n  ')}`);
+    expect(unexpected, `answers that differ from kube-apiserver's:\n  ${unexpected.join('\n  ')}`).toEqual([]);
+  });
+});
