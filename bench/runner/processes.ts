@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpReady, type ProcessSpec, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 
-export { freePort } from '../../compose/local/processes.js';
+export { freePort, stopProcess } from '../../compose/local/processes.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -56,6 +56,18 @@ export async function startApiServer(etcdUrl: string): Promise<{ url: string; pi
       args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0'],
     }, `${url}/readyz`);
     return { url, pid: r.child.pid! };
+  });
+}
+
+/** The load balancer in front of `backend`; `nodeArgs` go to node itself (--cpu-prof). */
+export async function startLb(backend: string, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  return startOnFreePorts(1, async ([port]) => {
+    const url = `http://127.0.0.1:${port}`;
+    const r = await startReady({
+      name: 'lb', command: process.execPath,
+      args: [...nodeArgs, path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backend],
+    }, `${url}/lb/healthz`);
+    return { url, child: r.child };
   });
 }
 
