@@ -4,6 +4,7 @@
 // it is), about one namespace in four went at once here, taking the pod with it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { api } from '../support/watch.js';
 
 let cluster: TestCluster;
@@ -49,4 +50,20 @@ it('a namespace deletion refused by its preconditions deletes nothing in it', as
   const after = await api(a.url, 'GET', '/api/v1/namespaces/kept');
   expect(after.status.phase).toBe('Active');
   expect(after.metadata.uid).toBe(ns.metadata.uid);
+});
+
+it('the background finisher deletes only namespaces marked deleted, not one a client wrote Terminating into', async () => {
+  const [a] = cluster.apiservers;
+  // Listed first by the finisher's pass, so by the time that pass has finished z-marked it has judged this one.
+  const written = await api(a.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'a-phase-written' } });
+  const put = await api(a.url, 'PUT', '/api/v1/namespaces/a-phase-written/status', { ...written, status: { phase: 'Terminating' } });
+  expect(put.status.phase).toBe('Terminating');
+  // A namespace only the finisher can end: held by a pod on a node until the pod goes.
+  await api(a.url, 'POST', '/api/v1/nodes', { metadata: { name: 'finisher-node' } });
+  await api(a.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'z-marked' } });
+  await api(a.url, 'POST', '/api/v1/namespaces/z-marked/pods', pod('p', 'finisher-node'));
+  expect((await fetch(`${a.url}/api/v1/namespaces/z-marked`, { method: 'DELETE' }).then((r) => r.text().then(() => r.status)))).toBe(202);
+  await api(a.url, 'DELETE', '/api/v1/namespaces/z-marked/pods/p?gracePeriodSeconds=0');
+  await eventually(async () => (await fetch(`${a.url}/api/v1/namespaces/z-marked`)).status === 404, { timeoutMs: 15000, what: 'the finisher to end z-marked' });
+  expect((await api(a.url, 'GET', '/api/v1/namespaces/a-phase-written')).metadata.uid).toBe(written.metadata.uid);
 });
