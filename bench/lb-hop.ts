@@ -2,12 +2,11 @@
 // and through the LB in front of that same instance, alternated in one run. Prints req/s, p50/p99
 // and each process's CPU seconds (so the hop's cost per request is visible), and saves the figures.
 //   node dist/bench/lb-hop.js [--concurrency 16] [--duration-seconds 5] [--rounds 2] [--cpu-prof DIR] [--out bench/results]
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from './runner/http.js';
-import { cpuSeconds, freePort, repoRoot, startApiServer, startEtcd, stopAll } from './runner/processes.js';
+import { cpuSeconds, repoRoot, startApiServer, startEtcd, startLb, stopAll, stopProcess } from './runner/processes.js';
 import { type Figures, runFor, summarize } from './runner/stats.js';
 
 interface Options { concurrency: number; seconds: number; rounds: number; cpuProf?: string; out: string }
@@ -27,30 +26,13 @@ function parseOptions(argv: string[]): Options {
   return o;
 }
 
-async function startLb(backend: string, cpuProf?: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const prof = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
-  const child = spawn(process.execPath, [...prof, path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backend], { stdio: 'ignore' });
-  process.on('exit', () => child.exitCode === null && child.kill('SIGKILL'));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/lb/healthz`)).ok) return { url, child };
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('lb not ready');
-}
-
 interface Side extends Figures { cpuSeconds: { apiserver: number; lb: number; benchClient: number } }
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const etcd = await startEtcd();
   const api = await startApiServer(etcd.url);
-  const lb = await startLb(api.url, opts.cpuProf);
+  const lb = await startLb(api.url, opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : []);
   console.log(`apiserver ${api.url}, lb ${lb.url} -> apiserver; concurrency ${opts.concurrency}, ${opts.seconds}s x ${opts.rounds} rounds per side, ${os.cpus().length} cores (shared)`);
   await request(api.url, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: 'bench-lb' } }));
   const p = '/api/v1/namespaces/bench-lb/configmaps';
@@ -101,8 +83,8 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(path.join(opts.out, `lb-hop-${stamp}.json`), `${JSON.stringify({ options: { concurrency: opts.concurrency, seconds: opts.seconds, rounds: opts.rounds }, direct, lb: viaLb }, null, 2)}\n`);
   writeFileSync(path.join(opts.out, 'lb-hop-latest.txt'), `${text}\n`);
-  if (opts.cpuProf) lb.child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  // SIGTERM lets node write the CPU profile; wait for the exit rather than a while.
+  if (opts.cpuProf) await stopProcess(lb.child);
 }
 
 main().then(() => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubeconfig } from './local/kubeconfig.js';
 import { type LauncherOptions, parseArgs } from './local/options.js';
-import { launch, portFree, type Running, stopComponents, waitReady } from './local/processes.js';
+import { httpReady, portFree, type Running, startProcess, stopComponents, waitReady } from './local/processes.js';
 import { alive, type Component, readState, removeState, writeState } from './local/state.js';
 import { type ComponentSpec, topology } from './local/topology.js';
 
@@ -56,7 +56,7 @@ export async function start(opts: LauncherOptions): Promise<number> {
   }
 
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const started: Running[] = [];
+  const started: Running<ComponentSpec>[] = [];
   const components = (): Component[] => started.map((r) => ({ name: r.spec.name, role: r.spec.role, pid: r.child.pid ?? 0, url: r.spec.url }));
   let stopping = false;
   // Set once detached: from then on the processes live on without us.
@@ -82,7 +82,8 @@ export async function start(opts: LauncherOptions): Promise<number> {
     for (const step of startSteps(specs)) {
       if (stopping) break;
       const group = step.map((spec) => {
-        const r = launch(spec, path.join(dir, 'logs'), opts.detach);
+        // Detached: output only to the log file; attached: also on the terminal, prefixed with the name.
+        const r = startProcess(spec, { logFile: path.join(dir, 'logs', `${spec.name}.log`), detach: opts.detach, echo: !opts.detach });
         started.push(r);
         r.child.on('exit', (code, signal) => {
           if (stopping || ready) return;
@@ -95,7 +96,7 @@ export async function start(opts: LauncherOptions): Promise<number> {
       });
       // Written before waiting, so `npm stop` finds the processes even if start-up is interrupted.
       writeState(stateFile, { components: components() });
-      await Promise.all(group.map((r) => waitReady(r)));
+      await Promise.all(group.map((r) => waitReady(r, httpReady(r.spec.readyUrl), { timeoutMs: 60000, intervalMs: 150 })));
     }
   } catch (e) {
     console.error(`start failed: ${(e as Error).message}`);

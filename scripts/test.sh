@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: install what is missing, build, then run unit, integration (real etcd) and e2e
+# `npm test`: install what is missing, build, type-check the tests, then run unit, integration (real etcd) and e2e
 # (real kubectl) tests with vitest. Exits non-zero on any failure; vitest's summary closes the output.
 #   npm test                         # everything
 #   npm test -- test/unit            # a folder or file (anything vitest run accepts)
@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
 node scripts/ensure-deps.mjs
 npm run build --silent
+# The tests are outside the build's tsconfig: type-check them (and what they import) on their own.
+npx tsc -p tsconfig.test.json
 if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e test/differential; fi
 exec npx vitest run --reporter=default "$@"

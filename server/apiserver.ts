@@ -78,7 +78,11 @@ export class APIServer {
     serveWatchWebSockets(app, this.types, this.store, chain);
     serveHTTP(app, chain);
     const port = await new Promise<number>((resolve, reject) => {
-      app.listen(this.config.bindAddress, this.config.securePort, (socket) => {
+      // Exclusive, as kube-apiserver without --permit-port-sharing: uWS's default SO_REUSEPORT let a second
+      // server bind this port and take a share of its connections.
+      type Listen = (host: string, port: number, options: number, cb: Parameters<TemplatedApp['listen']>[2]) => void;
+      const exclusivePort = 1; // LIBUS_LISTEN_EXCLUSIVE_PORT: the native listen takes (host, port, options, cb); the typings lack it
+      (app.listen as unknown as Listen).call(app, this.config.bindAddress, this.config.securePort, exclusivePort, (socket) => {
         if (!socket) reject(new Error(`cannot listen on ${this.config.bindAddress}:${this.config.securePort}`));
         else {
           this.listenSocket = socket;

@@ -1,11 +1,13 @@
 // Starts the processes a benchmark measures (etcd, API servers) on free ports with temporary data,
-// and stops them all on exit, error or Ctrl-C.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+// and stops them all on exit, error or Ctrl-C. Starting and waiting is the launcher's (compose/local/processes.ts).
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { httpReady, type ProcessSpec, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
+
+export { freePort, stopProcess } from '../../compose/local/processes.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -19,51 +21,54 @@ export function stopAll(): void {
 process.on('exit', stopAll);
 for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHttp(url: string, child: ChildProcess, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
+/** Starts spec, waits until url answers; a process that does not come up is stopped before the error is thrown. */
+async function startReady(spec: ProcessSpec, url: string): Promise<Running> {
+  const r = startProcess(spec);
+  started.push(r.child);
+  try {
+    await waitReady(r, httpReady(url), { timeoutMs: 30000 });
+  } catch (e) {
+    await stopProcess(r.child, 1000, 'SIGKILL');
+    throw e;
   }
-  throw new Error(`${what} not ready`);
+  return r;
 }
 
 export async function startEtcd(): Promise<{ url: string; pid: number }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-etcd-'));
-  dirs.push(dir);
-  const port = await freePort();
-  const peer = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn('etcd', ['--data-dir', dir, '--listen-client-urls', url, '--advertise-client-urls', url,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `default=http://127.0.0.1:${peer}`, '--log-level', 'error'], { stdio: 'ignore' });
-  started.push(child);
-  await waitHttp(`${url}/health`, child, 'etcd');
-  return { url, pid: child.pid! };
+  return startOnFreePorts(2, async ([port, peer]) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-etcd-'));
+    dirs.push(dir);
+    const url = `http://127.0.0.1:${port}`;
+    const r = await startReady({
+      name: 'etcd', command: 'etcd', args: ['--data-dir', dir, '--listen-client-urls', url, '--advertise-client-urls', url,
+        '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+        '--initial-cluster', `default=http://127.0.0.1:${peer}`, '--log-level', 'error'],
+    }, `${url}/health`);
+    return { url, pid: r.child.pid! };
+  });
 }
 
 export async function startApiServer(etcdUrl: string): Promise<{ url: string; pid: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0'], { stdio: 'ignore' });
-  started.push(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/readyz`, child, 'apiserver');
-  return { url, pid: child.pid! };
+  return startOnFreePorts(1, async ([port]) => {
+    const url = `http://127.0.0.1:${port}`;
+    const r = await startReady({
+      name: 'apiserver', command: process.execPath,
+      args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0'],
+    }, `${url}/readyz`);
+    return { url, pid: r.child.pid! };
+  });
+}
+
+/** The load balancer in front of `backend`; `nodeArgs` go to node itself (--cpu-prof). */
+export async function startLb(backend: string, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  return startOnFreePorts(1, async ([port]) => {
+    const url = `http://127.0.0.1:${port}`;
+    const r = await startReady({
+      name: 'lb', command: process.execPath,
+      args: [...nodeArgs, path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backend],
+    }, `${url}/lb/healthz`);
+    return { url, child: r.child };
+  });
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */

@@ -1,81 +1,123 @@
-// Starting, watching and stopping the launcher's child processes.
+// Starting, waiting for and stopping child processes, and picking free ports: one implementation
+// for the local launcher, the benchmarks' runner and the tests' cluster support.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, openSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import readline from 'node:readline';
-import type { ComponentSpec } from './topology.js';
 import { alive, type Component } from './state.js';
 
-export interface Running { spec: ComponentSpec; child: ChildProcess; log: string; error?: Error }
-
-export function portFree(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, host, () => srv.close(() => resolve(true)));
-  });
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
-/**
- * Detached: its own process group, output only to <logDir>/<name>.log, outlives the launcher.
- * Attached: output to the log file and to the terminal, each line prefixed with the component's name.
- */
-export function launch(spec: ComponentSpec, logDir: string, detach: boolean): Running {
-  const log = path.join(logDir, `${spec.name}.log`);
+export interface StartOptions {
+  /** Appends the process's stdout and stderr to this file. */
+  logFile?: string;
+  /** Its own process group, output only to logFile, outlives this process. */
+  detach?: boolean;
+  /** Also print every line on our stdout, prefixed with the name. */
+  echo?: boolean;
+}
+
+export interface Running<S extends ProcessSpec = ProcessSpec> {
+  spec: S;
+  child: ChildProcess;
+  /** The log file, when there is one. */
+  log?: string;
+  /** A spawn failure (ENOENT and the like), kept for waitReady. */
+  error?: Error;
+  /** Everything the process wrote so far (empty when detached: see the log file). */
+  output(): string;
+  exited(): boolean;
+}
+
+export function startProcess<S extends ProcessSpec>(spec: S, opts: StartOptions = {}): Running<S> {
+  const env = spec.env ? { ...process.env, ...spec.env } : process.env;
+  const out: string[] = [];
   let child: ChildProcess;
-  if (detach) {
-    const fd = openSync(log, 'a');
-    child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', fd, fd] });
+  if (opts.detach) {
+    const fd = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
+    child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', fd, fd], env });
     child.unref();
   } else {
-    child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const file = createWriteStream(log, { flags: 'a' });
-    const prefix = `[${spec.name}] `;
+    child = spawn(spec.command, spec.args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const file = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
     for (const stream of [child.stdout!, child.stderr!]) {
-      stream.pipe(file, { end: false });
-      readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-        if (line.trim()) process.stdout.write(prefix + line + '\n');
-      });
+      stream.on('data', (d: Buffer) => out.push(String(d)));
+      if (file) stream.pipe(file, { end: false });
+      if (opts.echo) {
+        const prefix = `[${spec.name}] `;
+        readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+          if (line.trim()) process.stdout.write(prefix + line + '\n');
+        });
+      }
     }
   }
-  const running: Running = { spec, child, log };
+  const running: Running<S> = {
+    spec, child, log: opts.logFile,
+    output: () => out.join(''),
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+  };
   // ENOENT and the like arrive as an event; keep it for waitReady instead of crashing.
   child.on('error', (e) => { running.error = e; });
   return running;
 }
 
-export async function waitReady(r: Running, timeoutMs = 60000): Promise<void> {
+/** A readiness check that holds once `url` answers 2xx. */
+export function httpReady(url: string): () => Promise<boolean> {
+  return async () => (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+}
+
+/** Raised when a process exits before it is ready; `output` is what it wrote. */
+export class ExitedBeforeReady extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message);
+  }
+}
+
+/** Polls `ready` until it holds; fails at once when the process cannot run or exits first. */
+export async function waitReady(r: Running, ready: () => Promise<boolean>, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 60000;
+  const where = r.log ? `; see ${r.log}` : '';
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  for (;;) {
     if (r.error) {
       const hint = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (not on PATH; `node scripts/ensure-deps.mjs` installs it)' : '';
       throw new Error(`${r.spec.name}: could not run ${r.spec.command}${hint}: ${r.error.message}`);
     }
-    if (r.child.exitCode !== null || r.child.signalCode !== null) {
-      throw new Error(`${r.spec.name} exited (${r.child.exitCode ?? r.child.signalCode}) before it was ready; see ${r.log}`);
+    if (r.exited()) {
+      const output = r.output();
+      throw new ExitedBeforeReady(`${r.spec.name} exited (${r.child.exitCode ?? r.child.signalCode}) before it was ready${where}${output ? `: ${output.trim().slice(-2000)}` : ''}`, output);
     }
     try {
-      if ((await fetch(r.spec.readyUrl, { signal: AbortSignal.timeout(2000) })).ok) return;
+      if (await ready()) return;
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`${r.spec.name} was not ready at ${r.spec.readyUrl} after ${timeoutMs / 1000}s; see ${r.log}`);
-}
-
-/** SIGTERM, then SIGKILL after graceMs; API servers (and the LB) before the stores they use. */
-export async function stopComponents(components: Component[], graceMs = 10000): Promise<void> {
-  const rank = (c: Component): number => ({ lb: 0, apiserver: 1, redis: 2, etcd: 3 })[c.role] ?? 1;
-  const groups = new Map<number, Component[]>();
-  for (const c of components) groups.set(rank(c), [...(groups.get(rank(c)) ?? []), c]);
-  for (const r of [...groups.keys()].sort()) {
-    await Promise.all(groups.get(r)!.map((c) => stopPid(c.pid, graceMs)));
+    if (Date.now() > deadline) throw new Error(`${r.spec.name} was not ready after ${timeoutMs / 1000}s${where}`);
+    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 100));
   }
 }
 
-async function stopPid(pid: number, graceMs: number): Promise<void> {
+/** SIGTERM (or `signal`), then SIGKILL after graceMs; resolves once the process has exited. */
+export function stopProcess(child: ChildProcess, graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+/** The same for a process we only know by pid (one a detached launcher left running). */
+export async function stopPid(pid: number, graceMs = 10000): Promise<void> {
   if (!pid || !alive(pid)) return;
   try {
     process.kill(pid, 'SIGTERM');
@@ -89,6 +131,63 @@ async function stopPid(pid: number, graceMs: number): Promise<void> {
       process.kill(pid, 'SIGKILL');
     } catch {
       // already gone
+    }
+  }
+}
+
+/** SIGTERM, then SIGKILL after graceMs; API servers (and the LB) before the stores they use. */
+export async function stopComponents(components: Component[], graceMs = 10000): Promise<void> {
+  const rank = (c: Component): number => ({ lb: 0, apiserver: 1, redis: 2, etcd: 3 })[c.role] ?? 1;
+  const groups = new Map<number, Component[]>();
+  for (const c of components) groups.set(rank(c), [...(groups.get(rank(c)) ?? []), c]);
+  for (const r of [...groups.keys()].sort()) {
+    await Promise.all(groups.get(r)!.map((c) => stopPid(c.pid, graceMs)));
+  }
+}
+
+export function portFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port that was free a moment ago. Only a hint: it is released before the child binds it, so
+ * another process may take it first; start through startOnFreePorts to retry when that happens.
+ */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** What etcd ("address already in use") and the API server ("cannot listen on") say when a port is taken. */
+export function portTakenIn(output: string): boolean {
+  return /address already in use|EADDRINUSE|cannot listen on/i.test(output);
+}
+
+/**
+ * Runs `start` with `count` free ports; when it fails because one was taken in the meantime (the
+ * process exited saying so), tries again with new ports.
+ */
+export async function startOnFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    while (ports.length < count) {
+      const p = await freePort();
+      if (!ports.includes(p)) ports.push(p);
+    }
+    try {
+      return await start(ports);
+    } catch (e) {
+      if (attempt >= attempts || !(e instanceof ExitedBeforeReady && portTakenIn(e.output))) throw e;
     }
   }
 }

@@ -41,15 +41,9 @@ export interface KubeList {
 }
 
 export interface GroupVersionKind { group: string; version: string; kind: string }
-export interface GroupVersionResource { group: string; version: string; resource: string }
 
 export function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
-}
-
-export function parseApiVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 /**

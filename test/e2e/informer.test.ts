@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApiServer, startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { api } from '../support/watch.js';
 
 let cluster: TestCluster;
@@ -12,14 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 function cacheState(informer: k8s.Informer<k8s.V1ConfigMap> & k8s.ObjectCache<k8s.V1ConfigMap>): string {
   return JSON.stringify(informer.list('storm').map((o) => [o.metadata!.name, o.metadata!.resourceVersion]).sort());
@@ -60,7 +53,7 @@ it('keeps an exact cache through a storm and a restart', async () => {
     }));
   };
   await storm('a');
-  await eventually(async () => cacheState(informer) === (await serverState(cluster.url)), 'the informer to match after the storm');
+  await eventually(async () => cacheState(informer) === (await serverState(cluster.url)), { timeoutMs: 40000, what: 'the informer to match after the storm' });
   expect(informer.list('storm').length).toBeGreaterThan(0);
 
   // Restart the API server on the same port; the informer reconnects and catches up.
@@ -69,6 +62,6 @@ it('keeps an exact cache through a storm and a restart', async () => {
   const restarted = await startApiServer(cluster.etcd.url, [], {}, port);
   cluster.apiservers[0] = restarted;
   await storm('b');
-  await eventually(async () => cacheState(informer) === (await serverState(restarted.url)), 'the informer to match after the restart');
+  await eventually(async () => cacheState(informer) === (await serverState(restarted.url)), { timeoutMs: 40000, what: 'the informer to match after the restart' });
   await informer.stop();
 });

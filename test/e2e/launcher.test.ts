@@ -65,12 +65,17 @@ describe('launcher: start --detach, kubectl, stop', () => {
   let pids: number[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-e2e-'));
-    apiPort = await freePortPair();
-    etcdPort = await freePort();
-    peerPort = await freePort();
-    started = await run(['start', '--detach', `--port=${apiPort}`, `--etcd-port=${etcdPort}`, `--etcd-peer-port=${peerPort}`,
-      '--apiservers=2', `--cluster-dir=${dir}`]);
+    for (let attempt = 1; ; attempt++) {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-e2e-'));
+      apiPort = await freePortPair();
+      etcdPort = await freePort();
+      peerPort = await freePort();
+      started = await run(['start', '--detach', `--port=${apiPort}`, `--etcd-port=${etcdPort}`, `--etcd-peer-port=${peerPort}`,
+        '--apiservers=2', `--cluster-dir=${dir}`]);
+      // The ports were free when picked; another test's process may have bound one since: new ports, once or twice.
+      if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
+      rmSync(dir, { recursive: true, force: true });
+    }
     if (existsSync(path.join(dir, 'state.json'))) {
       pids = (JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile).components.map((c) => c.pid);
     }

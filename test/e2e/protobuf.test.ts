@@ -101,7 +101,7 @@ describe('protobuf request bodies from kubectl', () => {
     const body = protobufBody('v1', 'DeleteOptions', 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions', { dryRun: ['All'] });
     expect(decodeProtobuf(body)).toMatchObject({ dryRun: ['All'] });
     const res = await fetch(`${cluster.url}/api/v1/namespaces/team-a/configmaps/c1`, {
-      method: 'DELETE', body, headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
+      method: 'DELETE', body: new Uint8Array(body), headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
     });
     expect(res.status).toBe(200);
     expect(getJSON('configmap', 'c1', '-n', 'team-a').data).toEqual({ a: 'b' });
@@ -110,7 +110,7 @@ describe('protobuf request bodies from kubectl', () => {
   it('answers 406 to a client that accepts only protobuf responses', async () => {
     const body = protobufBody('v1', 'ConfigMap', 'k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'c2' }, data: { x: 'y' } });
     const res = await fetch(`${cluster.url}/api/v1/namespaces/team-a/configmaps`, {
-      method: 'POST', body, headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf' },
+      method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/vnd.kubernetes.protobuf' },
     });
     expect(res.status).toBe(406);
     // Negotiated before the write, as kube-apiserver does: nothing was created.

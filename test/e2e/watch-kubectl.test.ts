@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kubectlPath, startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { kubectl } from '../support/kubectl.js';
 import { api } from '../support/watch.js';
 
@@ -23,23 +24,20 @@ function background(args: string[]): { output: () => string; done: Promise<numbe
   return { output: () => out, done, kill: () => child.kill('SIGTERM') };
 }
 
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never: ${what}`);
+/** Waits until kubectl (run with -v=6) logs that its watch request was answered: from then on it sees every change. */
+async function watching(w: { output: () => string }, what: string): Promise<void> {
+  await eventually(() => /[?&]watch=true[^"]*" status="200 OK"/.test(w.output()), { what: `${what} to start watching` });
 }
 
 it('kubectl get -w --output-watch-events shows ADDED, MODIFIED and DELETED', async () => {
   // A first object that kubectl prints proves its list and watch are in place before the real writes.
   await api(cluster.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'a-first' } });
   const w = background(['get', 'configmaps', '-w', '--output-watch-events', '-n', 'default']);
-  await eventually(() => /ADDED\s+a-first/.test(w.output()), 'kubectl to print the first object');
+  await eventually(() => /ADDED\s+a-first/.test(w.output()), { what: 'kubectl to print the first object' });
   const created = await api(cluster.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'watched' }, data: { a: '1' } });
   await api(cluster.url, 'PUT', '/api/v1/namespaces/default/configmaps/watched', { ...created, data: { a: '1', b: '2' } });
   await api(cluster.url, 'DELETE', '/api/v1/namespaces/default/configmaps/watched');
-  await eventually(() => /DELETED\s+watched/.test(w.output()), 'the DELETED line');
+  await eventually(() => /DELETED\s+watched/.test(w.output()), { what: 'the DELETED line' });
   w.kill();
   const lines = w.output().split('\n').filter((l) => /\swatched\s/.test(l));
   expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
@@ -49,22 +47,22 @@ it('kubectl get -w --output-watch-events shows ADDED, MODIFIED and DELETED', asy
 
 it('kubectl wait --for=delete, --for=jsonpath and --for=condition', async () => {
   await api(cluster.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'doomed' }, data: { a: 'x' } });
-  const del = background(['wait', '--for=delete', 'configmap/doomed', '--timeout=60s']);
-  await new Promise((r) => setTimeout(r, 500));
+  const del = background(['wait', '--for=delete', 'configmap/doomed', '--timeout=60s', '-v=6']);
+  await watching(del, 'kubectl wait --for=delete');
   await api(cluster.url, 'DELETE', '/api/v1/namespaces/default/configmaps/doomed');
   expect(await del.done).toBe(0);
   expect(del.output()).toContain('configmap/doomed condition met');
 
   const cm = await api(cluster.url, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'flag' }, data: { state: 'pending' } });
-  const jp = background(['wait', '--for=jsonpath={.data.state}=done', 'configmap/flag', '--timeout=60s']);
-  await new Promise((r) => setTimeout(r, 500));
+  const jp = background(['wait', '--for=jsonpath={.data.state}=done', 'configmap/flag', '--timeout=60s', '-v=6']);
+  await watching(jp, 'kubectl wait --for=jsonpath');
   await api(cluster.url, 'PUT', '/api/v1/namespaces/default/configmaps/flag', { ...cm, data: { state: 'done' } });
   expect(await jp.done).toBe(0);
   expect(jp.output()).toContain('configmap/flag condition met');
 
   const pod = await api(cluster.url, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'waiter' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-  const cond = background(['wait', '--for=condition=Ready', 'pod/waiter', '--timeout=60s']);
-  await new Promise((r) => setTimeout(r, 500));
+  const cond = background(['wait', '--for=condition=Ready', 'pod/waiter', '--timeout=60s', '-v=6']);
+  await watching(cond, 'kubectl wait --for=condition');
   await api(cluster.url, 'PUT', '/api/v1/namespaces/default/pods/waiter/status', {
     ...pod, status: { ...pod.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
   });

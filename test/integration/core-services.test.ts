@@ -3,6 +3,7 @@
 // empties it, and pods on a registered node stay Terminating for their grace period.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { api } from '../support/watch.js';
 
 let cluster: TestCluster;
@@ -107,6 +108,6 @@ it('a pod on a registered node is deleted gracefully; its namespace waits for it
 
   // What the kubelet does when the containers are gone: delete with a zero grace period. Then the namespace goes.
   await api(base, 'DELETE', '/api/v1/namespaces/held/pods/on-node?gracePeriodSeconds=0');
-  for (let i = 0; i < 100 && (await fetch(`${base}/api/v1/namespaces/held`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 100));
+  await eventually(async () => (await fetch(`${base}/api/v1/namespaces/held`)).status === 404, { timeoutMs: 10000, what: 'namespace held to go once its last pod went' });
   expect((await fetch(`${base}/api/v1/namespaces/held`)).status).toBe(404);
 });

@@ -8,7 +8,7 @@ const cm = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion:
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(cluster.url + path, {
     method, headers: { 'Content-Type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' ? body : body instanceof Uint8Array ? new Uint8Array(body) : JSON.stringify(body),
   });
   const text = await res.text();
   let json: any;

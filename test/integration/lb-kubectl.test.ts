@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kubectlPath, startApiServer, startCluster, type TestCluster, writeKubeconfig } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { type LbProcess, startLb } from '../support/lb.js';
 
 let cluster: TestCluster;
@@ -19,14 +20,6 @@ afterAll(async () => {
   await lb?.stop();
   await cluster?.stop();
 });
-
-async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 async function create(name: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
@@ -46,14 +39,14 @@ it('kubectl get -w through the LB carries on across a kill -9 of its instance', 
   let exited = false;
   child.on('exit', () => (exited = true));
   try {
-    await eventually(() => /ADDED\s+first/.test(out), 'kubectl to print the first object');
-    await eventually(async () => (await lb.stats()).watches.open === 1, 'the watch through the LB');
+    await eventually(() => /ADDED\s+first/.test(out), { what: 'kubectl to print the first object' });
+    await eventually(async () => (await lb.stats()).watches.open === 1, { what: 'the watch through the LB' });
     const holder = (await lb.stats()).backends.find((b: any) => b.openWatches === 1).url;
     const victim = cluster.apiservers.find((a) => a.url === holder)!;
     await create('before-kill');
     victim.process.kill('SIGKILL');
     for (let i = 0; i < 5; i++) await create(`after-kill-${i}`);
-    await eventually(() => /ADDED\s+after-kill-4/.test(out), 'the last object');
+    await eventually(() => /ADDED\s+after-kill-4/.test(out), { what: 'the last object' });
     await new Promise((r) => setTimeout(r, 300));
     expect(exited).toBe(false);
     const names = out.split('\n').filter((l) => /^ADDED/.test(l)).map((l) => l.split(/\s+/)[1]);

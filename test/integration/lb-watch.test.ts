@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ApiServerProcess, startApiServer, startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { type LbProcess, startLb } from '../support/lb.js';
 import { api, openWatch, type WatchStream } from '../support/watch.js';
 
@@ -211,11 +212,11 @@ it('a Table watch (kubectl get -w) carries on across a kill with the column head
   await lb.waitFor((s) => s.watches.open === 1, 'the table watch open');
   const holder = [...(await backendsWithWatches())].find(([url, n]) => n > (before.get(url) ?? 0))![0];
   await createThroughLb(path, 'table-0');
-  for (let i = 0; i < 100 && lines.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => lines.length >= 1, { timeoutMs: 5000, intervalMs: 50, what: 'the first table row' });
   const victim = instanceAt(holder);
   await killAndRestart(victim);
   for (let i = 1; i < 5; i++) await createThroughLb(path, `table-${i}`);
-  for (let i = 0; i < 200 && lines.length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => lines.length >= 5, { timeoutMs: 10000, intervalMs: 50, what: 'five table rows' });
   const expected = (await expectedAdds(path, 'table-')).map((k) => k.split(' ').slice(1).join(' '));
   expect(lines.map((l) => `${l.object.rows[0].object.metadata.name} ${l.object.metadata.resourceVersion}`)).toEqual(expected);
   expect(lines.map((l) => l.object.columnDefinitions.length > 0)).toEqual([true, false, false, false, false]);
@@ -238,7 +239,7 @@ it('watches over WebSocket through the LB, one event per message, in order', asy
   });
   await lb.waitFor((s) => s.backends.some((b: any) => b.openTunnels === 1), 'the tunnel counted');
   for (let i = 0; i < 20; i++) await api(lb.url, 'POST', path, { metadata: { name: `ws-${i}` } });
-  for (let i = 0; i < 200 && messages.length < 20; i++) await new Promise((r) => setTimeout(r, 25));
+  await eventually(() => messages.length >= 20, { timeoutMs: 5000, intervalMs: 25, what: 'twenty WebSocket messages' });
   expect(messages.map((m) => `${m.type} ${m.object.metadata.name}`)).toEqual(Array.from({ length: 20 }, (_, i) => `ADDED ws-${i}`));
   ws.close();
   await lb.waitFor((s) => s.backends.every((b: any) => b.openTunnels === 0), 'the tunnel closed');
@@ -295,7 +296,7 @@ it('under creates, updates and deletes, across two kills in a row, the LB watch 
     for (let round = 0; round < 2; round++) {
       await new Promise((r) => setTimeout(r, 400));
       let url: string | undefined;
-      for (let i = 0; i < 100 && !(url = await holder()); i++) await new Promise((r) => setTimeout(r, 20));
+      await eventually(async () => (url = await holder()) !== undefined, { timeoutMs: 2000, intervalMs: 20, what: 'the instance holding the watch' });
       const victim = cluster.apiservers.find((a) => a.url === url)!;
       await killAndRestart(victim);
       const at = cluster.apiservers.indexOf(victim);

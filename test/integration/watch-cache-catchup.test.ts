@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoRoot, startApiServer, startEtcd, type Etcd } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { api, openWatch } from '../support/watch.js';
 
 let etcd: Etcd;
@@ -45,13 +46,17 @@ it('claims only the revisions it has applied while replaying a backlog of more t
       applied += events.length;
       claimed.push([cache.revision, events[events.length - 1].revision]);
     });
-    await cache.start();
-    for (let i = 0; i < 200 && cache.revision < last; i++) await new Promise((r) => setTimeout(r, 20));
-    // Once the cache claims the last write's revision, it must hold that write (what a consistent read relies on).
-    const held = cache.get('/registry/configmaps/catchup/c')?.modRevision;
-    for (let i = 0; i < 200 && applied < 2500; i++) await new Promise((r) => setTimeout(r, 20));
-    await cache.stop();
-    storage.close();
+    let held: number | undefined;
+    try {
+      await cache.start();
+      await eventually(() => cache.revision >= last, { timeoutMs: 20000, intervalMs: 20, what: `the fresh cache to reach revision ${last}` });
+      // Once the cache claims the last write's revision, it must hold that write (what a consistent read relies on).
+      held = cache.get('/registry/configmaps/catchup/c')?.modRevision;
+      await eventually(() => applied > 2500, { timeoutMs: 20000, intervalMs: 20, what: 'the fresh cache to apply the whole backlog' });
+    } finally {
+      await cache.stop();
+      storage.close();
+    }
     expect(held).toBe(last);
     // After each batch, the cache's revision is that of the last event it applied.
     expect(claimed.length).toBeGreaterThan(1);

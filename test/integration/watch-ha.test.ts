@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startApiServer, startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { api, openWatch } from '../support/watch.js';
 
 let cluster: TestCluster;
@@ -69,7 +70,7 @@ it('watches over WebSocket, one event per message', async () => {
   });
   const made = await api(b.url, 'POST', path, { metadata: { name: 'over-ws' } });
   await api(b.url, 'DELETE', `${path}/over-ws`);
-  for (let i = 0; i < 100 && messages.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => messages.length >= 2, { timeoutMs: 5000, intervalMs: 50, what: 'the ADDED and DELETED messages' });
   expect(messages.map((m) => m.type)).toEqual(['ADDED', 'DELETED']);
   expect(messages[0].object.metadata.resourceVersion).toBe(made.metadata.resourceVersion);
   ws.close();

@@ -1,11 +1,12 @@
 // Starts real etcd and real API server processes for a test, each on its own ports and data
 // directory, and stops them all afterwards (also when the test fails).
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
+import { ExitedBeforeReady, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const kubectlPath = path.join(repoRoot, '.tools/layer/kubectl/kubectl');
@@ -39,74 +40,72 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function stopProcess(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
-    p.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    p.kill(signal);
-  });
-}
-
+/** etcd on two free ports; when another process takes one before etcd binds it, again on new ones. */
 export async function startEtcd(dir: string): Promise<Etcd> {
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const dataDir = path.join(dir, 'etcd');
-  const url = `http://127.0.0.1:${clientPort}`;
-  const args = [
-    '--name', `test-${clientPort}`, '--data-dir', dataDir,
-    '--listen-client-urls', url, '--advertise-client-urls', url,
-    '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-    '--initial-cluster', `test-${clientPort}=http://127.0.0.1:${peerPort}`,
-    '--log-level', 'error', '--logger', 'zap',
-  ];
-  const etcd: Etcd = {
-    url, dataDir, process: undefined as unknown as ChildProcess,
-    async stop() {
-      await stopProcess(etcd.process);
-    },
-    async kill() {
-      await stopProcess(etcd.process, 'SIGKILL');
-    },
-    async restart() {
-      etcd.process = spawn('etcd', args, { stdio: 'ignore' });
-      await waitFor(async () => (await fetch(`${url}/health`)).ok, 'etcd');
-    },
-  };
-  await etcd.restart();
-  return etcd;
+  return startOnFreePorts(2, async ([clientPort, peerPort]) => {
+    const dataDir = path.join(dir, `etcd-${clientPort}`);
+    const url = `http://127.0.0.1:${clientPort}`;
+    // Unique, so readiness can tell this etcd from another one that holds the port.
+    const name = `test-${clientPort}-${randomBytes(4).toString('hex')}`;
+    const spec = {
+      name: 'etcd', command: 'etcd', args: [
+        '--name', name, '--data-dir', dataDir,
+        '--listen-client-urls', url, '--advertise-client-urls', url,
+        '--listen-peer-urls', `http://127.0.0.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+        '--initial-cluster', `${name}=http://127.0.0.1:${peerPort}`,
+        '--log-level', 'error', '--logger', 'zap',
+      ],
+    };
+    const ours = async () => {
+      const res = await fetch(`${url}/v3/cluster/member/list`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2000) });
+      return res.ok && ((await res.json()) as { members?: { name: string }[] }).members?.some((m) => m.name === name) === true;
+    };
+    let running: Running;
+    const etcd: Etcd = {
+      url, dataDir, process: undefined as unknown as ChildProcess,
+      async stop() {
+        await stopProcess(etcd.process);
+      },
+      async kill() {
+        await stopProcess(etcd.process, 5000, 'SIGKILL');
+      },
+      async restart() {
+        running = startProcess(spec);
+        etcd.process = running.child;
+        try {
+          await waitReady(running, ours, { timeoutMs: 20000 });
+        } catch (e) {
+          await stopProcess(running.child, 1000, 'SIGKILL');
+          throw e;
+        }
+      },
+    };
+    await etcd.restart();
+    return etcd;
+  });
 }
 
+/**
+ * An API server on etcdUrl. Ready once it says it serves on its port (it binds exclusively, so that
+ * line is proof the port is its own) and answers /readyz; a port taken meanwhile means new one.
+ */
 export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, fixedPort?: number): Promise<ApiServerProcess> {
-  const port = fixedPort ?? (await freePort());
-  const out: string[] = [];
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
-  });
-  child.stdout!.on('data', (d) => out.push(String(d)));
-  child.stderr!.on('data', (d) => out.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`apiserver exited: ${out.join('')}`);
-    return (await fetch(`${url}/readyz`)).ok;
-  }, `apiserver on ${port}`);
-  return { url, port, process: child, logs: () => out.join(''), stop: () => stopProcess(child) };
+  const start = async (port: number): Promise<ApiServerProcess> => {
+    const url = `http://127.0.0.1:${port}`;
+    const r = startProcess({
+      name: `apiserver on ${port}`, command: process.execPath, env,
+      args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', ...extraArgs],
+    });
+    try {
+      await waitReady(r, async () => r.output().includes(`serving on ${url} `) && (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 30000 });
+    } catch (e) {
+      await stopProcess(r.child, 1000, 'SIGKILL');
+      throw e instanceof ExitedBeforeReady ? e : new Error(`${(e as Error).message}: ${r.output()}`);
+    }
+    return { url, port, process: r.child, logs: r.output, stop: () => stopProcess(r.child) };
+  };
+  if (fixedPort !== undefined) return start(fixedPort);
+  return startOnFreePorts(1, ([port]) => start(port));
 }
 
 export function writeKubeconfig(file: string, server: string): string {
@@ -123,7 +122,13 @@ export function writeKubeconfig(file: string, server: string): string {
 /** etcd plus `instances` API servers on it. */
 export async function startCluster(instances = 1, extraArgs: string[] = []): Promise<TestCluster> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kats-'));
-  const etcd = await startEtcd(dir);
+  let etcd: Etcd;
+  try {
+    etcd = await startEtcd(dir);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const apiservers: ApiServerProcess[] = [];
   try {
     for (let i = 0; i < instances; i++) apiservers.push(await startApiServer(etcd.url, extraArgs));

