@@ -10,5 +10,14 @@ node scripts/ensure-deps.mjs
 npm run build --silent
 # The tests are outside the build's tsconfig: type-check them (and what they import) on their own.
 npx tsc -p tsconfig.test.json
-if [ $# -eq 0 ]; then set -- test/unit test/integration test/e2e test/differential; fi
+if [ $# -eq 0 ]; then
+  # compose/ for real first and on its own (it builds images, which would starve the other tests of
+  # the CPU); then everything else, whose summary closes the output. Either failing fails the run.
+  compose=0
+  npx vitest run --reporter=default test/compose || compose=$?
+  main=0
+  npx vitest run --reporter=default test/unit test/integration test/e2e test/differential || main=$?
+  if [ "$compose" -ne 0 ]; then echo "test/compose failed (exit $compose); see above" >&2; fi
+  exit $(( main != 0 ? main : compose ))
+fi
 exec npx vitest run --reporter=default "$@"

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, writeKubeconfig } from '../support/cluster.js';
 import { kubectl, ok } from '../support/kubectl.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -20,21 +21,6 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${(r.stderr ?? '').slice(-4000)}${(r.stdout ?? '').slice(-2000)}`);
   return r.stdout;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe.skipIf(!isRoot)('docker compose up of compose/: etcd cluster, Redis, API servers, load balancer', () => {
@@ -70,14 +56,14 @@ describe.skipIf(!isRoot)('docker compose up of compose/: etcd cluster, Redis, AP
         } catch {
           // already gone
         }
-        await until('dockerd to stop', 60_000, () => {
+        await eventually(() => {
           try {
             process.kill(dockerdPid, 0);
-            return undefined;
+            return false;
           } catch {
             return true;
           }
-        });
+        }, { what: 'dockerd to stop', timeoutMs: 60_000 });
       }
     }
   }, 3 * minutes);
@@ -99,8 +85,8 @@ describe.skipIf(!isRoot)('docker compose up of compose/: etcd cluster, Redis, AP
     const before = Number(inspect('apiserver-2', '{{.RestartCount}}'));
     process.kill(Number(inspect('apiserver-2', '{{.State.Pid}}')), 'SIGKILL');
     for (let i = 0; i < 5; i++) expect(ok(kubectl(kubeconfig, ['get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}']))).toBe('v');
-    await until('apiserver-2 to be restarted and healthy', 2 * minutes, () =>
-      Number(inspect('apiserver-2', '{{.RestartCount}}')) > before && inspect('apiserver-2', '{{.State.Health.Status}}') === 'healthy' ? true : undefined);
+    await eventually(() => Number(inspect('apiserver-2', '{{.RestartCount}}')) > before && inspect('apiserver-2', '{{.State.Health.Status}}') === 'healthy',
+      { what: 'apiserver-2 to be restarted and healthy', timeoutMs: 2 * minutes, intervalMs: 500 });
     expect(ok(kubectl(kubeconfig, ['get', 'configmap', 'survivor', '-o', 'jsonpath={.data.k}']))).toBe('v');
   }, 3 * minutes);
 
@@ -109,8 +95,8 @@ describe.skipIf(!isRoot)('docker compose up of compose/: etcd cluster, Redis, AP
     process.kill(Number(inspect('etcd-2', '{{.State.Pid}}')), 'SIGKILL');
     // Two members keep quorum: writes go on while the third is away.
     ok(kubectl(kubeconfig, ['create', 'configmap', 'during-etcd-fault', '--from-literal=k=w']));
-    await until('etcd-2 to be restarted and healthy', 2 * minutes, () =>
-      Number(inspect('etcd-2', '{{.RestartCount}}')) > before && inspect('etcd-2', '{{.State.Health.Status}}') === 'healthy' ? true : undefined);
+    await eventually(() => Number(inspect('etcd-2', '{{.RestartCount}}')) > before && inspect('etcd-2', '{{.State.Health.Status}}') === 'healthy',
+      { what: 'etcd-2 to be restarted and healthy', timeoutMs: 2 * minutes, intervalMs: 500 });
     const fromRestarted = execFileSync('docker', ['exec', container('etcd-2'), 'etcdctl', '--endpoints=http://127.0.0.1:2379',
       'get', '--keys-only', '--prefix', '/registry/configmaps/default/'], { encoding: 'utf8' });
     expect(fromRestarted).toContain('/registry/configmaps/default/survivor');

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServerProcess, type Etcd, startApiServer, startEtcd } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { api, openWatch } from '../support/watch.js';
 
@@ -14,18 +15,8 @@ let etcd: Etcd;
 let redis: RedisServer;
 const servers: ApiServerProcess[] = [];
 
-async function waitUntil(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 30000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await cond()) return;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitUntil(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 30000): Promise<void> {
+  return eventually(cond, { what, timeoutMs });
 }
 
 /** The instance's own metrics: which source feeds its watch cache, and whether it publishes. */
