@@ -5,7 +5,7 @@ export interface LauncherOptions {
   command: 'start' | 'stop';
   /** Return once ready, leaving the processes running (logs only in <cluster-dir>/logs). */
   detach: boolean;
-  /** First API server port; instance i listens on port + i. */
+  /** Where clients connect: the load balancer; API server i listens on port + i (i from 1). */
   port: number;
   /** etcd client port. */
   etcdPort: number;
@@ -15,16 +15,21 @@ export interface LauncherOptions {
   apiservers: number;
   /** Members of the etcd cluster: 1, 3 or 5. */
   etcdMembers: number;
+  /** Redis for the watch fan-out (--no-redis: every instance watches etcd itself). */
+  redis: boolean;
+  redisPort: number;
+  /** Internal: run in the foreground as the supervisor a detached start leaves behind. */
+  supervise: boolean;
   /** Where etcd data, logs, state.json and the kubeconfig go. */
   clusterDir: string;
   bindAddress: string;
 }
 
-const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --cluster-dir DIR (alias --state-dir), --bind-address IP';
+const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP';
 
 export function parseArgs(argv: string[], root: string = process.cwd()): LauncherOptions {
   const opts: LauncherOptions = {
-    command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 1, etcdMembers: 1,
+    command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, supervise: false,
     clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1',
   };
   const args = [...argv];
@@ -43,6 +48,9 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
       case '--etcd-port': opts.etcdPort = number(flag, value()); break;
       case '--etcd-peer-port': opts.etcdPeerPort = number(flag, value()); break;
       case '--apiservers': opts.apiservers = number(flag, value()); break;
+      case '--no-redis': opts.redis = false; break;
+      case '--redis-port': opts.redisPort = number(flag, value()); break;
+      case '--supervise': opts.supervise = true; break;
       case '--etcd-members': {
         const n = number(flag, value());
         if (![1, 3, 5].includes(n)) throw new Error(`${flag} must be 1, 3 or 5 (an etcd cluster keeps quorum with an odd count), got ${n}`);
@@ -65,6 +73,6 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
     }
   }
   if (!opts.etcdPeerPort) opts.etcdPeerPort = opts.etcdPort + 1;
-  if (opts.port + opts.apiservers - 1 > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
+  if (opts.port + opts.apiservers > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
   return opts;
 }

@@ -72,6 +72,27 @@ export function httpReady(url: string): () => Promise<boolean> {
   return async () => (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
 }
 
+/** A readiness check that holds once the Redis server at `url` (redis://host:port) answers PING. */
+export function redisReady(url: string): () => Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return () => new Promise((resolve) => {
+    const s = net.connect(Number(port) || 6379, hostname);
+    s.setTimeout(2000, () => s.destroy());
+    s.once('connect', () => s.write('PING\r\n'));
+    s.once('data', (d) => {
+      s.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
+    s.once('error', () => resolve(false));
+    s.once('close', () => resolve(false));
+  });
+}
+
+/** The readiness check a component's readyUrl calls for (HTTP 2xx, or a Redis PING). */
+export function readyCheck(url: string): () => Promise<boolean> {
+  return url.startsWith('redis://') ? redisReady(url) : httpReady(url);
+}
+
 /** Raised when a process exits before it is ready; `output` is what it wrote. */
 export class ExitedBeforeReady extends Error {
   constructor(message: string, readonly output: string) {

@@ -4,7 +4,13 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 export type Role = 'etcd' | 'apiserver' | 'redis' | 'lb';
 
 export interface Component { name: string; role: Role; pid: number; url: string }
-export interface State { components: Component[] }
+export interface State {
+  components: Component[];
+  /** The launcher process that supervises them (restarts what dies); `stop` ends it first. */
+  supervisor?: number;
+  /** Set once every component answered ready. */
+  ready?: boolean;
+}
 
 export function readState(file: string): State | undefined {
   if (!existsSync(file)) return undefined;
@@ -17,7 +23,8 @@ export function readState(file: string): State | undefined {
 }
 
 export function writeState(file: string, state: State): void {
-  writeFileSync(file, JSON.stringify({ components: state.components.map(({ name, role, pid, url }) => ({ name, role, pid, url })) }, null, 2) + '\n');
+  const components = state.components.map(({ name, role, pid, url }) => ({ name, role, pid, url }));
+  writeFileSync(file, JSON.stringify({ components, supervisor: state.supervisor, ready: state.ready }, null, 2) + '\n');
 }
 
 export function removeState(file: string): void {

@@ -1,5 +1,6 @@
 // What the launcher runs, as plain data: the same topology as compose/docker-compose.yml, as local
-// processes. The rest of the launcher starts, waits for and stops whatever the list holds, in order.
+// processes: the etcd cluster, Redis, the API servers and the load balancer in front of them. The
+// rest of the launcher starts, waits for, supervises and stops whatever the list holds, in order.
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
 import type { Role } from './state.js';
@@ -38,16 +39,33 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     url: m.clientUrl, readyUrl: `${m.clientUrl}/health`, ports: [Number(new URL(m.clientUrl).port), Number(new URL(m.peerUrl).port)],
   }));
   const etcdServers = members.map((m) => m.clientUrl).join(',');
-  for (let i = 0; i < opts.apiservers; i++) {
+  const redisUrl = opts.redis ? `redis://${host}:${opts.redisPort}` : undefined;
+  if (redisUrl) {
+    specs.push({
+      name: 'redis', role: 'redis', command: 'redis-server',
+      // A cache and a stream only: nothing on disk, any loss is repaired from etcd.
+      args: ['--bind', host, '--port', String(opts.redisPort), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      url: redisUrl, readyUrl: redisUrl, ports: [opts.redisPort],
+    });
+  }
+  const backends: string[] = [];
+  for (let i = 1; i <= opts.apiservers; i++) {
     const port = opts.port + i;
-    const name = `apiserver-${i + 1}`;
+    const name = `apiserver-${i}`;
     const url = `http://${host}:${port}`;
+    backends.push(url);
     specs.push({
       name, role: 'apiserver', command: node,
-      args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name)],
+      args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name, redisUrl)],
       url, readyUrl: `${url}/readyz`, ports: [port],
     });
   }
+  const lbUrl = `http://${host}:${opts.port}`;
+  specs.push({
+    name: 'lb', role: 'lb', command: node,
+    args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends)],
+    url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
+  });
   return specs;
 }
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../support/cluster.js';
 import { kubectl } from '../support/kubectl.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/ports.js';
 
 const launcher = path.join(repoRoot, 'dist/compose/launcher.js');
@@ -46,46 +47,56 @@ function listenable(port: number): Promise<boolean> {
   });
 }
 
-/** Two consecutive free ports, for two API servers. */
-async function freePortPair(): Promise<number> {
+/** `n` consecutive free ports (the LB and the API servers after it; etcd members' port pairs). */
+async function freeRange(n: number): Promise<number> {
   for (;;) {
     const p = await freePort();
-    if (p < 65535 && (await listenable(p + 1))) return p;
+    if (p + n > 65535) continue;
+    let all = true;
+    for (let i = 1; i < n && all; i++) all = await listenable(p + i);
+    if (all) return p;
   }
 }
 
-interface StateFile { components: { name: string; role: string; pid: number; url: string }[] }
+interface StateFile { components: { name: string; role: string; pid: number; url: string }[]; supervisor: number; ready: boolean }
 
-describe('launcher: start --detach, kubectl, stop', () => {
+const readStateFile = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile;
+
+describe('launcher: start --detach (the HA topology), kubectl through the LB, supervision, stop', () => {
   let dir: string;
-  let apiPort: number;
+  let port: number;
   let etcdPort: number;
-  let peerPort: number;
+  let redisPort: number;
   let started: Result;
   let pids: number[] = [];
 
   beforeAll(async () => {
     for (let attempt = 1; ; attempt++) {
       dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-e2e-'));
-      apiPort = await freePortPair();
-      etcdPort = await freePort();
-      peerPort = await freePort();
-      started = await run(['start', '--detach', `--port=${apiPort}`, `--etcd-port=${etcdPort}`, `--etcd-peer-port=${peerPort}`,
+      port = await freeRange(3);
+      etcdPort = await freeRange(6);
+      redisPort = await freePort();
+      started = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
         '--apiservers=2', `--cluster-dir=${dir}`]);
       // The ports were free when picked; another test's process may have bound one since: new ports, once or twice.
       if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
       rmSync(dir, { recursive: true, force: true });
     }
     if (existsSync(path.join(dir, 'state.json'))) {
-      pids = (JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile).components.map((c) => c.pid);
+      const state = readStateFile(dir);
+      pids = [state.supervisor, ...state.components.map((c) => c.pid)];
     }
-  });
+  }, 240000);
 
   afterAll(async () => {
     // Whatever happened above, leave nothing running.
-    if (existsSync(path.join(dir, 'state.json'))) await run(['stop', `--cluster-dir=${dir}`]);
+    if (existsSync(path.join(dir, 'state.json'))) {
+      const state = readStateFile(dir);
+      pids.push(state.supervisor, ...state.components.map((c) => c.pid));
+      await run(['stop', `--cluster-dir=${dir}`]);
+    }
     for (const pid of pids) {
-      if (!gone(pid)) process.kill(pid, 'SIGKILL');
+      if (pid && !gone(pid)) process.kill(pid, 'SIGKILL');
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -96,28 +107,36 @@ describe('launcher: start --detach, kubectl, stop', () => {
     expect(started.stdout).toContain(`export KUBECONFIG=${path.join(dir, 'kubeconfig')}`);
   });
 
-  it('names every process it started in state.json', () => {
-    const state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile;
+  it('names every process it started in state.json, and the supervisor', () => {
+    const state = readStateFile(dir);
     expect(state.components.map(({ name, role, url }) => ({ name, role, url }))).toEqual([
       { name: 'etcd-1', role: 'etcd', url: `http://127.0.0.1:${etcdPort}` },
-      { name: 'apiserver-1', role: 'apiserver', url: `http://127.0.0.1:${apiPort}` },
-      { name: 'apiserver-2', role: 'apiserver', url: `http://127.0.0.1:${apiPort + 1}` },
+      { name: 'etcd-2', role: 'etcd', url: `http://127.0.0.1:${etcdPort + 2}` },
+      { name: 'etcd-3', role: 'etcd', url: `http://127.0.0.1:${etcdPort + 4}` },
+      { name: 'redis', role: 'redis', url: `redis://127.0.0.1:${redisPort}` },
+      { name: 'apiserver-1', role: 'apiserver', url: `http://127.0.0.1:${port + 1}` },
+      { name: 'apiserver-2', role: 'apiserver', url: `http://127.0.0.1:${port + 2}` },
+      { name: 'lb', role: 'lb', url: `http://127.0.0.1:${port}` },
     ]);
     for (const c of state.components) {
       expect(Object.keys(c)).toEqual(['name', 'role', 'pid', 'url']);
       expect(gone(c.pid)).toBe(false);
     }
+    expect(state.ready).toBe(true);
+    expect(gone(state.supervisor)).toBe(false);
   });
 
-  it('writes an admin kubeconfig for the first API server and logs per component', () => {
+  it('writes an admin kubeconfig for the load balancer and logs per component', () => {
     const kc = parse(readFileSync(path.join(dir, 'kubeconfig'), 'utf8'));
     expect(kc['current-context']).toBe('local');
-    expect(kc.clusters[0].cluster.server).toBe(`http://127.0.0.1:${apiPort}`);
+    expect(kc.clusters[0].cluster.server).toBe(`http://127.0.0.1:${port}`);
     expect(kc.users[0].name).toBe('admin');
-    for (const name of ['etcd-1', 'apiserver-1', 'apiserver-2']) expect(existsSync(path.join(dir, 'logs', `${name}.log`))).toBe(true);
+    for (const name of ['etcd-1', 'etcd-2', 'etcd-3', 'redis', 'apiserver-1', 'apiserver-2', 'lb', 'launcher']) {
+      expect(existsSync(path.join(dir, 'logs', `${name}.log`))).toBe(true);
+    }
   });
 
-  it('serves kubectl through the written kubeconfig, on every instance', () => {
+  it('serves kubectl through the load balancer; every instance sees the same state', () => {
     const kc = path.join(dir, 'kubeconfig');
     const ns = kubectl(kc, ['get', 'ns']);
     expect(ns.stderr).toBe('');
@@ -125,26 +144,44 @@ describe('launcher: start --detach, kubectl, stop', () => {
     expect(ns.stdout).toMatch(/^NAME\s+STATUS\s+AGE$/m);
     expect(ns.stdout).toMatch(/^default\s+Active/m);
     expect(kubectl(kc, ['create', 'namespace', 'launched']).code).toBe(0);
-    // The second instance shares the etcd, so it sees what the first one wrote.
-    const other = kubectl(kc, ['--server', `http://127.0.0.1:${apiPort + 1}`, 'get', 'ns', 'launched', '-o', 'name']);
-    expect(other.stderr).toBe('');
-    expect(other.stdout.trim()).toBe('namespace/launched');
+    for (const p of [port + 1, port + 2]) {
+      const direct = kubectl(kc, ['--server', `http://127.0.0.1:${p}`, 'get', 'ns', 'launched', '-o', 'name']);
+      expect(direct.stderr).toBe('');
+      expect(direct.stdout.trim()).toBe('namespace/launched');
+    }
+  });
+
+  it('restarts a component that dies, logs it, and keeps serving through the load balancer', async () => {
+    const kc = path.join(dir, 'kubeconfig');
+    const victim = readStateFile(dir).components.find((c) => c.name === 'apiserver-1')!;
+    process.kill(victim.pid, 'SIGKILL');
+    expect(kubectl(kc, ['get', 'ns', 'launched', '-o', 'name']).stdout.trim()).toBe('namespace/launched');
+    await eventually(() => {
+      const now = readStateFile(dir).components.find((c) => c.name === 'apiserver-1')!;
+      return now.pid !== victim.pid && !gone(now.pid);
+    }, { what: 'apiserver-1 restarted under a new pid', timeoutMs: 30000 });
+    const log = readFileSync(path.join(dir, 'logs', 'launcher.log'), 'utf8');
+    expect(log).toMatch(/\[launcher\] apiserver-1 exited \(SIGKILL\); restarting in 1s \(restart 1\)/);
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port + 1}/readyz`)).ok, { what: 'the restarted apiserver-1 ready' });
+    pids.push(readStateFile(dir).components.find((c) => c.name === 'apiserver-1')!.pid);
   });
 
   it('refuses to start a second control plane from the same state.json', async () => {
-    const again = await run(['start', '--detach', `--port=${apiPort}`, `--etcd-port=${etcdPort}`, `--etcd-peer-port=${peerPort}`, `--cluster-dir=${dir}`]);
+    const again = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, `--cluster-dir=${dir}`]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('already running');
     expect(again.stderr).toContain(`--cluster-dir ${dir}`);
   });
 
-  it('stop ends every process and removes state.json', async () => {
-    expect(pids).toHaveLength(3);
+  it('stop ends the supervisor and every process, and removes state.json', async () => {
+    const state = readStateFile(dir);
+    const all = [state.supervisor, ...state.components.map((c) => c.pid)];
+    expect(all).toHaveLength(8);
     const stopped = await run(['stop', `--cluster-dir=${dir}`]);
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('stopped etcd-1');
     expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
-    for (const pid of pids) expect(gone(pid)).toBe(true);
+    for (const pid of all) expect(gone(pid)).toBe(true);
     // A second stop has nothing to do and says so.
     const twice = await run(['stop', `--cluster-dir=${dir}`]);
     expect(twice.code).toBe(0);
@@ -159,9 +196,9 @@ describe('launcher refusals', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${await freePort()}`, `--etcd-peer-port=${await freePort()}`, `--cluster-dir=${dir}`]);
+      const r = await run(['start', '--detach', `--port=${port}`, '--etcd-members=1', '--no-redis', `--etcd-port=${await freePort()}`, `--etcd-peer-port=${await freePort()}`, `--cluster-dir=${dir}`]);
       expect(r.code).not.toBe(0);
-      expect(r.stderr).toContain(`port ${port} on 127.0.0.1 (for apiserver-1) is already in use`);
+      expect(r.stderr).toContain(`port ${port} on 127.0.0.1 (for lb) is already in use`);
       expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
     } finally {
       busy.close();

@@ -108,32 +108,46 @@ describe('compose topology', () => {
 });
 
 describe('launcher topology', () => {
-  it('defaults to the compose ports: etcd 2379/2380, API server 6443, under .cluster', () => {
+  it('defaults to the HA topology of the compose file: 3 etcd members, Redis, 3 API servers behind the LB on 6443', () => {
     const opts = parseArgs(['start'], '/repo');
-    expect(opts).toMatchObject({ command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 2380, apiservers: 1, clusterDir: '/repo/.cluster' });
+    expect(opts).toMatchObject({ command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 2380, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, clusterDir: '/repo/.cluster' });
     const specs = topology(opts, '/repo', '/usr/bin/node');
     expect(specs.map((s) => [s.name, s.role, s.url, s.ports])).toEqual([
       ['etcd-1', 'etcd', 'http://127.0.0.1:2379', [2379, 2380]],
-      ['apiserver-1', 'apiserver', 'http://127.0.0.1:6443', [6443]],
+      ['etcd-2', 'etcd', 'http://127.0.0.1:2381', [2381, 2382]],
+      ['etcd-3', 'etcd', 'http://127.0.0.1:2383', [2383, 2384]],
+      ['redis', 'redis', 'redis://127.0.0.1:6379', [6379]],
+      ['apiserver-1', 'apiserver', 'http://127.0.0.1:6444', [6444]],
+      ['apiserver-2', 'apiserver', 'http://127.0.0.1:6445', [6445]],
+      ['apiserver-3', 'apiserver', 'http://127.0.0.1:6446', [6446]],
+      ['lb', 'lb', 'http://127.0.0.1:6443', [6443]],
     ]);
-    expect(specs[1].command).toBe('/usr/bin/node');
-    expect(specs[1].args[0]).toBe('/repo/dist/server/main.js');
-    expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd');
+    const api = specs.find((s) => s.name === 'apiserver-1')!;
+    expect(api.command).toBe('/usr/bin/node');
+    expect(api.args[0]).toBe('/repo/dist/server/main.js');
+    expect(loadConfig(api.args.slice(1), {}).redisUrl).toBe('redis://127.0.0.1:6379');
+    const lb = specs.find((s) => s.role === 'lb')!;
+    expect(lb.args[0]).toBe('/repo/dist/lb/main.js');
+    expect(loadLbConfig(lb.args.slice(1), {}).backends.map(String)).toEqual(['http://127.0.0.1:6444/', 'http://127.0.0.1:6445/', 'http://127.0.0.1:6446/']);
+    expect(lb.readyUrl).toBe('http://127.0.0.1:6443/lb/healthz');
+    expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd-1');
   });
 
-  it('runs N API servers on consecutive ports against the one etcd', () => {
-    const specs = topology(parseArgs(['start', '--apiservers=3', '--port', '7000', '--etcd-port', '7100', '-d'], '/repo'), '/repo');
-    expect(specs.map((s) => s.url)).toEqual(['http://127.0.0.1:7100', 'http://127.0.0.1:7000', 'http://127.0.0.1:7001', 'http://127.0.0.1:7002']);
-    for (const s of specs.slice(1)) {
+  it('runs N API servers on the ports after the LB\'s; one etcd keeps its old data directory; --no-redis', () => {
+    const specs = topology(parseArgs(['start', '--apiservers=3', '--port', '7000', '--etcd-port', '7100', '--etcd-members=1', '--no-redis', '-d'], '/repo'), '/repo');
+    expect(specs.map((s) => s.url)).toEqual(['http://127.0.0.1:7100', 'http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003', 'http://127.0.0.1:7000']);
+    expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd');
+    for (const s of specs.filter((x) => x.role === 'apiserver')) {
       const cfg = loadConfig(s.args.slice(1), {});
       expect(cfg.etcdServers).toEqual(['http://127.0.0.1:7100']);
+      expect(cfg.redisUrl).toBeUndefined();
       expect(cfg.instanceName).toBe(s.name);
       expect(s.readyUrl).toBe(`${s.url}/readyz`);
     }
   });
 
   it('runs a 3- or 5-member etcd cluster on consecutive port pairs, every API server given every member', () => {
-    const opts = parseArgs(['start', '--etcd-members', '3', '--apiservers=2', '--etcd-port=7100'], '/repo');
+    const opts = parseArgs(['start', '--etcd-members', '3', '--apiservers=2', '--etcd-port=7100', '--redis-port=7200'], '/repo');
     const specs = topology(opts, '/repo');
     const etcd = specs.filter((s) => s.role === 'etcd');
     expect(etcd.map((s) => [s.name, s.url, s.ports])).toEqual([
@@ -148,7 +162,7 @@ describe('launcher topology', () => {
     for (const s of specs.filter((x) => x.role === 'apiserver')) {
       expect(loadConfig(s.args.slice(1), {}).etcdServers).toEqual(etcd.map((e) => e.url));
     }
-    expect(startSteps(specs).map((step) => step.map((s) => s.name))).toEqual([['etcd-1', 'etcd-2', 'etcd-3'], ['apiserver-1'], ['apiserver-2']]);
+    expect(startSteps(specs).map((step) => step.map((s) => s.name))).toEqual([['etcd-1', 'etcd-2', 'etcd-3'], ['redis'], ['apiserver-1'], ['apiserver-2'], ['lb']]);
     expect(parseArgs(['--etcd-members=5']).etcdMembers).toBe(5);
     expect(() => parseArgs(['--etcd-members=2'])).toThrow(/--etcd-members must be 1, 3 or 5/);
   });
@@ -166,6 +180,6 @@ describe('launcher topology', () => {
     expect(() => parseArgs(['start', '--port', 'abc'])).toThrow(/--port must be a positive whole number, got abc/);
     expect(() => parseArgs(['start', '--apiservers=0'])).toThrow(/--apiservers must be a positive whole number/);
     expect(() => parseArgs(['start', '--etcd-port'])).toThrow(/got nothing/);
-    expect(() => parseArgs(['start', '--port=65535', '--apiservers=2'])).toThrow(/past port 65535/);
+    expect(() => parseArgs(['start', '--port=65534', '--apiservers=2'])).toThrow(/past port 65535/);
   });
 });
