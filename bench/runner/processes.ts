@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpReady, type ProcessSpec, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
+import { httpReady, type ProcessSpec, redisReady, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 
 export { freePort, stopProcess } from '../../compose/local/processes.js';
 
@@ -48,13 +48,24 @@ export async function startEtcd(): Promise<{ url: string; pid: number }> {
   });
 }
 
-export async function startApiServer(etcdUrl: string): Promise<{ url: string; pid: number }> {
+export async function startApiServer(etcdUrl: string, extraArgs: string[] = []): Promise<{ url: string; pid: number }> {
   return startOnFreePorts(1, async ([port]) => {
     const url = `http://127.0.0.1:${port}`;
     const r = await startReady({
       name: 'apiserver', command: process.execPath,
-      args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0'],
+      args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
     }, `${url}/readyz`);
+    return { url, pid: r.child.pid! };
+  });
+}
+
+/** A redis-server with nothing on disk, for the watch fan-out. */
+export async function startRedis(): Promise<{ url: string; pid: number }> {
+  return startOnFreePorts(1, async ([port]) => {
+    const url = `redis://127.0.0.1:${port}`;
+    const r = startProcess({ name: 'redis', command: 'redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'] });
+    started.push(r.child);
+    await waitReady(r, redisReady(url), { timeoutMs: 30000 });
     return { url, pid: r.child.pid! };
   });
 }

@@ -2,17 +2,19 @@
 // the whole control plane) and republishes every batch, in revision order, to the Redis stream,
 // each entry naming the revision before it. Every instance campaigns; when the publisher dies its
 // lease expires and another takes over, continuing from the stream's last entry so the chain holds.
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, Lease } from 'etcd3';
 import type { Redis } from 'ioredis';
 import type { EventFeed, FeedBatch } from '../storage/cacher/feed.js';
 import { entryId, entryRevision, type FanoutOptions, heartbeatKey, streamKey } from './options.js';
 import { encodeEvents } from './wire.js';
 
-/** Where the publisher's election lives: under /registry/, so the revisions it makes reach every cache. */
-export const electionNamespace = '/registry/kube-apiserver-ts/';
+/** The publisher's key: under /registry/, so the revisions its election makes reach every cache. */
+export const publisherKey = '/registry/kube-apiserver-ts/fanout-publisher';
 
 export class FanoutPublisher {
-  private campaign?: ReturnType<ReturnType<Etcd3['election']>['campaign']>;
+  private lease?: Lease;
+  private retry?: NodeJS.Timeout;
+  private campaigning = false;
   private heartbeat?: NodeJS.Timeout;
   private leading = false;
   private stopped = false;
@@ -38,34 +40,73 @@ export class FanoutPublisher {
     return { leader: this.leading, published: this.published, publishErrors: this.publishErrors };
   }
 
+  /**
+   * Campaigns: the publisher holds a key bound to an etcd lease it keeps alive; when it dies the
+   * lease expires with the key. Candidates look for the key now and then (one cheap read each,
+   * no watch, so etcd serves exactly one watch of /registry/: the publisher's) and take it when gone.
+   */
   start(): void {
-    if (this.stopped) return;
-    const election = this.etcd.namespace(electionNamespace).election('fanout-publisher', this.opts.electionTtlSeconds);
-    const campaign = election.campaign(this.opts.instanceName);
-    this.campaign = campaign;
-    campaign.on('elected', () => void this.lead(campaign));
-    campaign.on('error', (err: Error) => {
-      if (this.campaign !== campaign) return;
-      this.log(`fan-out publisher: campaign failed (${err.message}); campaigning again`);
-      void this.follow(false).then(() => {
-        if (!this.stopped) setTimeout(() => this.start(), 1000).unref();
-      });
-    });
+    if (this.stopped || this.campaigning) return;
+    this.campaigning = true;
+    const attempt = async () => {
+      this.retry = undefined;
+      if (this.stopped || this.leading) {
+        this.campaigning = false;
+        return;
+      }
+      try {
+        await this.campaign();
+      } catch (e) {
+        this.log(`fan-out publisher: campaign failed (${(e as Error).message})`);
+      }
+      if (this.stopped || this.leading) {
+        this.campaigning = false;
+        return;
+      }
+      this.retry = setTimeout(() => void attempt(), 1000);
+      this.retry.unref();
+    };
+    void attempt();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    const campaign = this.campaign;
-    this.campaign = undefined;
+    if (this.retry) clearTimeout(this.retry);
+    await this.stepDown(false);
+  }
+
+  private async campaign(): Promise<void> {
+    if ((await this.etcd.get(publisherKey).exec()).kvs.length) return;
+    const lease = this.etcd.lease(this.opts.electionTtlSeconds);
+    lease.on('lost', () => {
+      if (this.lease !== lease) return;
+      this.log('fan-out publisher: lease lost; stepping down');
+      void this.stepDown(true);
+    });
+    const id = await lease.grant();
+    const won = await this.etcd.if(publisherKey, 'Create', '==', 0).then(this.etcd.put(publisherKey).value(this.opts.instanceName).lease(id)).commit();
+    if (!won.succeeded || this.stopped) {
+      await lease.revoke().catch(() => undefined);
+      return;
+    }
+    this.lease = lease;
+    await this.lead();
+  }
+
+  /** Stops publishing and gives up the key (revoking the lease lets a successor in at once). */
+  private async stepDown(campaignAgain: boolean): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
     await this.follow(false);
-    await campaign?.resign().catch(() => undefined);
+    await lease?.revoke().catch(() => undefined);
+    if (campaignAgain && !this.stopped) this.start();
   }
 
   /** Elected: continue the chain from the stream's last entry (or start it at etcd's revision). */
-  private async lead(campaign: NonNullable<FanoutPublisher['campaign']>): Promise<void> {
-    if (this.campaign !== campaign || this.stopped) return;
+  private async lead(): Promise<void> {
+    if (this.stopped) return;
     try {
-      const current = async () => Number((await this.etcd.get(`${electionNamespace}none`).exec()).header.revision);
+      const current = async () => Number((await this.etcd.get(publisherKey).exec()).header.revision);
       const last = await this.redis.xrevrange(streamKey(this.opts), '+', '-', 'COUNT', 1);
       let from = last.length ? entryRevision(last[0][0]) : await current();
       try {
@@ -78,10 +119,8 @@ export class FanoutPublisher {
       }
       this.log(`fan-out publisher: ${this.opts.instanceName} publishes from revision ${from}`);
     } catch (e) {
-      this.log(`fan-out publisher: cannot start publishing (${(e as Error).message}); resigning`);
-      await this.follow(false);
-      await campaign.resign().catch(() => undefined);
-      if (this.campaign === campaign && !this.stopped) setTimeout(() => this.start(), 1000).unref();
+      this.log(`fan-out publisher: cannot start publishing (${(e as Error).message}); stepping down`);
+      await this.stepDown(true);
     }
   }
 
@@ -105,7 +144,7 @@ export class FanoutPublisher {
         this.log(`fan-out publisher: etcd watch failed (${err.message}); resuming`);
         void this.follow(true, this.lastPublished).catch((e: Error) => {
           this.log(`fan-out publisher: cannot resume (${e.message}); stepping down`);
-          void this.stepDown();
+          void this.stepDown(true);
         });
       },
     });
@@ -133,10 +172,4 @@ export class FanoutPublisher {
       });
   }
 
-  private async stepDown(): Promise<void> {
-    const campaign = this.campaign;
-    await this.follow(false);
-    await campaign?.resign().catch(() => undefined);
-    if (!this.stopped) setTimeout(() => this.start(), 1000).unref();
-  }
 }
