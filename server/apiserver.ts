@@ -11,7 +11,7 @@ import { buildHandlerChain } from './filters/chain.js';
 import { defaultHandlerChain } from './filters/default-chain.js';
 import { apiserverHealthChecks } from './health/apiserver-checks.js';
 import { type HealthEndpoints, serveHealth } from './health/checks.js';
-import { serveHTTP } from './http/adapter.js';
+import { InFlight, serveHTTP } from './http/adapter.js';
 import type { Exchange } from './http/exchange.js';
 import { type TemplatedApp, uws } from './http/uws.js';
 import { serveOpenAPI } from './openapi/serve.js';
@@ -45,6 +45,8 @@ export class APIServer {
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private listenSocket: unknown;
+  private readonly inFlight = new InFlight();
+  private shuttingDown = false;
 
   constructor(readonly config: ServerConfig) {
     // Storage: etcd, the watch cache over it, and the generic store over both.
@@ -66,6 +68,7 @@ export class APIServer {
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
     this.health = apiserverHealthChecks({
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
+      shuttingDown: () => this.shuttingDown,
     });
   }
 
@@ -76,7 +79,7 @@ export class APIServer {
       : uws.App();
     const chain = buildHandlerChain(defaultHandlerChain(this.config), (ex) => this.route(ex));
     serveWatchWebSockets(app, this.types, this.store, chain);
-    serveHTTP(app, chain);
+    serveHTTP(app, chain, this.inFlight);
     const port = await new Promise<number>((resolve, reject) => {
       // Exclusive, as kube-apiserver without --permit-port-sharing: uWS's default SO_REUSEPORT let a second
       // server bind this port and take a share of its connections.
@@ -95,6 +98,23 @@ export class APIServer {
     await runPostStartHooks(postStartHooks, this.postStartContext());
     this.compactor.start();
     return port;
+  }
+
+  /**
+   * Graceful termination, as kube-apiserver's: /readyz fails at once while requests are still served
+   * for --shutdown-delay-duration (load balancers stop sending), then the listener closes, watches
+   * end cleanly (clients resume elsewhere from their last resourceVersion), in-flight requests get
+   * up to --request-timeout to finish, and the rest stops.
+   */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.config.shutdownDelaySeconds > 0) await new Promise((r) => setTimeout(r, this.config.shutdownDelaySeconds * 1000));
+    if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
+    this.listenSocket = undefined;
+    for (const stop of [...this.store.openWatches]) stop();
+    await this.inFlight.drained(this.config.requestTimeoutSeconds * 1000);
+    await this.stop();
   }
 
   async stop(): Promise<void> {

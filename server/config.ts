@@ -22,6 +22,11 @@ export interface ServerConfig {
   redisUrl?: string;
   /** --redis-key-prefix: prefix of the fan-out's Redis keys, so clusters can share one Redis. */
   redisKeyPrefix: string;
+  /**
+   * --shutdown-delay-duration in seconds: after SIGTERM, /readyz fails while requests are still
+   * served this long, so load balancers stop sending before the listener closes (kube: 0s).
+   */
+  shutdownDelaySeconds: number;
   /** --request-timeout in seconds: how long a request that is not long-running may take (kube: 60s). */
   requestTimeoutSeconds: number;
   /** --instance-name: how this instance names itself in logs and leases. */
@@ -44,6 +49,7 @@ const defaults: ServerConfig = {
   etcdRequestTimeoutSeconds: 5,
   requestTimeoutSeconds: 60,
   redisKeyPrefix: 'kube-apiserver-ts:',
+  shutdownDelaySeconds: 0,
   instanceName: 'apiserver',
   watchCacheHistory: 10000,
   watchBookmarkIntervalSeconds: 60,
@@ -62,7 +68,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const get = (name: string): string | undefined => flags.get(name) ?? env[`KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`];
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
-    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix',
+    'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
@@ -91,6 +97,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     cfg.redisUrl = redisUrl;
   }
   cfg.redisKeyPrefix = get('redis-key-prefix') ?? cfg.redisKeyPrefix;
+  const shutdownDelay = get('shutdown-delay-duration');
+  if (shutdownDelay !== undefined) cfg.shutdownDelaySeconds = durationSeconds('shutdown-delay-duration', shutdownDelay);
   const requestTimeout = get('request-timeout');
   if (requestTimeout !== undefined) cfg.requestTimeoutSeconds = durationSeconds('request-timeout', requestTimeout);
   cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;

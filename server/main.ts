@@ -13,8 +13,12 @@ async function main(): Promise<void> {
   const server = new APIServer(config);
   const port = await server.start();
   console.log(`${config.instanceName}: serving on ${config.tlsCertFile ? 'https' : 'http'}://${config.bindAddress}:${port} (etcd ${config.etcdServers.join(',')})`);
+  let signals = 0;
   const shutdown = async () => {
-    await server.stop();
+    // A second signal while draining: stop at once.
+    if (++signals > 1) process.exit(1);
+    console.log(`${config.instanceName}: shutting down`);
+    await server.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());

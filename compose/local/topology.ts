@@ -82,7 +82,9 @@ export function etcdFlags(member: EtcdMember, cluster: EtcdMember[], dataDir: st
 
 /** The flags an API server instance gets; compose/docker-compose.yml passes the same ones. */
 export function apiserverFlags(etcdServers: string, bindAddress: string, securePort: number, instanceName: string, redisUrl?: string): string[] {
-  const flags = [`--etcd-servers=${etcdServers}`, `--bind-address=${bindAddress}`, `--secure-port=${securePort}`, `--instance-name=${instanceName}`];
+  const flags = [`--etcd-servers=${etcdServers}`, `--bind-address=${bindAddress}`, `--secure-port=${securePort}`, `--instance-name=${instanceName}`,
+    // Behind the LB (it checks /readyz every 250 ms): fail readiness a second before the listener closes.
+    '--shutdown-delay-duration=1s'];
   return redisUrl ? [...flags, `--redis-url=${redisUrl}`] : flags;
 }
 

@@ -8,6 +8,8 @@ export interface HealthSources {
   cacheReady(): boolean;
   /** Where the watch cache's events come from now: `redis` (the fan-out stream) or `etcd`. */
   feedMode(): string;
+  /** True once the instance was asked to stop (SIGTERM): it is no longer ready, as kube's `shutdown` check. */
+  shuttingDown(): boolean;
 }
 
 export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
@@ -20,7 +22,8 @@ export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
   const watchCache: HealthCheck = { name: 'watch-cache-ready', check: async () => { if (!sources.cacheReady()) throw new Error('watch cache not synced'); } };
   // Always passes: the cache's readiness is above; this says which source feeds it.
   const watchFeed: HealthCheck = { name: 'watch-feed', check: async () => undefined, detail: () => `from ${sources.feedMode()}` };
-  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache, watchFeed] };
+  const shutdown: HealthCheck = { name: 'shutdown', check: async () => { if (sources.shuttingDown()) throw new Error('the server is shutting down'); } };
+  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache, watchFeed, shutdown] };
 }
 
 /** Asks etcd at most once a second, however often the LB probes, unless there is reason to doubt the last answer. */

@@ -5,15 +5,41 @@ import type { TemplatedApp } from './uws.js';
 
 export type ExchangeHandler = (ex: Exchange) => Promise<void>;
 
-export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler): void {
+/** Requests whose handler has not finished yet (a watch's handler finishes once its stream is open). */
+export class InFlight {
+  count = 0;
+  private idle: Array<() => void> = [];
+
+  track(p: Promise<void>): void {
+    this.count++;
+    void p.finally(() => {
+      if (--this.count === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+
+  /** Resolves once nothing is in flight, or after timeoutMs. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler, inFlight?: InFlight): void {
   app.any('/*', (res, req) => {
     const ex = new Exchange(res, req);
     if (!framingAgreed(ex)) return;
-    handler(ex).catch((e) => {
+    const done = handler(ex).catch((e) => {
       console.error(`${ex.method} ${ex.path}: ${(e as Error)?.stack ?? e}`);
       if (!ex.hasStarted) ex.sendError(e);
       else ex.end();
     });
+    inFlight?.track(done);
   });
 }
 

@@ -26,6 +26,9 @@ const maxNameGenerationCreateAttempts = 8;
 const conflictMessage = 'the object has been modified; please apply your changes to the latest version and try again';
 
 export class GenericStore {
+  /** Stop functions of the watches open now: a shutting-down instance ends them cleanly. */
+  readonly openWatches = new Set<() => void>();
+
   constructor(
     readonly storage: Storage,
     private readonly types: TypeRegistry,

@@ -60,10 +60,12 @@ export async function startWatch(
   const stop = (): void => {
     if (stopped) return;
     stopped = true;
+    store.openWatches.delete(stop);
     for (const t of timers) clearTimeout(t);
     watch?.stop();
     sink.close();
   };
+  store.openWatches.add(stop);
   const listener: WatchListener = {
     event(type: StorageEventType, value: StoredValue) {
       if (stopped) return;
