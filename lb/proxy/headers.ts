@@ -25,7 +25,7 @@ export function upstreamHeaders(req: http.IncomingMessage, upgrade = false): htt
   headers['x-forwarded-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   applyIdentity(headers, identify(req));
-  return fitHeaderLines(headers);
+  return fitHeaderLines(headers, `${req.method} ${req.url} HTTP/1.1\r\n`.length);
 }
 
 /**
@@ -38,16 +38,30 @@ export const upstreamHeaderBudget = 44;
 // Request headers kube-apiserver (and its filters, present and coming) reads.
 const readByKube = /^(accept|accept-encoding|authorization|content-type|content-length|content-encoding|host|user-agent|audit-id|origin|access-control-request-.*|impersonate-.*|x-remote-.*|x-forwarded-.*|x-real-ip|if-none-match|if-modified-since|upgrade|connection|sec-websocket-.*|x-stream-protocol-version|traceparent|tracestate|kubectl-command|kubectl-session)$/;
 
-/** Headers that fit the instance's limit when they can (tooManyHeaderLines says when they cannot). */
-export function fitHeaderLines(headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+/**
+ * uWebSockets.js takes a head over 4 KiB only when it arrives in one TCP read (another compile-time
+ * limit); kube takes 1 MiB. Past it the LB drops the headers kube-apiserver does not read.
+ */
+export const upstreamHeadBytes = 4096;
+
+/** Headers that fit the instance's limits when they can (tooManyHeaderLines says when they cannot). */
+export function fitHeaderLines(headers: http.OutgoingHttpHeaders, requestLineBytes = 0): http.OutgoingHttpHeaders {
   const lines = (h: http.OutgoingHttpHeaders) => Object.values(h).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
-  if (lines(headers) <= upstreamHeaderBudget) return headers;
+  const fits = (h: http.OutgoingHttpHeaders) => lines(h) <= upstreamHeaderBudget && requestLineBytes + headBytes(h) <= upstreamHeadBytes;
+  if (fits(headers)) return headers;
   const joined: http.OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(headers)) joined[k] = Array.isArray(v) ? v.join(', ') : v;
-  if (lines(joined) <= upstreamHeaderBudget) return joined;
+  if (fits(joined)) return joined;
   const kept: http.OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(joined)) if (readByKube.test(k)) kept[k] = v;
   return kept;
+}
+
+/** The bytes of the header lines and the blank line that ends the head. */
+function headBytes(headers: http.OutgoingHttpHeaders): number {
+  let n = 2;
+  for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) n += k.length + String(one).length + 4;
+  return n;
 }
 
 export function tooManyHeaderLines(headers: http.OutgoingHttpHeaders): boolean {

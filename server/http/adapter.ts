@@ -44,12 +44,13 @@ export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler, inFlight?
 }
 
 /**
- * uWS reads the body by the first Content-Length and hands every header to us: two that differ
- * would leave the connection's next request ambiguous (request smuggling), so Go answers 400 and closes.
+ * uWS reads the body by the first Content-Length and hands every header to us: two that differ, or
+ * one that is not a decimal number ("-1"), would leave the connection's next request ambiguous
+ * (request smuggling), so Go answers 400 and closes.
  */
 function framingAgreed(ex: Exchange): boolean {
   const lengths = ex.headerValues('content-length');
-  if (lengths.length > 1 && lengths.some((l) => l !== lengths[0])) {
+  if (lengths.some((l) => !/^[0-9]+$/.test(l.trim())) || lengths.some((l) => l !== lengths[0])) {
     ex.send(400, '400 Bad Request', 'text/plain; charset=utf-8', {}, true);
     return false;
   }

@@ -28,5 +28,7 @@ export function loadNative(binary = nativeBinaryPath()): UWS {
 // balancer must front it (test/integration/http-edges.test.ts pins each): a request head over 4 KiB
 // arriving in more than one TCP read; more than 48 header fields; methods outside GET, HEAD, POST,
 // PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT (and any in lower case); CONNECT in authority form; a request without Host or
-// with no header at all; a Content-Length holding a list ("3, 5").
+// with no header at all; a Content-Length holding a list ("3, 5"), or Content-Length beside
+// Transfer-Encoding; a Content-Length that is not a number ("-1") reaches JavaScript, but uWS closes
+// the connection without writing the answer.
 export const uws: UWS = loadNative();

@@ -58,6 +58,34 @@ for (const order of ['declared length first', 'declared length second']) {
   });
 }
 
+it('an empty Content-Length: 400 and the connection closed, nothing created (kube: 400 "invalid empty Content-Length")', async () => {
+  const body = JSON.stringify({ metadata: { name: 'empty-length' } });
+  const conn = await rawConnect(cluster.url);
+  try {
+    await conn.send(`POST ${configmaps} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \r\n\r\n${body}`);
+    await conn.closed;
+    const head = splitHead(conn.received());
+    expect(head?.status).toBe(400);
+    expect(head?.body.toString()).toBe('400 Bad Request');
+  } finally {
+    conn.destroy();
+  }
+  expect((await fetch(`${cluster.url}${configmaps}/empty-length`)).status).toBe(404);
+});
+
+it('LB must front: a Content-Length that is not a number ("-1") is dropped without an answer, even after the adapter answers 400 (kube: 400)', async () => {
+  const { bytes, closed } = await exchange([`POST ${configmaps} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n{}`], 'close');
+  expect(closed).toBe(true);
+  expect(bytes.length).toBe(0);
+});
+
+it('LB must front: Content-Length with Transfer-Encoding: chunked is dropped without an answer (kube honours chunked: 201)', async () => {
+  const body = JSON.stringify({ metadata: { name: 'length-and-chunked' } });
+  const { bytes, closed } = await exchange([`POST ${configmaps} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`], 'close');
+  expect(closed).toBe(true);
+  expect(bytes.length).toBe(0);
+});
+
 it('the same Content-Length twice is one length, as Go accepts it', async () => {
   const body = JSON.stringify({ metadata: { name: 'twice' } });
   const { head } = await exchange([`POST ${configmaps} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: ${body.length}\r\n\r\n${body}`]);

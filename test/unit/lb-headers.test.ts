@@ -33,6 +33,21 @@ describe('the head sent upstream', () => {
     expect(tooManyHeaderLines(fitHeaderLines(extras))).toBe(true);
   });
 
+  it('past uWS\'s 4 KiB head, drops the headers kube does not read (kube takes a 1 MiB head)', () => {
+    const huge: http.OutgoingHttpHeaders = { accept: 'application/json', authorization: 'Bearer t', 'x-huge': 'h'.repeat(1048576) };
+    expect(fitHeaderLines(huge, 60)).toEqual({ accept: 'application/json', authorization: 'Bearer t' });
+    // The request line counts: a 3 KiB header fits beside a short one, not beside a 2 KiB URL.
+    const mid: http.OutgoingHttpHeaders = { accept: 'a', 'x-mid': 'm'.repeat(3000) };
+    expect(fitHeaderLines(mid, 60)).toBe(mid);
+    expect(fitHeaderLines(mid, 2048)).toEqual({ accept: 'a' });
+    // What kube reads is kept however large: a long token is sent as it is.
+    const token: http.OutgoingHttpHeaders = { authorization: `Bearer ${'t'.repeat(8000)}`, 'x-other': 'o' };
+    expect(fitHeaderLines(token, 60)).toEqual({ authorization: token.authorization });
+    const viaRequest = upstreamHeaders({ ...request({ host: 'lb', 'x-huge': 'h'.repeat(6000) }), method: 'GET', url: '/api' } as http.IncomingMessage);
+    expect(viaRequest['x-huge']).toBeUndefined();
+    expect(viaRequest.host).toBe('lb');
+  });
+
   it('answers parser failures as Status', () => {
     expect(clientErrorStatus('HPE_INVALID_METHOD')).toMatchObject({ code: 405, reason: 'MethodNotAllowed' });
     expect(clientErrorStatus('HPE_UNEXPECTED_CONTENT_LENGTH')).toMatchObject({ code: 400, reason: 'BadRequest' });
