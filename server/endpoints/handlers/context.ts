@@ -22,22 +22,31 @@ const fieldManagerMaxLength = 128;
 /** Create/Update/PatchOptions from the query, validated as kube's ValidateCreateOptions and siblings. */
 export function writeOptions(ctx: HandlerContext): WriteOptions {
   const q = ctx.ex.query;
+  const kind = optionsKind(ctx.info.verb);
   const dryRun = q.getAll('dryRun');
   for (const d of dryRun) {
-    if (d !== 'All') throw errors.invalid('CreateOptions', 'meta.k8s.io', '', [field.notSupported('dryRun', dryRun, ['All'])]);
+    if (d !== 'All') throw errors.invalid(kind, 'meta.k8s.io', '', [field.notSupported('dryRun', dryRun, ['All'])]);
   }
   const manager = q.get('fieldManager') ?? '';
-  if (manager.length > fieldManagerMaxLength) throw errors.invalid('CreateOptions', 'meta.k8s.io', '', [field.tooLong('fieldManager', '', fieldManagerMaxLength)]);
+  if (manager.length > fieldManagerMaxLength) throw errors.invalid(kind, 'meta.k8s.io', '', [field.tooLong('fieldManager', '', fieldManagerMaxLength)]);
   const unprintable = [...manager].findIndex((ch) => !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch));
   if (unprintable >= 0) {
     const ch = [...manager][unprintable];
-    throw errors.invalid('CreateOptions', 'meta.k8s.io', '', [field.invalid('fieldManager', manager, `invalid character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (at position ${unprintable})`)]);
+    throw errors.invalid(kind, 'meta.k8s.io', '', [field.invalid('fieldManager', manager, `invalid character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (at position ${unprintable})`)]);
   }
   const fv = q.get('fieldValidation') || 'Warn';
   if (!['Strict', 'Warn', 'Ignore'].includes(fv)) {
-    throw errors.badRequest(`fieldValidation must be one of Strict, Warn or Ignore, got "${fv}"`);
+    throw errors.invalid(kind, 'meta.k8s.io', '', [field.notSupported('fieldValidation', fv, ['', 'Ignore', 'Strict', 'Warn'])]);
   }
   return { dryRun: dryRun.includes('All'), fieldValidation: fv as FieldValidation, warnings: ctx.ex.warnings };
+}
+
+/** The options type kube validates for a write verb (named in its 422s). */
+function optionsKind(verb: string): string {
+  if (verb === 'update') return 'UpdateOptions';
+  if (verb === 'patch') return 'PatchOptions';
+  if (verb === 'delete' || verb === 'deletecollection') return 'DeleteOptions';
+  return 'CreateOptions';
 }
 
 /** Sends one object in the representation the client asked for (JSON, YAML or a one-row Table). */
