@@ -1,13 +1,14 @@
 // What every verb handler gets: the exchange, the parsed request, the resource and the store.
-import { errors, field } from '../../api/errors.js';
+import { ApiError, errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { Exchange } from '../../http/exchange.js';
-import { encode, negotiate } from '../../http/negotiate.js';
+import { encode, negotiate, partialKind, type Representation } from '../../http/negotiate.js';
 import type { RequestInfo } from '../../http/request-info.js';
 import type { TypeRegistry } from '../../registry/registry.js';
 import type { FieldValidation, GenericStore, WriteOptions } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
 import { toTable } from '../../table/convert.js';
+import { asPartialObjectMetadata, asPartialObjectMetadataList, partialApiVersion } from '../../table/partial.js';
 
 export interface HandlerContext {
   ex: Exchange;
@@ -58,8 +59,25 @@ export function respondObject(ctx: HandlerContext, status: number, obj: unknown)
     ctx.ex.sendJSON(status, table);
     return;
   }
+  if (rep === 'partial' || rep === 'partial-v1beta1') {
+    const o = obj as KubeObject & { items?: KubeObject[] };
+    const isList = Array.isArray(o.items);
+    const apiVersion = partialApiVersion(rep);
+    const reply = isList ? asPartialObjectMetadataList(o.metadata as Record<string, unknown>, o.items!, apiVersion) : asPartialObjectMetadata(o, apiVersion);
+    sendPartial(ctx, rep, status, reply, isList);
+    return;
+  }
   const { body, contentType } = encode(rep, obj);
   ctx.ex.send(status, body, contentType);
+}
+
+/** A PartialObjectMetadata(List) reply; asking for the one where the other is answered is kube's 406. */
+export function sendPartial(ctx: HandlerContext, rep: Representation, status: number, reply: unknown, isList: boolean): void {
+  const asked = partialKind(ctx.ex.headers.accept);
+  if (isList && asked === 'PartialObjectMetadata') throw new ApiError(406, 'NotAcceptable', 'you requested PartialObjectMetadata, but the requested object is a list');
+  if (!isList && asked === 'PartialObjectMetadataList') throw new ApiError(406, 'NotAcceptable', 'you requested PartialObjectMetadataList, but the requested object is not a list');
+  const kind = isList ? 'PartialObjectMetadataList' : 'PartialObjectMetadata';
+  ctx.ex.send(status, JSON.stringify(reply), `application/json;as=${kind};g=meta.k8s.io;v=${rep === 'partial' ? 'v1' : 'v1beta1'}`);
 }
 
 export function includeObject(ctx: HandlerContext): 'None' | 'Metadata' | 'Object' {
