@@ -151,12 +151,31 @@ function parseYAML(text: string): ParsedBody {
     const msg = doc?.errors[0]?.message ?? 'empty document';
     throw new Error(msg);
   }
+  refuseCollectionKeys(doc);
   const duplicates = yamlDuplicates(doc, lineCounter);
   // maxAliasCount -1: aliases are bounded below the way kube's YAML decoder bounds them.
   const shared = doc.toJS({ maxAliasCount: -1 }) as unknown;
   const { value, unsafeNumbers } = expandYAML(shared);
   // sigs.k8s.io/yaml re-encodes floats (1.0 becomes 1): no literal survives to be refused.
   return { value, duplicates, unsafeNumbers, floatLiterals: [] };
+}
+
+/** sigs.k8s.io/yaml turns YAML into JSON, where a key must be a scalar: `? [a, b]` is refused (400). */
+function refuseCollectionKeys(doc: Document.Parsed): void {
+  const todo: unknown[] = [doc.contents];
+  while (todo.length) {
+    const node = todo.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMap(pair.key) || isSeq(pair.key)) {
+          const key = pair.key.toJSON() as unknown;
+          const shown = Array.isArray(key) ? `[]interface {}{${key.map((k) => JSON.stringify(k)).join(', ')}}` : `map[interface {}]interface {}${JSON.stringify(key)}`;
+          throw new ApiError(400, 'BadRequest', `yaml: invalid map key: ${shown}`);
+        }
+        todo.push(pair.value);
+      }
+    } else if (isSeq(node)) todo.push(...node.items);
+  }
 }
 
 /** Repeated keys in a YAML mapping, in go-yaml's words (kube reports them as one strict error). */

@@ -77,7 +77,8 @@ export function rfc3339Error(value: string): string | undefined {
   if (rest) return `parsing time ${q(value)}: extra text: ${q(rest)}`;
   const [year, month, day, hour, minute, second] = nums;
   if (month < 1 || month > 12) return `parsing time ${q(value)}: month out of range`;
-  const daysIn = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysIn = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   if (day < 1 || day > daysIn) return `parsing time ${q(value)}: day out of range`;
   if (hour > 23) return `parsing time ${q(value)}: hour out of range`;
   if (minute > 59) return `parsing time ${q(value)}: minute out of range`;

@@ -44,7 +44,8 @@ function strict(s: Schema): Schema {
   // Go's integer types: a number outside them is a decode error, as encoding/json reports it.
   if (s.type === 'integer') Object.assign(out, s.format === 'int64' ? int64Range : int32Range);
   // []byte and metav1.Time: strings Go decodes further (base64, RFC 3339); a bad one is a decode error.
-  if (s.type === 'string' && (s.format === 'byte' || s.format === 'date-time')) (out as Record<string, unknown>).goFormat = s.format;
+  if (s.type === 'string' && s.format === 'byte') (out as Record<string, unknown>).goBase64 = true;
+  if (s.type === 'string' && s.format === 'date-time') (out as Record<string, unknown>).goTime = true;
   if (s.items) out.items = strict(s.items);
   if (s.properties) {
     out.properties = {};
@@ -59,7 +60,9 @@ function strict(s: Schema): Schema {
 function instance(): InstanceType<typeof Ajv> {
   if (ajv) return ajv;
   ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, addUsedSchema: false });
-  ajv.addKeyword({ keyword: 'goFormat', type: 'string', schemaType: 'string', errors: false, validate: (format: string, data: string) => goFormatError(format, data) === undefined });
+  for (const keyword of Object.keys(goFormats)) {
+    ajv.addKeyword({ keyword, type: 'string', schemaType: 'boolean', errors: false, validate: (_: boolean, data: string) => goFormats[keyword](data) === undefined });
+  }
   const definitions: Record<string, Schema> = {};
   for (const [name, def] of Object.entries(builtinDefinitions())) definitions[name] = strict(withByteMaps(name, def));
   ajv.addSchema({ $id: rootId, definitions });
@@ -75,9 +78,8 @@ function withByteMaps(name: string, def: Schema): Schema {
   return { ...def, properties: { ...def.properties, [prop]: { ...def.properties[prop], additionalProperties: { type: 'string', format: 'byte' } } } };
 }
 
-function goFormatError(format: string, value: string): string | undefined {
-  return format === 'byte' ? base64Error(value) : format === 'date-time' ? rfc3339Error(value) : undefined;
-}
+/** Keywords for the string formats Go decodes further, each giving Go's error. */
+const goFormats: Record<string, (value: string) => string | undefined> = { goBase64: base64Error, goTime: rfc3339Error };
 
 function validatorFor(definition: string): ValidateFunction | undefined {
   let v = compiled.get(definition);
@@ -214,8 +216,8 @@ export function checkForDecode(rt: SchemaTarget, obj: KubeObject): DecodeCheck {
       result.unknownPaths.push([...segments(e.instancePath), name]);
     } else if (e.keyword === 'required') {
       result.causes.push(field.required(fieldPath(e.instancePath, (e.params as { missingProperty: string }).missingProperty)));
-    } else if (e.keyword === 'goFormat' && !result.decodeError) {
-      const message = goFormatError(String(e.schema), String(valueAt(obj, segments(e.instancePath))));
+    } else if (Object.hasOwn(goFormats, e.keyword) && !result.decodeError) {
+      const message = goFormats[e.keyword](String(valueAt(obj, segments(e.instancePath))));
       if (message) result.decodeError = `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${message}`;
     } else if ((e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum') && !result.decodeError) {
       // A JSON null is the zero value to kube's typed decoding, never a type error.
