@@ -178,6 +178,14 @@ describe('patches as kube applies them', () => {
     expect((await call('GET', `${N}/p-kind`)).json).toMatchObject({ kind: 'ConfigMap', data: { a: 'b' } });
   });
 
+  it('a strategic merge patch whose result does not decode is 422 showing the patch map', async () => {
+    await call('POST', N, cm('p-smp'));
+    const r = await call('PATCH', `${N}/p-smp`, '{"metadata":{"finalizers":"x"}}', 'application/strategic-merge-patch+json');
+    expect(r.status).toBe(422);
+    expect(r.json.message).toMatch(/^ "" is invalid: patch: Invalid value: "map\[metadata:map\[finalizers:x\]\]": /);
+    expect((await call('GET', `${N}/p-smp`)).json.metadata.finalizers).toBeUndefined();
+  });
+
   it('JSON patch pointers and copy as kube\'s json-patch: text before the first slash is dropped, a missing member copies null', async () => {
     await call('POST', N, cm('p-pointer'));
     const r = await call('PATCH', `${N}/p-pointer`, '[{"op":"add","path":"data/a","value":"x"}]', 'application/json-patch+json');

@@ -140,14 +140,14 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
     throw errors.invalid('', '', '', [field.invalid('patch', JSON.stringify(obj), `the patched object is a ${String(obj.apiVersion)}, Kind=${String(obj.kind)}, not a ${current.apiVersion}, Kind=${current.kind}`)]);
   }
   const schema = checkForDecode(target, obj);
-  // A decode error trumps strict errors. JSON and merge patches: kube's DecodeInto fails, 422 naming
-  // the patch; strategic merge and apply: the store reports it when it validates the result.
-  if (schema.decodeError) {
-    if (wholeJSON) throw errors.invalid('', '', '', [field.invalid('patch', JSON.stringify(obj), schema.decodeError.replace(/^.*? cannot be handled as a [^:]*: /, ''))]);
-    return obj;
-  }
   // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
   const shown = wholeJSON ? JSON.stringify(obj) : goValue(p.patch);
+  // A decode error trumps strict errors: kube's decode of the patched result fails, 422 naming the
+  // patch. Apply: the store reports it when it validates the result.
+  if (schema.decodeError) {
+    if (p.format !== 'apply-patch') throw errors.invalid('', '', '', [field.invalid('patch', shown, schema.decodeError.replace(/^.*? cannot be handled as a [^:]*: /, ''))]);
+    return obj;
+  }
   const had = new Set(current ? checkForDecode(target, current).unknownFields : []);
   const brought = schema.unknownFields.map((f, i) => ({ f, path: schema.unknownPaths[i] })).filter((u) => !had.has(u.f));
   pruneUnknownFields(obj, brought.map((u) => u.path));
