@@ -19,6 +19,8 @@ export interface ParsedBody {
   /** Strict-decoding errors for repeated keys, as kube words them (`duplicate field "metadata.name"`). */
   duplicates: string[];
   unsafeNumbers: UnsafeNumber[];
+  /** JSON literals with a fraction or exponent (`1.0`, `1e2`): Go's encoding/json refuses them for integer fields. */
+  floatLiterals: UnsafeNumber[];
 }
 
 /**
@@ -40,8 +42,8 @@ export function parseBody(raw: Buffer, format: 'json' | 'yaml', kindHint: string
 
 function parseJSON(text: string): ParsedBody {
   // The scan first: it bounds the depth before anything recursive touches the value.
-  const { duplicates, unsafeNumbers } = scanJSON(text);
-  return { value: JSON.parse(text) as unknown, duplicates, unsafeNumbers };
+  const { duplicates, unsafeNumbers, floatLiterals } = scanJSON(text);
+  return { value: JSON.parse(text) as unknown, duplicates, unsafeNumbers, floatLiterals };
 }
 
 function jsonErrorMessage(e: Error): string {
@@ -63,9 +65,10 @@ export function dottedPath(segments: string[], isIndex: (i: number) => boolean):
 }
 
 /** One pass over JSON text: depth, duplicate keys and unsafe numbers. Malformed text is left to JSON.parse. */
-export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: UnsafeNumber[] } {
+export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: UnsafeNumber[]; floatLiterals: UnsafeNumber[] } {
   const duplicates: string[] = [];
   const unsafeNumbers: UnsafeNumber[] = [];
+  const floatLiterals: UnsafeNumber[] = [];
   const stack: Frame[] = [];
   const n = text.length;
   let expectKey = false;
@@ -108,12 +111,13 @@ export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: U
       while (j < n && /[0-9eE.+-]/.test(text[j])) j++;
       const literal = text.slice(i, j);
       if (!isSafeNumberLiteral(literal)) unsafeNumbers.push({ path: pathOf(stack), literal });
+      else if (/[.eE]/.test(literal)) floatLiterals.push({ path: pathOf(stack), literal });
       i = j;
       continue;
     }
     i++;
   }
-  return { duplicates, unsafeNumbers };
+  return { duplicates, unsafeNumbers, floatLiterals };
 }
 
 /** True when Number(literal) is the number the literal means (integers exactly, everything finite). */
@@ -147,11 +151,31 @@ function parseYAML(text: string): ParsedBody {
     const msg = doc?.errors[0]?.message ?? 'empty document';
     throw new Error(msg);
   }
+  refuseCollectionKeys(doc);
   const duplicates = yamlDuplicates(doc, lineCounter);
   // maxAliasCount -1: aliases are bounded below the way kube's YAML decoder bounds them.
   const shared = doc.toJS({ maxAliasCount: -1 }) as unknown;
   const { value, unsafeNumbers } = expandYAML(shared);
-  return { value, duplicates, unsafeNumbers };
+  // sigs.k8s.io/yaml re-encodes floats (1.0 becomes 1): no literal survives to be refused.
+  return { value, duplicates, unsafeNumbers, floatLiterals: [] };
+}
+
+/** sigs.k8s.io/yaml turns YAML into JSON, where a key must be a scalar: `? [a, b]` is refused (400). */
+function refuseCollectionKeys(doc: Document.Parsed): void {
+  const todo: unknown[] = [doc.contents];
+  while (todo.length) {
+    const node = todo.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMap(pair.key) || isSeq(pair.key)) {
+          const key = pair.key.toJSON() as unknown;
+          const shown = Array.isArray(key) ? `[]interface {}{${key.map((k) => JSON.stringify(k)).join(', ')}}` : `map[interface {}]interface {}${JSON.stringify(key)}`;
+          throw new ApiError(400, 'BadRequest', `yaml: invalid map key: ${shown}`);
+        }
+        todo.push(pair.value);
+      }
+    } else if (isSeq(node)) todo.push(...node.items);
+  }
 }
 
 /** Repeated keys in a YAML mapping, in go-yaml's words (kube reports them as one strict error). */

@@ -2,9 +2,10 @@
 import { stringify as yamlStringify } from 'yaml';
 import { errors } from '../api/errors.js';
 
-export type Representation = 'json' | 'yaml' | 'table';
+/** 'partial' / 'partial-v1beta1': PartialObjectMetadata(List) in meta.k8s.io/v1 or v1beta1 (metadata informers, the GC). */
+export type Representation = 'json' | 'yaml' | 'table' | 'partial' | 'partial-v1beta1';
 
-const acceptedOutput = ['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io'];
+const acceptedOutput = ['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io', 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io'];
 const acceptedInput = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 interface MediaRange { type: string; params: Record<string, string> }
@@ -29,11 +30,23 @@ export function negotiate(accept: string | undefined, tableAllowed: boolean): Re
       if (tableAllowed && m.type === 'application/json' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1')) return 'table';
       continue;
     }
-    if (m.params.as) continue; // PartialObjectMetadata and the like: not served, let the client fall back.
+    if (m.params.as === 'PartialObjectMetadata' || m.params.as === 'PartialObjectMetadataList') {
+      if (m.type === 'application/json' && m.params.g === 'meta.k8s.io' && (m.params.v === 'v1' || m.params.v === 'v1beta1')) return m.params.v === 'v1' ? 'partial' : 'partial-v1beta1';
+      continue;
+    }
+    if (m.params.as) continue; // other transformations: not served, let the client fall back.
     if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*') return 'json';
     if (m.type === 'application/yaml') return 'yaml';
   }
   throw errors.notAcceptable(acceptedOutput);
+}
+
+/** The `as=` a client asked for, for the 406 kube gives when an object is asked for as a list or the reverse. */
+export function partialKind(accept: string | undefined): string | undefined {
+  for (const m of parseAccept(accept ?? '')) {
+    if (m.params.as === 'PartialObjectMetadata' || m.params.as === 'PartialObjectMetadataList') return m.params.as;
+  }
+  return undefined;
 }
 
 export function encode(rep: Representation, obj: unknown): { body: string; contentType: string } {
@@ -44,9 +57,11 @@ export function encode(rep: Representation, obj: unknown): { body: string; conte
 export type BodyFormat = 'json' | 'yaml' | 'protobuf' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
 
 export function bodyFormat(contentType: string | undefined): BodyFormat {
-  const type = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
+  // No Content-Type is JSON; one without a media type (";;;") is unparseable, so 415 as in kube.
+  const header = contentType?.trim() || 'application/json';
+  const type = header.split(';')[0].trim().toLowerCase();
   switch (type) {
-    case '': case 'application/json': return 'json';
+    case 'application/json': return 'json';
     case 'application/yaml': return 'yaml';
     case 'application/vnd.kubernetes.protobuf': return 'protobuf';
     case 'application/json-patch+json': return 'json-patch';

@@ -9,8 +9,10 @@ interface Operation { op: string; path: string; value?: unknown; from?: string }
 
 function parsePointer(path: string): string[] {
   if (path === '') return [];
-  if (!path.startsWith('/')) throw errors.invalid('', '', '', []);
-  return path.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  // kube's json-patch (evanphx v4) drops whatever precedes the first '/': "data/a" is "/a".
+  const split = path.split('/');
+  if (split.length < 2) bad(`doc is missing path: "${path}": missing value`);
+  return split.slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function bad(message: string): never {
@@ -69,6 +71,21 @@ function remove(doc: unknown, path: string): unknown {
   return doc;
 }
 
+function copySource(doc: unknown, from: string): unknown {
+  const tokens = parsePointer(from);
+  if (!tokens.length) return doc;
+  const parentPath = tokens.slice(0, -1);
+  let parent = doc;
+  for (const t of parentPath) {
+    parent = child(parent, t);
+    if (parent === undefined || parent === null) return undefined;
+  }
+  const key = tokens[tokens.length - 1];
+  if (Array.isArray(parent)) return parent[arrayIndex(parent, key, false)];
+  if (parent && typeof parent === 'object') return getOwn(parent, key) ?? null;
+  return undefined;
+}
+
 export function applyJSONPatch(doc: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw errors.badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   if (patch.length > maxOperations) {
@@ -92,7 +109,8 @@ export function applyJSONPatch(doc: unknown, patch: unknown): unknown {
         break;
       }
       case 'copy': {
-        const v = getAt(out, raw.from ?? '');
+        // evanphx v4 copies a missing member of an existing object as null; a missing parent is an error.
+        const v = copySource(out, raw.from ?? '');
         if (v === undefined) bad(`copy operation does not apply: doc is missing from path: ${raw.from}: missing value`);
         out = add(out, raw.path, structuredClone(v));
         break;

@@ -4,7 +4,7 @@
 // are listed here by field name. Lists not listed are replaced, as for a merge patch.
 // Directives: $patch: replace|delete|merge, $retainKeys, $deleteFromPrimitiveList/<field>,
 // $setElementOrder/<field> (order is kept as given by the merge).
-import { errors } from '../api/errors.js';
+import { ApiError, errors } from '../api/errors.js';
 import { getOwn, setOwn } from '../api/object.js';
 import { isObject } from './merge-patch.js';
 
@@ -41,6 +41,8 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
     return stripDirectives(rest) as Record<string, unknown>;
   }
   if (directive === 'delete') return {};
+  // kube's handleDirectiveInMergeMap: any other $patch in a map is a plain error, so 500 with no reason.
+  if (directive !== undefined) throw new ApiError(500, '', `unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`);
   const out: Record<string, unknown> = { ...original };
   const retain = getOwn(patch, '$retainKeys');
   const retainKeys = Array.isArray(retain) ? new Set(retain.map(String)) : undefined;
@@ -99,4 +101,12 @@ function stripDirectives(v: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) if (!k.startsWith('$')) setOwn(out, k, stripDirectives(x));
   return out;
+}
+
+/** A decoded JSON value as Go's %v prints it: `map[$patch:bogus]`, keys sorted. */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (typeof v === 'object') return `map[${Object.keys(v).sort().map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  return String(v);
 }

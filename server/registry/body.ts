@@ -33,6 +33,8 @@ export function admitBody(rt: ResourceType, namespace: string, body: KubeObject,
     delete obj.metadata.namespace;
   }
   if (urlName !== undefined) {
+    // kube's checkName: an update body must name its object.
+    if (!obj.metadata.name) throw errors.badRequest(`the name of the object (${urlName} based on URL) was undeterminable: name must be provided`);
     if (obj.metadata.name && obj.metadata.name !== urlName) {
       throw errors.badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${urlName})`);
     }

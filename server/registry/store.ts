@@ -23,6 +23,9 @@ export { nowTimestamp };
 const maxConflictRetries = 10;
 /** kube's maxNameGenerationCreateAttempts (RetryGenerateName). */
 const maxNameGenerationCreateAttempts = 8;
+/** A write's result: the object, and whether an update created it. */
+export interface WriteResult { object: KubeObject; created: boolean }
+
 const conflictMessage = 'the object has been modified; please apply your changes to the latest version and try again';
 
 export class GenericStore {
@@ -157,12 +160,23 @@ export class GenericStore {
 
   /** PUT: replace the object. With a resourceVersion in the body, only if it is still current. */
   async update(rt: ResourceType, namespace: string, name: string, body: KubeObject, opts: WriteOptions, subresource = ''): Promise<KubeObject> {
+    return (await this.updateWithResult(rt, namespace, name, body, opts, subresource)).object;
+  }
+
+  /** update, saying whether the PUT created the object (kube answers 201 then). */
+  async updateWithResult(rt: ResourceType, namespace: string, name: string, body: KubeObject, opts: WriteOptions, subresource = ''): Promise<WriteResult> {
     const incoming = admitBody(rt, namespace, body, name);
-    const wanted = incoming.metadata.resourceVersion;
+    // kube's versioner reads "0" as no resourceVersion: the update is unconditional.
+    const wanted = incoming.metadata.resourceVersion === '0' ? undefined : incoming.metadata.resourceVersion;
     if (!wanted && !(rt.strategy.allowUnconditionalUpdate ?? true)) {
       throw errors.invalid(rt.kind, rt.group, name, [field.invalid('metadata.resourceVersion', 0, 'must be specified for an update')]);
     }
-    return this.guaranteedUpdate(rt, namespace, name, opts, async (current) => {
+    // A uid in the body is a storage precondition, as kube's DefaultUpdatedObjectInfo makes it.
+    const uid = incoming.metadata.uid;
+    return this.guaranteedUpdateWithResult(rt, namespace, name, opts, async (current) => {
+      if (uid && uid !== (current?.metadata.uid ?? '')) {
+        throw errors.conflict(gr(rt), name, `StorageError: invalid object, Code: 4, Key: ${this.key(rt, namespace, name)}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current?.metadata.uid ?? ''}`);
+      }
       if (!current) {
         if (rt.strategy.allowCreateOnUpdate && !subresource) return { create: incoming };
         throw errors.notFound(gr(rt), name);
@@ -183,12 +197,21 @@ export class GenericStore {
     mutate: (current: KubeObject | null) => Promise<{ update?: KubeObject; create?: KubeObject }>,
     subresource = '', pinned = false,
   ): Promise<KubeObject> {
+    return (await this.guaranteedUpdateWithResult(rt, namespace, name, opts, mutate, subresource, pinned)).object;
+  }
+
+  /** guaranteedUpdate, saying whether `mutate` chose to create. */
+  async guaranteedUpdateWithResult(
+    rt: ResourceType, namespace: string, name: string, opts: WriteOptions,
+    mutate: (current: KubeObject | null) => Promise<{ update?: KubeObject; create?: KubeObject }>,
+    subresource = '', pinned = false,
+  ): Promise<WriteResult> {
     const key = this.key(rt, namespace, name);
     for (let attempt = 0; ; attempt++) {
       const { value } = await this.storage.get(key, { forUpdate: true });
       const current = value ? decode(rt, value) : null;
       const next = await mutate(current ? clone(current) : null);
-      if (next.create) return this.create(rt, namespace, next.create, opts);
+      if (next.create) return { object: await this.create(rt, namespace, next.create, opts), created: true };
       const obj = next.update!;
       const old = current!;
       carryOverSystemMeta(obj, old);
@@ -208,8 +231,8 @@ export class GenericStore {
       const oldStored = toStorage(rt, old);
       // Deleting, and the last finalizer is gone: the update is the delete.
       const finalize = Boolean(old.metadata.deletionTimestamp) && !(obj.metadata.finalizers ?? []).length;
-      if (opts.dryRun) return fromStorage(rt, stored);
-      if (!finalize && JSON.stringify(stored) === JSON.stringify(oldStored)) return old;
+      if (opts.dryRun) return { object: fromStorage(rt, stored), created: false };
+      if (!finalize && JSON.stringify(stored) === JSON.stringify(oldStored)) return { object: old, created: false };
       try {
         if (finalize) {
           const rev = await this.storage.delete(key, { modRevision: value!.modRevision });
@@ -220,7 +243,7 @@ export class GenericStore {
           stored.metadata.resourceVersion = String(rev);
           await rt.strategy.afterUpdate?.(obj, old, updateCtx, true).catch(() => undefined);
         }
-        return fromStorage(rt, stored);
+        return { object: fromStorage(rt, stored), created: false };
       } catch (e) {
         if (!finalize) await rt.strategy.afterUpdate?.(obj, old, updateCtx, false).catch(() => undefined);
         if (!(e instanceof PreconditionFailed)) throw e;

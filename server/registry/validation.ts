@@ -35,16 +35,20 @@ export function validateDeleteOptions(o: DeleteOptions): void {
   if (causes.length) throw errors.invalid('DeleteOptions', 'meta.k8s.io', '', causes);
 }
 
-/** kube's ValidateListOptions for resourceVersionMatch. */
+/** kube's ValidateListOptions (every resourceVersionMatch error at once), then its storage's continue check. */
 export function validateListOptions(opts: ListOptions): void {
-  if (opts.resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(opts.resourceVersionMatch)) {
-    throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.notSupported('resourceVersionMatch', opts.resourceVersionMatch, ['Exact', 'NotOlderThan'])]);
+  const causes: FieldError[] = [];
+  const match = opts.resourceVersionMatch;
+  if (match) {
+    if (!opts.resourceVersion) causes.push(field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    if (opts.continue) causes.push(field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+    if (!['Exact', 'NotOlderThan'].includes(match)) causes.push(field.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+    if (match === 'Exact' && opts.resourceVersion === '0') causes.push(field.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   }
-  if (opts.resourceVersionMatch && !opts.resourceVersion && !opts.continue) {
-    throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
-  }
-  if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion === '0') {
-    throw errors.invalid('ListOptions', 'meta.k8s.io', '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]);
+  if (causes.length) throw errors.invalid('ListOptions', 'meta.k8s.io', '', causes);
+  // k8s.io/apiserver storage.ValidateListOptions: a continue token carries its own resourceVersion.
+  if (opts.continue && opts.resourceVersion && opts.resourceVersion !== '0') {
+    throw errors.badRequest('specifying resource version is not allowed when using continue');
   }
 }
 

@@ -7,6 +7,7 @@ import { type FieldError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
 import { builtinDefinitions, refName, type Schema } from './definitions.js';
+import { base64Error, rfc3339Error } from './go-formats.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
@@ -42,6 +43,9 @@ function strict(s: Schema): Schema {
   if (s.type) out.type = s.type;
   // Go's integer types: a number outside them is a decode error, as encoding/json reports it.
   if (s.type === 'integer') Object.assign(out, s.format === 'int64' ? int64Range : int32Range);
+  // []byte and metav1.Time: strings Go decodes further (base64, RFC 3339); a bad one is a decode error.
+  if (s.type === 'string' && s.format === 'byte') (out as Record<string, unknown>).goBase64 = true;
+  if (s.type === 'string' && s.format === 'date-time') (out as Record<string, unknown>).goTime = true;
   if (s.items) out.items = strict(s.items);
   if (s.properties) {
     out.properties = {};
@@ -56,11 +60,26 @@ function strict(s: Schema): Schema {
 function instance(): InstanceType<typeof Ajv> {
   if (ajv) return ajv;
   ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, addUsedSchema: false });
+  for (const keyword of Object.keys(goFormats)) {
+    ajv.addKeyword({ keyword, type: 'string', schemaType: 'boolean', errors: false, validate: (_: boolean, data: string) => goFormats[keyword](data) === undefined });
+  }
   const definitions: Record<string, Schema> = {};
-  for (const [name, def] of Object.entries(builtinDefinitions())) definitions[name] = strict(def);
+  for (const [name, def] of Object.entries(builtinDefinitions())) definitions[name] = strict(withByteMaps(name, def));
   ajv.addSchema({ $id: rootId, definitions });
   return ajv;
 }
+
+/** The map[string][]byte fields (the generated definitions lose the byte format of map values). */
+const byteMaps: Record<string, string> = { 'io.k8s.api.core.v1.ConfigMap': 'binaryData', 'io.k8s.api.core.v1.Secret': 'data' };
+
+function withByteMaps(name: string, def: Schema): Schema {
+  const prop = byteMaps[name];
+  if (!prop || !def.properties?.[prop]) return def;
+  return { ...def, properties: { ...def.properties, [prop]: { ...def.properties[prop], additionalProperties: { type: 'string', format: 'byte' } } } };
+}
+
+/** Keywords for the string formats Go decodes further, each giving Go's error. */
+const goFormats: Record<string, (value: string) => string | undefined> = { goBase64: base64Error, goTime: rfc3339Error };
 
 function validatorFor(definition: string): ValidateFunction | undefined {
   let v = compiled.get(definition);
@@ -173,6 +192,13 @@ export function unsafeNumberError(rt: SchemaTarget, obj: unknown, path: string[]
   return `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: number ${literal} at ${path.join('.') || '(root)'} cannot be represented exactly by this server (integers beyond 2^53 and numbers beyond float64)`;
 }
 
+/** A fraction or exponent literal (`1.0`, `1e2`) where the schema wants an integer: encoding/json's refusal, else undefined. */
+export function floatLiteralError(rt: SchemaTarget, obj: unknown, path: string[], literal: string): string | undefined {
+  const at = schemaAt(rt, path);
+  if (!at.known || deref(at.schema)?.type !== 'integer') return undefined;
+  return decodeMessage(rt, obj, path, literal);
+}
+
 export function validateAgainstSchema(rt: SchemaTarget, obj: KubeObject): SchemaResult {
   const { unknownPaths: _paths, ...result } = checkForDecode(rt, obj);
   void _paths;
@@ -190,6 +216,9 @@ export function checkForDecode(rt: SchemaTarget, obj: KubeObject): DecodeCheck {
       result.unknownPaths.push([...segments(e.instancePath), name]);
     } else if (e.keyword === 'required') {
       result.causes.push(field.required(fieldPath(e.instancePath, (e.params as { missingProperty: string }).missingProperty)));
+    } else if (Object.hasOwn(goFormats, e.keyword) && !result.decodeError) {
+      const message = goFormats[e.keyword](String(valueAt(obj, segments(e.instancePath))));
+      if (message) result.decodeError = `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${message}`;
     } else if ((e.keyword === 'type' || e.keyword === 'minimum' || e.keyword === 'maximum') && !result.decodeError) {
       // A JSON null is the zero value to kube's typed decoding, never a type error.
       if (e.keyword === 'type' && valueAt(obj, segments(e.instancePath)) === null) continue;

@@ -15,6 +15,13 @@ export function nameValidator(rule: ResourceType['nameRule'] | 'dns1035-label'):
   }
 }
 
+/** kube's name check with prefix=true: a trailing dash is masked (random characters follow it). */
+function generateNameCheck(rule: ResourceType['nameRule'] | 'dns1035-label', prefix: string): string[] {
+  if (rule === 'path-segment') return isPathSegmentName(prefix).filter((m) => !m.startsWith('may not be'));
+  const masked = prefix.length > 1 && prefix.endsWith('-') ? `${prefix.slice(0, -1)}a` : prefix;
+  return nameValidator(rule)(masked);
+}
+
 export function validateObjectMeta(rt: ResourceType, obj: KubeObject, nameRule = rt.nameRule): FieldError[] {
   const errs: FieldError[] = [];
   const meta = obj.metadata;
@@ -23,6 +30,9 @@ export function validateObjectMeta(rt: ResourceType, obj: KubeObject, nameRule =
     errs.push(field.required('metadata.name', 'name or generateName is required'));
   } else {
     for (const m of check(meta.name)) errs.push(field.invalid('metadata.name', meta.name, m));
+  }
+  if (meta.generateName) {
+    for (const m of generateNameCheck(nameRule, meta.generateName)) errs.push(field.invalid('metadata.generateName', meta.generateName, m));
   }
   if (rt.namespaced && !meta.namespace) errs.push(field.required('metadata.namespace'));
   if (!rt.namespaced && meta.namespace) errs.push(field.forbidden('metadata.namespace', 'not allowed on this type'));

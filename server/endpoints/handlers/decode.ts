@@ -11,7 +11,7 @@ import { applyMergePatch } from '../../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../patch/strategic-merge-patch.js';
 import { decodeProtobuf } from '../../protobuf/decode.js';
 import type { WriteOptions } from '../../registry/store.js';
-import { checkForDecode, pruneUnknownFields, type SchemaTarget, unsafeNumberError } from '../../schema/validate.js';
+import { checkForDecode, floatLiteralError, pruneUnknownFields, type SchemaTarget, unsafeNumberError } from '../../schema/validate.js';
 import type { HandlerContext } from './context.js';
 
 const objectMediaTypes = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
@@ -41,7 +41,8 @@ export async function decodeObject(ctx: HandlerContext, opts: WriteOptions, targ
 /** decodeObject without the exchange: JSON or YAML bytes to an object of `target`'s kind. */
 export function decodeObjectBytes(raw: Buffer, format: 'json' | 'yaml', target: SchemaTarget, opts: WriteOptions): KubeObject {
   const parsed = parseBody(raw, format, target.kind, target.version);
-  const value = parsed.value;
+  // A JSON null (or YAML ~) decodes into the zero object, as Go's json.Unmarshal of null leaves it.
+  const value = parsed.value === null ? {} : parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw errors.badRequest(`${target.kind} in version "${target.version}" cannot be handled as a ${target.kind}: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type struct`);
   }
@@ -59,6 +60,10 @@ export function decodeObjectBytes(raw: Buffer, format: 'json' | 'yaml', target: 
 function refuseUnsafeNumbers(target: SchemaTarget, obj: unknown, parsed: ParsedBody): void {
   for (const n of parsed.unsafeNumbers) {
     const message = unsafeNumberError(target, obj, n.path, n.literal);
+    if (message) throw errors.badRequest(message);
+  }
+  for (const n of parsed.floatLiterals) {
+    const message = floatLiteralError(target, obj, n.path, n.literal);
     if (message) throw errors.badRequest(message);
   }
 }
@@ -129,11 +134,20 @@ export function applyPatch(p: DecodedPatch, current: unknown): unknown {
 export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOptions, target: SchemaTarget, current?: KubeObject): KubeObject {
   if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw errors.badRequest('the patch did not produce an object');
   const obj = patched as KubeObject;
+  const wholeJSON = p.format === 'json-patch' || p.format === 'merge-patch';
+  // kube decodes a JSON or merge patch's result as its own kind: another kind does not decode.
+  if (wholeJSON && current && (obj.kind !== current.kind || obj.apiVersion !== current.apiVersion)) {
+    throw errors.invalid('', '', '', [field.invalid('patch', JSON.stringify(obj), `the patched object is a ${String(obj.apiVersion)}, Kind=${String(obj.kind)}, not a ${current.apiVersion}, Kind=${current.kind}`)]);
+  }
   const schema = checkForDecode(target, obj);
-  // A decode error trumps strict errors; the store reports it when it validates the result.
-  if (schema.decodeError) return obj;
   // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
-  const shown = p.format === 'json-patch' || p.format === 'merge-patch' ? JSON.stringify(obj) : goValue(p.patch);
+  const shown = wholeJSON ? JSON.stringify(obj) : goValue(p.patch);
+  // A decode error trumps strict errors: kube's decode of the patched result fails, 422 naming the
+  // patch. Apply: the store reports it when it validates the result.
+  if (schema.decodeError) {
+    if (p.format !== 'apply-patch') throw errors.invalid('', '', '', [field.invalid('patch', shown, schema.decodeError.replace(/^.*? cannot be handled as a [^:]*: /, ''))]);
+    return obj;
+  }
   const had = new Set(current ? checkForDecode(target, current).unknownFields : []);
   const brought = schema.unknownFields.map((f, i) => ({ f, path: schema.unknownPaths[i] })).filter((u) => !had.has(u.f));
   pruneUnknownFields(obj, brought.map((u) => u.path));

@@ -42,6 +42,11 @@ function bodyDeleteOptions(body: Record<string, unknown>): DeleteOptions {
     throw errors.badRequest(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field DeleteOptions.${name} of type ${type}`);
   };
   const own = (k: string) => Object.hasOwn(body, k) && body[k] !== null && body[k] !== undefined;
+  // kube decodes the body with the meta scheme, where only DeleteOptions is a kind a delete takes.
+  if (typeof body.kind === 'string' && body.kind && body.kind !== 'DeleteOptions') {
+    const version = typeof body.apiVersion === 'string' && body.apiVersion ? body.apiVersion : 'v1';
+    throw errors.badRequest(`no kind ${JSON.stringify(body.kind)} is registered for version ${JSON.stringify(version)} in scheme "pkg/runtime/scheme.go:111"`);
+  }
   if (own('gracePeriodSeconds')) {
     if (!Number.isSafeInteger(body.gracePeriodSeconds)) wrong('gracePeriodSeconds', 'int64');
     out.gracePeriodSeconds = body.gracePeriodSeconds as number;

@@ -2,7 +2,8 @@ import type { KubeObject } from '../../api/object.js';
 import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
-import { checkTableOptions, includeObject } from './context.js';
+import { checkTableOptions, includeObject, sendPartial } from './context.js';
+import { asPartialObjectMetadataList, partialApiVersion } from '../../table/partial.js';
 import { queryInt64 } from './query.js';
 
 export async function list(ctx: HandlerContext): Promise<void> {
@@ -31,6 +32,10 @@ export async function list(ctx: HandlerContext): Promise<void> {
     ctx.ex.sendJSON(200, toTable(objects, ctx.rt.strategy.table, {
       includeObject: includeObject(ctx), listMeta: meta.metadata as Record<string, unknown>,
     }));
+    return;
+  }
+  if (rep === 'partial' || rep === 'partial-v1beta1') {
+    sendPartial(ctx, rep, 200, asPartialObjectMetadataList(meta.metadata as Record<string, unknown>, objects, partialApiVersion(rep)), true);
     return;
   }
   const { body, contentType } = encode(rep, { ...meta, items: objects });

@@ -10,13 +10,13 @@ export async function patch(ctx: HandlerContext): Promise<void> {
   const opts = writeOptions(ctx);
   const decoded = await decodePatch(ctx, opts);
   if (decoded.format === 'apply-patch' && !ex.query.get('fieldManager')) {
-    throw errors.badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.required('fieldManager', 'is required for apply patch')]);
   }
   if (decoded.format !== 'apply-patch' && ex.query.has('force')) {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
   }
   const pinnedRV = (decoded.patch as KubeObject | undefined)?.metadata?.resourceVersion;
-  const result = await ctx.store.guaranteedUpdate(rt, info.namespace, info.name, opts, async (current) => {
+  const { object, created } = await ctx.store.guaranteedUpdateWithResult(rt, info.namespace, info.name, opts, async (current) => {
     if (!current) {
       if (decoded.format === 'apply-patch' && !info.subresource) return { create: decodePatched(decoded, structuredClone(decoded.patch), opts, rt) };
       throw errors.notFound({ group: rt.group, resource: rt.resource }, info.name);
@@ -34,5 +34,6 @@ export async function patch(ctx: HandlerContext): Promise<void> {
     }
     return { update: obj };
   }, info.subresource, Boolean(pinnedRV));
-  respondObject(ctx, 200, result);
+  // An apply that created the object answers 201, as kube's PatchResource.
+  respondObject(ctx, created ? 201 : 200, object);
 }

@@ -1,6 +1,7 @@
 // WATCH over chunked HTTP: one JSON WatchEvent per line, or one Table per event for `kubectl get -w`.
 import type { KubeObject } from '../../api/object.js';
 import { negotiate } from '../../http/negotiate.js';
+import { asPartialObjectMetadata, partialApiVersion } from '../../table/partial.js';
 import { startWatch, type WatchEventType, type WatchOptions, type WatchSink } from '../../registry/watch.js';
 import { toTable } from '../../table/convert.js';
 import type { HandlerContext } from './context.js';
@@ -57,6 +58,12 @@ export async function watch(ctx: HandlerContext): Promise<void> {
         sentColumns = true;
         table.metadata = { resourceVersion: obj.metadata.resourceVersion };
         ex.write(`{"type":"${type}","object":${JSON.stringify(table)}}\n`);
+        return;
+      }
+      if ((rep === 'partial' || rep === 'partial-v1beta1') && type !== 'ERROR') {
+        // Metadata informers watch with as=PartialObjectMetadata: each event carries the metadata only.
+        const obj = parse ? parse() : (typeof object === 'string' ? JSON.parse(object) as KubeObject : object);
+        ex.write(`{"type":"${type}","object":${JSON.stringify(asPartialObjectMetadata(obj, partialApiVersion(rep)))}}\n`);
         return;
       }
       ex.write(typeof object === 'string' ? eventLine(type, object) : `{"type":"${type}","object":${JSON.stringify(object)}}\n`);
