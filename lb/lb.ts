@@ -47,8 +47,10 @@ export class LoadBalancer {
       noDelay: true,
     }, (req, res) => this.onRequest(req, res));
     this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
-    // CONNECT is not a method kube serves; node hands it over separately, so it is refused here.
-    this.server.on('connect', (_req, socket: net.Socket) => socket.end(rawStatusResponse(statuses.methodNotAllowed())));
+    // CONNECT (host:port) matches no path of kube's mux, which answers it with a plain-text 404;
+    // node hands it over separately, so it is answered here and never reaches an instance.
+    this.server.on('connect', (_req, socket: net.Socket) => socket.end(
+      'HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 19\r\nConnection: close\r\n\r\n404 page not found\n'));
     this.server.on('upgrade', (req, socket: net.Socket, head) => {
       if (this.draining) socket.end(rawStatusResponse(statuses.shuttingDown()));
       else this.tunnels.handle(req, socket, head);

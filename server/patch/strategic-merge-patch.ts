@@ -41,8 +41,9 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
     return stripDirectives(rest) as Record<string, unknown>;
   }
   if (directive === 'delete') return {};
-  // kube's handleDirectiveInMergeMap: any other $patch in a map is a plain error, so 500 with no reason.
-  if (directive !== undefined) throw new ApiError(500, '', `unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`);
+  // kube's handleDirectiveInMergeMap: any other $patch in a map is an error (kube answers it with a
+  // reasonless 500); the client sent it, so it is a 400 here, with kube's message.
+  if (directive !== undefined) throw errors.badRequest(`unknown patch type: ${goValue(directive)} in map: ${goValue(patch)}`);
   const out: Record<string, unknown> = { ...original };
   const retain = getOwn(patch, '$retainKeys');
   const retainKeys = Array.isArray(retain) ? new Set(retain.map(String)) : undefined;

@@ -199,10 +199,11 @@ describe('patches as kube applies them', () => {
     expect(missingParent.status).toBe(422);
   });
 
-  it('an unknown $patch directive in a strategic merge patch is kube\'s 500, nothing written', async () => {
+  it('an unknown $patch directive in a strategic merge patch is refused with kube\'s message (400: kube\'s 500 is an intended difference), nothing written', async () => {
     await call('POST', N, cm('p-directive'));
     const r = await call('PATCH', `${N}/p-directive`, '{"data":{"$patch":"bogus"}}', 'application/strategic-merge-patch+json');
-    expect(r.status).toBe(500);
+    expect(r.status).toBe(400);
+    expect(r.json.reason).toBe('BadRequest');
     expect(r.json.message).toBe('unknown patch type: bogus in map: map[$patch:bogus]');
     expect((await call('GET', `${N}/p-directive`)).json.data).toEqual({ a: 'b' });
   });

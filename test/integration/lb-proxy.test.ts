@@ -185,12 +185,15 @@ function statusOf(response: string): { code: number; body: any } {
   return { code: Number(head.split(' ')[1]), body: JSON.parse(body) };
 }
 
-it('an unknown method is 405 with a Status body', async () => {
-  for (const [method, target] of [['FOO', '/api/v1/namespaces'], ['PROPFIND', '/api/v1/namespaces'], ['CONNECT', '127.0.0.1:22']]) {
+it('an unknown method is 405 with a Status body; CONNECT is kube\'s plain-text 404', async () => {
+  for (const [method, target] of [['FOO', '/api/v1/namespaces'], ['PROPFIND', '/api/v1/namespaces']]) {
     const r = statusOf(await raw(`${method} ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
     expect(r.code).toBe(405);
     expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'MethodNotAllowed', code: 405 });
   }
+  const connect = await raw('CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  expect(connect.split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+  expect(connect.split('\r\n\r\n')[1]).toBe('404 page not found\n');
   expect(a.seen.length + b.seen.length).toBe(0);
 });
 

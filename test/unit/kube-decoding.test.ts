@@ -58,10 +58,10 @@ describe('JSON patch as evanphx/json-patch v4 applies it', () => {
 });
 
 describe('strategic merge patch directives', () => {
-  it('an unknown $patch in a map is kube\'s plain error: 500 without a reason', () => {
+  it('an unknown $patch in a map is refused with kube\'s message, as a 400 (kube: a reasonless 500)', () => {
     const e = apiError(() => applyStrategicMergePatch({ data: { a: 'b' } }, { data: { $patch: 'bogus' } }));
-    expect(e.code).toBe(500);
-    expect(e.reason).toBe('');
+    expect(e.code).toBe(400);
+    expect(e.reason).toBe('BadRequest');
     expect(e.message).toBe('unknown patch type: bogus in map: map[$patch:bogus]');
     expect(applyStrategicMergePatch({ data: { a: 'b' } }, { data: { $patch: 'replace', c: 'd' } })).toEqual({ data: { c: 'd' } });
   });
