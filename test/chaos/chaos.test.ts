@@ -10,7 +10,7 @@ import { repoRoot } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { api, openWatch, type WatchStream } from '../support/watch.js';
 import {
-  ChaosCluster, apiserverReady, etcdHealthy, etcdIsLeader, feedMode, gone, lbStats, redisPing, type Component,
+  ChaosCluster, apiserverReady, etcdHealthy, etcdIsLeader, fanoutPublisher, feedMode, gone, lbStats, redisPing, type Component,
 } from './cluster.js';
 import { etcdHistory, etcdState, expectedFor, matches, seen, watchPath, type Selection, type StoredEvent } from './history.js';
 import { Load, colors, figures, namespaces, type RequestRecord, type WindowFigures } from './load.js';
@@ -45,6 +45,8 @@ const key = (o: any) => `${o.metadata.namespace}/${o.metadata.name}`;
 interface FaultResult extends WindowFigures {
   fault: string;
   victim: string;
+  /** The instance publishing etcd's events to Redis when the fault began. */
+  publisher?: string;
   oldPid: number;
   newPid: number;
   recoveredMs: number;
@@ -151,7 +153,7 @@ function table(baseline: WindowFigures, results: FaultResult[]): string {
   const head = ['fault', 'victim', 'recovered', 'failed reads', 'failed writes', 'requests', 'write p50', 'write p99', 'read p99'];
   const rows = [
     ['(steady, before faults)', '', '', `${baseline.failedReads}/${baseline.reads}`, `${baseline.failedWrites}/${baseline.writes}`, String(baseline.totalRequests), `${baseline.writeP50Ms} ms`, `${baseline.writeP99Ms} ms`, `${baseline.readP99Ms} ms`],
-    ...results.map((r) => [r.fault, r.victim, `${(r.recoveredMs / 1000).toFixed(1)} s`, `${r.failedReads}/${r.reads} (max ${r.maxFailedReads})`,
+    ...results.map((r) => [r.fault, r.victim === r.publisher ? `${r.victim} (publisher)` : r.victim, `${(r.recoveredMs / 1000).toFixed(1)} s`, `${r.failedReads}/${r.reads} (max ${r.maxFailedReads})`,
       `${r.failedWrites}/${r.writes} (max ${r.maxFailedWrites})`, String(r.totalRequests), `${r.writeP50Ms} ms`, `${r.writeP99Ms} ms`, `${r.readP99Ms} ms`]),
   ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -165,9 +167,12 @@ async function runFaults(): Promise<void> {
   await writesFlowing(t0, 40, 'steady load before the faults');
   baseline = figures(load.requests, t0, Date.now());
 
-  const windows: Array<Pick<FaultResult, 'fault' | 'victim' | 'oldPid' | 'newPid' | 'killedAt' | 'recoveredAt'>> = [];
+  const windows: Array<Pick<FaultResult, 'fault' | 'victim' | 'publisher' | 'oldPid' | 'newPid' | 'killedAt' | 'recoveredAt'>> = [];
   for (const { fault, pick } of faults) {
     const victim = await pick();
+    const instances = cluster.byRole('apiserver');
+    const publishing = await Promise.all(instances.map((c) => fanoutPublisher(c).catch(() => false)));
+    const publisher = instances.find((_, i) => publishing[i])?.name;
     cluster.remember();
     const killedAt = Date.now();
     cluster.kill(victim);
@@ -179,7 +184,7 @@ async function runFaults(): Promise<void> {
     await waitReady(`everything ready after killing ${victim.name}`, 90000);
     const recoveredAt = Date.now();
     cluster.remember();
-    windows.push({ fault, victim: victim.name, oldPid: victim.pid, newPid: cluster.component(victim.name).pid, killedAt, recoveredAt });
+    windows.push({ fault, victim: victim.name, publisher, oldPid: victim.pid, newPid: cluster.component(victim.name).pid, killedAt, recoveredAt });
     await writesFlowing(recoveredAt, 16, `writes acknowledged again after ${fault}`);
   }
   await load.stop();

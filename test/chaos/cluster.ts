@@ -151,6 +151,12 @@ export async function feedMode(c: Component): Promise<string | undefined> {
   return /^kube_apiserver_ts_watch_feed_mode\{mode="(\w+)"\} 1$/m.exec(text)?.[1];
 }
 
+/** Whether the instance is the elected fan-out publisher (kube_apiserver_ts_fanout_publisher_leader). */
+export async function fanoutPublisher(c: Component): Promise<boolean> {
+  const { text } = await fetchText(`${c.url}/metrics`);
+  return /^kube_apiserver_ts_fanout_publisher_leader 1$/m.test(text);
+}
+
 export async function etcdHealthy(c: Component): Promise<boolean> {
   const { status, text } = await fetchText(`${c.url}/health`);
   return status === 200 && JSON.parse(text).health === 'true';
