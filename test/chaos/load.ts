@@ -135,6 +135,9 @@ export interface WindowFigures {
   writes: number;
   failedReads: number;
   failedWrites: number;
+  /** Of those, the ones `excused` explains (the etcd client defect the chaos test describes). */
+  defectReads: number;
+  defectWrites: number;
   /** Over every write started in the window, failed ones included (ms). */
   writeP50Ms: number;
   writeP99Ms: number;
@@ -144,10 +147,16 @@ export interface WindowFigures {
   errors: Record<string, number>;
 }
 
+/** etcd's client found the member it picked down ("No connection established"): the call never reached etcd. */
+export const memberDown = (r: RequestRecord) => !r.ok && r.status === 503 && /No connection established/.test(r.error ?? '');
+
+/** The LB had no instance passing /readyz (each instance's etcd check picks a member at random). */
+export const noInstanceReady = (r: RequestRecord) => !r.ok && r.status === 503 && /no API server instance is ready/.test(r.error ?? '');
+
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
 
 /** The figures of the requests under way at some point in [from, to): started in it, or in flight when it began. */
-export function figures(requests: RequestRecord[], from: number, to: number): WindowFigures {
+export function figures(requests: RequestRecord[], from: number, to: number, excused: (r: RequestRecord) => boolean = () => false): WindowFigures {
   const inside = requests.filter((r) => r.start < to && r.end >= from);
   const reads = inside.filter((r) => r.kind === 'read');
   const writes = inside.filter((r) => r.kind === 'write');
@@ -162,6 +171,7 @@ export function figures(requests: RequestRecord[], from: number, to: number): Wi
   return {
     totalRequests: inside.length, reads: reads.length, writes: writes.length,
     failedReads: reads.filter((r) => !r.ok).length, failedWrites: writes.filter((r) => !r.ok).length,
+    defectReads: reads.filter((r) => !r.ok && excused(r)).length, defectWrites: writes.filter((r) => !r.ok && excused(r)).length,
     writeP50Ms: percentile(lat, 50), writeP99Ms: percentile(lat, 99), readP99Ms: percentile(readLat, 99), errors,
   };
 }
