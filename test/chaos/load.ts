@@ -135,7 +135,7 @@ export interface WindowFigures {
   writes: number;
   failedReads: number;
   failedWrites: number;
-  /** Of those, the ones `excused` explains (the etcd client defect the chaos test describes). */
+  /** Of those, the ones `excused` explains (the defects the chaos test describes). */
   defectReads: number;
   defectWrites: number;
   /** Over every write started in the window, failed ones included (ms). */
@@ -152,6 +152,9 @@ export const memberDown = (r: RequestRecord) => !r.ok && r.status === 503 && /No
 
 /** The LB had no instance passing /readyz (each instance's etcd check picks a member at random). */
 export const noInstanceReady = (r: RequestRecord) => !r.ok && r.status === 503 && /no API server instance is ready/.test(r.error ?? '');
+
+/** A consistent read the instance's watch cache did not catch up for within 3 s (the fan-out stalled). */
+export const cacheBehind = (r: RequestRecord) => !r.ok && r.status === 504 && /Too large resource version/.test(r.error ?? '');
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
 
