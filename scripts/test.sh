@@ -12,12 +12,16 @@ npm run build --silent
 npx tsc -p tsconfig.test.json
 if [ $# -eq 0 ]; then
   # compose/ for real first and on its own (it builds images, which would starve the other tests of
-  # the CPU); then everything else, whose summary closes the output. Either failing fails the run.
+  # the CPU); chaos on its own too (~1 min, 9 processes of its own: kill -9 under load, with bounds on
+  # failed requests); then everything else, whose summary closes the output. Any failing fails the run.
   compose=0
   npx vitest run --reporter=default test/compose || compose=$?
+  chaos=0
+  npx vitest run --reporter=default test/chaos || chaos=$?
   main=0
   npx vitest run --reporter=default test/unit test/integration test/e2e test/differential || main=$?
   if [ "$compose" -ne 0 ]; then echo "test/compose failed (exit $compose); see above" >&2; fi
-  exit $(( main != 0 ? main : compose ))
+  if [ "$chaos" -ne 0 ]; then echo "test/chaos failed (exit $chaos); see above" >&2; fi
+  exit $(( main != 0 ? main : compose != 0 ? compose : chaos ))
 fi
 exec npx vitest run --reporter=default "$@"
