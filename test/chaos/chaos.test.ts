@@ -295,7 +295,7 @@ it('keeps failed requests under the bounds during every fault, and none fails ou
 // clientv3 moves to another endpoint). The /readyz etcd check uses the same client, so instances
 // also go unready at random, and when all are at once the LB answers 503 "no API server instance is
 // ready". Every run today has some. Remove `.fails` once fixed.
-it.fails('fails no request for want of trying another etcd member while one is down', () => {
+it('fails no request for want of trying another etcd member while one is down', () => {
   const perFault = results.map((r) => ({ fault: r.fault, reads: r.defectReads, writes: r.defectWrites }));
   expect(perFault.filter((m) => m.reads + m.writes > 0)).toEqual([]);
   expect(load.requests.filter(memberDown).map((q) => `${q.kind} at ${new Date(q.start).toISOString()}: ${q.error}`)).toEqual([]);
@@ -308,7 +308,7 @@ it.fails('fails no request for want of trying another etcd member while one is d
 // ends with the cache still behind gets 504 "Too large resource version" instead of being served from
 // etcd, as kube-apiserver's cacher delegator does (storage.IsTooLargeResourceVersion: fall back to
 // etcd). Every publisher kill today shows the stall. Remove `.fails` once fixed.
-it.fails('serves consistent reads without stalling or failing while the fan-out publisher is replaced', () => {
+it('serves consistent reads without stalling or failing while the fan-out publisher is replaced', () => {
   const r = results.find((x) => x.fault === 'fan-out publisher\'s instance')!;
   expect(load.requests.filter(cacheBehind).map((q) => `${q.kind} at ${new Date(q.start).toISOString()}: ${q.error}`)).toEqual([]);
   expect(r.readP99Ms, 'read p99 while the publisher is replaced').toBeLessThan(2000);

@@ -14,9 +14,6 @@ class FakeEtcd implements SnapshotSource {
   async currentRevision(): Promise<number> {
     return this.revision;
   }
-  async latestRevisionUnder(): Promise<number> {
-    return this.revision;
-  }
 }
 
 class FakeFeed implements EventFeed {

@@ -1,7 +1,7 @@
 // The cacher: the storage the generic store talks to. Writes go to etcd; reads and watches are
 // served from the watch cache, and its delegator sends to etcd what the cache cannot answer
 // (an Exact resourceVersion, continue pages, a cache that is not ready).
-import { errors } from '../../api/errors.js';
+import { ApiError, errors } from '../../api/errors.js';
 import { decodeContinue } from '../continue.js';
 import type { EtcdStorage } from '../etcd3/etcd3.js';
 import type {
@@ -48,8 +48,9 @@ export class Cacher implements Storage {
   }
 
   /**
-   * Brings the cache to the state a read with this resourceVersion must see; false when the cache
-   * went unready meanwhile (its feed broke), and the read must go to etcd instead.
+   * Brings the cache to the state a read with this resourceVersion must see; false when the read
+   * must go to etcd instead: the cache went unready meanwhile (its feed broke), or, for a consistent
+   * read, it did not catch up in time (its feed stalled) — kube's delegator falls back the same way.
    */
   private async waitUntilFresh(resourceVersion: string | undefined): Promise<boolean> {
     const rev = resourceVersion && resourceVersion !== '0' ? parseResourceVersion(resourceVersion) : 0;
@@ -57,6 +58,7 @@ export class Cacher implements Storage {
       if (!resourceVersion) await this.cache.waitFresh();
       else if (rev) await this.cache.waitFor(rev);
     } catch (e) {
+      if (!resourceVersion && isTooLargeResourceVersion(e)) return false;
       if (this.cache.ready) throw e;
     }
     return this.cache.ready;
@@ -95,4 +97,8 @@ export class Cacher implements Storage {
   compact(revision: number): Promise<void> {
     return this.delegate.compact(revision);
   }
+}
+
+function isTooLargeResourceVersion(e: unknown): boolean {
+  return e instanceof ApiError && (e.details?.causes ?? []).some((c) => c.reason === 'ResourceVersionTooLarge');
 }

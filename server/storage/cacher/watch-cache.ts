@@ -10,6 +10,9 @@ import type { EventFeed, FeedBatch } from './feed.js';
 
 export const registryRoot = '/registry/';
 
+/** How long a consistent read waits for the cache before it is served from etcd instead (kube: 3 s). */
+export const consistentReadWaitMs = 1000;
+
 /** One key as the cache holds it: etcd's bytes, and lazily the parsed object and encodings. */
 export type CacheEntry = StoredValue;
 
@@ -17,7 +20,6 @@ export type CacheEntry = StoredValue;
 export interface SnapshotSource {
   range(prefix: string, start: string, limit: number, revision: number): Promise<{ items: StoredValue[]; more: boolean }>;
   currentRevision(): Promise<number>;
-  latestRevisionUnder(prefix: string): Promise<number>;
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -151,7 +153,7 @@ export class WatchCache {
     this.historyBytes = 0;
     this.historyStart = from;
     this.revision = Math.min(this.revision, from);
-    this.bumpRevision(from, false);
+    this.bumpRevision(from);
     this.feedRevision = from;
     await this.follow();
   }
@@ -283,11 +285,11 @@ export class WatchCache {
       this.history.splice(0, drop);
       this.historyBytes = bytes;
     }
-    this.bumpRevision(revision, false);
+    this.bumpRevision(revision);
     if (batch.length) for (const l of this.listeners) l(batch);
   }
 
-  private bumpRevision(rev: number, _fromProgress: boolean): void {
+  private bumpRevision(rev: number): void {
     if (rev <= this.revision) return;
     this.revision = rev;
     if (!this.waiters.length) return;
@@ -321,15 +323,10 @@ export class WatchCache {
     await this.start();
     const current = await this.nextRevisionCheck();
     if (this.revision >= current) return;
-    // Writes outside /registry/ move the revision without an event: after a short wait, settle by a
-    // direct check of the newest /registry/ revision.
-    try {
-      await this.waitFor(current, 200);
-    } catch {
-      const latest = await this.source.latestRevisionUnder(registryRoot);
-      await this.waitFor(latest);
-      if (this.revision < current) this.bumpRevision(current, true);
-    }
+    // Every write of ours is under /registry/, so the feed brings every revision. One it has not
+    // brought within the budget means a stalled feed (a publisher being replaced): the
+    // ResourceVersionTooLarge this throws sends the read to etcd (the cacher's delegator).
+    await this.waitFor(current, consistentReadWaitMs);
   }
 
   private inFlight?: Promise<number>;

@@ -1,5 +1,5 @@
 // The etcd3 storage, per the invariants: resourceVersion = mod revision, writes are transactions.
-import { noop } from 'cockatiel';
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
 import { Etcd3, type IKeyValue, type ITxnResponse } from 'etcd3';
 import { ApiError, errors } from '../../api/errors.js';
 import { continueExpired, decodeContinue, encodeContinue } from '../continue.js';
@@ -30,6 +30,11 @@ export interface StorageOptions {
 /** grpc-js refuses messages over 4 MiB by default; a watch catching up on large objects sends more. */
 const maxReceiveMessageBytes = 1024 * 1024 * 1024;
 
+/** A connection that was never made (refused, none established): the call cannot have been applied. */
+export function neverReachedEtcd(e: Error): boolean {
+  return /No connection established|ECONNREFUSED|connection refused/i.test(e?.message ?? '');
+}
+
 export class EtcdStorage implements Storage {
   readonly client: Etcd3;
   private readonly timeoutMs: number;
@@ -40,8 +45,13 @@ export class EtcdStorage implements Storage {
       hosts: opts.endpoints,
       dialTimeout: 3000,
       grpcOptions: { 'grpc.max_receive_message_length': maxReceiveMessageBytes },
-      // A dead etcd must answer fast (503) and recover by itself: no breaker that keeps the door shut.
-      faultHandling: { host: () => noop, global: noop },
+      faultHandling: {
+        // A member that refuses a connection is passed over for a second, then tried again: a dead
+        // etcd still answers fast (503) and a returning member is used again at once.
+        host: () => circuitBreaker(handleWhen(neverReachedEtcd), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) }),
+        // A call that never reached a member goes to the next one; one that may have been applied is never repeated.
+        global: retry(handleWhen(neverReachedEtcd), { maxAttempts: Math.max(1, opts.endpoints.length - 1) }),
+      },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + this.timeoutMs }),
     });
   }
@@ -139,15 +149,6 @@ export class EtcdStorage implements Storage {
   async currentRevision(): Promise<number> {
     const res = await this.call(() => this.client.kv.range({ key: Buffer.from('/registry/__revision__'), count_only: true }));
     return Number(res.header.revision);
-  }
-
-  /** The newest mod revision among keys under `prefix` (0 when there are none). */
-  async latestRevisionUnder(prefix: string): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({
-      key: Buffer.from(prefix), range_end: prefixEnd(Buffer.from(prefix)), limit: 1,
-      sort_order: 'Descend', sort_target: 'Mod', keys_only: true,
-    }));
-    return res.kvs.length ? Number(res.kvs[0].mod_revision) : 0;
   }
 
   /** Create only if the key does not exist. Returns the new mod revision. */
