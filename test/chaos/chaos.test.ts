@@ -8,9 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoRoot } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { gone } from '../support/pids.js';
 import { api, openWatch, type WatchStream } from '../support/watch.js';
 import {
-  ChaosCluster, apiserverReady, etcdHealthy, etcdIsLeader, fanoutPublisher, feedMode, gone, lbStats, redisPing, type Component,
+  ChaosCluster, apiserverReady, etcdHealthy, etcdIsLeader, fanoutPublisher, feedMode, lbStats, redisPing, type Component,
 } from './cluster.js';
 import { etcdHistory, etcdState, expectedFor, matches, seen, watchPath, type Selection, type StoredEvent } from './history.js';
 import { Load, colors, figures, memberDown, namespaces, noInstanceReady, cacheBehind, type RequestRecord, type WindowFigures } from './load.js';

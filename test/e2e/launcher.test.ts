@@ -10,7 +10,8 @@ import { parse } from 'yaml';
 import { repoRoot } from '../support/cluster.js';
 import { kubectl } from '../support/kubectl.js';
 import { eventually } from '../support/eventually.js';
-import { freePort } from '../support/ports.js';
+import { gone } from '../support/pids.js';
+import { freePort, freeRange } from '../support/ports.js';
 
 const launcher = path.join(repoRoot, 'dist/compose/launcher.js');
 
@@ -27,35 +28,6 @@ function run(args: string[]): Promise<Result> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
-}
-
-/** Gone: no such process, or exited and waiting to be reaped. */
-function gone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-function listenable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** `n` consecutive free ports (the LB and the API servers after it; etcd members' port pairs). */
-async function freeRange(n: number): Promise<number> {
-  for (;;) {
-    const p = await freePort();
-    if (p + n > 65535) continue;
-    let all = true;
-    for (let i = 1; i < n && all; i++) all = await listenable(p + i);
-    if (all) return p;
-  }
 }
 
 interface StateFile { components: { name: string; role: string; pid: number; url: string }[]; supervisor: number; ready: boolean }
