@@ -171,5 +171,4 @@ export class FanoutPublisher {
         if (this.publishErrors % 100 === 1) this.log(`fan-out publisher: cannot add to the stream (${e.message})`);
       });
   }
-
 }
