@@ -1,38 +1,22 @@
 // The HA topology for the chaos test: started by the real launcher (`start --detach`) on free ports in
 // a temporary cluster dir, probed the way an operator would (/readyz, etcd /health, Redis PING,
 // the fan-out metric, /lb/stats), and stopped whatever happened.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../support/cluster.js';
+import { type LauncherResult, runLauncher } from '../support/launcher.js';
 import { gone } from '../support/pids.js';
 import { freePort, freeRange } from '../support/ports.js';
 
-const launcher = path.join(repoRoot, 'dist/compose/launcher.js');
 
 export interface Component { name: string; role: 'etcd' | 'redis' | 'apiserver' | 'lb'; pid: number; url: string }
 interface StateFile { components: Component[]; supervisor: number; ready: boolean }
-interface Result { code: number; stdout: string; stderr: string }
-
-function run(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcher, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 export class ChaosCluster {
   /** Every pid ever seen, so nothing outlives the test. */
   private readonly pids = new Set<number>();
 
-  private constructor(readonly dir: string, readonly lbUrl: string, readonly started: Result) {}
+  private constructor(readonly dir: string, readonly lbUrl: string, readonly started: LauncherResult) {}
 
   /** Starts 3 etcd members, Redis, `apiservers` instances and the LB; retries on a port taken meanwhile. */
   static async start(apiservers: number): Promise<ChaosCluster> {
@@ -41,7 +25,7 @@ export class ChaosCluster {
       const port = await freeRange(apiservers + 1);
       const etcdPort = await freeRange(6);
       const redisPort = await freePort();
-      const started = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
+      const started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
         `--apiservers=${apiservers}`, `--cluster-dir=${dir}`]);
       const cluster = new ChaosCluster(dir, `http://127.0.0.1:${port}`, started);
       if (existsSync(path.join(dir, 'state.json'))) cluster.remember();
@@ -94,7 +78,7 @@ export class ChaosCluster {
   /** `launcher stop`, then SIGKILL for anything left, then the directory goes. */
   async stop(): Promise<void> {
     this.remember();
-    if (existsSync(path.join(this.dir, 'state.json'))) await run(['stop', `--cluster-dir=${this.dir}`]);
+    if (existsSync(path.join(this.dir, 'state.json'))) await runLauncher(['stop', `--cluster-dir=${this.dir}`]);
     for (const pid of this.pids) {
       if (!gone(pid)) {
         try {

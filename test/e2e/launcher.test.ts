@@ -1,34 +1,18 @@
 // The README's contract for the local launcher (`npm start -- --detach`, kubectl through the
 // written kubeconfig, `npm stop`), run as the real program on free ports in a temporary cluster dir.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot } from '../support/cluster.js';
 import { kubectl } from '../support/kubectl.js';
 import { eventually } from '../support/eventually.js';
+import { type LauncherResult, launcherPath, runLauncher } from '../support/launcher.js';
 import { gone } from '../support/pids.js';
 import { freePort, freeRange } from '../support/ports.js';
 
-const launcher = path.join(repoRoot, 'dist/compose/launcher.js');
-
-interface Result { code: number; stdout: string; stderr: string }
-
-/** Runs the launcher to completion; with --detach it returns once the control plane is ready. */
-function run(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcher, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 interface StateFile { components: { name: string; role: string; pid: number; url: string }[]; supervisor: number; ready: boolean }
 
@@ -39,7 +23,7 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
   let port: number;
   let etcdPort: number;
   let redisPort: number;
-  let started: Result;
+  let started: LauncherResult;
   let pids: number[] = [];
 
   beforeAll(async () => {
@@ -48,7 +32,7 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
       port = await freeRange(3);
       etcdPort = await freeRange(6);
       redisPort = await freePort();
-      started = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
+      started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
         '--apiservers=2', `--cluster-dir=${dir}`]);
       // The ports were free when picked; another test's process may have bound one since: new ports, once or twice.
       if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
@@ -65,7 +49,7 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
     if (existsSync(path.join(dir, 'state.json'))) {
       const state = readStateFile(dir);
       pids.push(state.supervisor, ...state.components.map((c) => c.pid));
-      await run(['stop', `--cluster-dir=${dir}`]);
+      await runLauncher(['stop', `--cluster-dir=${dir}`]);
     }
     for (const pid of pids) {
       if (pid && !gone(pid)) process.kill(pid, 'SIGKILL');
@@ -139,7 +123,7 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
   });
 
   it('refuses to start a second control plane from the same state.json', async () => {
-    const again = await run(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, `--cluster-dir=${dir}`]);
+    const again = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, `--cluster-dir=${dir}`]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('already running');
     expect(again.stderr).toContain(`--cluster-dir ${dir}`);
@@ -149,13 +133,13 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
     const state = readStateFile(dir);
     const all = [state.supervisor, ...state.components.map((c) => c.pid)];
     expect(all).toHaveLength(8);
-    const stopped = await run(['stop', `--cluster-dir=${dir}`]);
+    const stopped = await runLauncher(['stop', `--cluster-dir=${dir}`]);
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('stopped etcd-1');
     expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
     for (const pid of all) expect(gone(pid)).toBe(true);
     // A second stop has nothing to do and says so.
-    const twice = await run(['stop', `--cluster-dir=${dir}`]);
+    const twice = await runLauncher(['stop', `--cluster-dir=${dir}`]);
     expect(twice.code).toBe(0);
     expect(twice.stdout).toContain('no control plane to stop');
   });
@@ -168,7 +152,7 @@ describe('launcher refusals', () => {
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const port = (busy.address() as net.AddressInfo).port;
     try {
-      const r = await run(['start', '--detach', `--port=${port}`, '--etcd-members=1', '--no-redis', `--etcd-port=${await freePort()}`, `--etcd-peer-port=${await freePort()}`, `--cluster-dir=${dir}`]);
+      const r = await runLauncher(['start', '--detach', `--port=${port}`, '--etcd-members=1', '--no-redis', `--etcd-port=${await freePort()}`, `--etcd-peer-port=${await freePort()}`, `--cluster-dir=${dir}`]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(`port ${port} on 127.0.0.1 (for lb) is already in use`);
       expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
@@ -179,7 +163,7 @@ describe('launcher refusals', () => {
   });
 
   it('rejects unknown options with exit code 2', () => {
-    const r = spawnSync(process.execPath, [launcher, 'start', '--bogus'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [launcherPath, 'start', '--bogus'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown option --bogus');
   });
