@@ -9,7 +9,8 @@ import type { FieldValidation, WriteOptions } from '../../server/registry/store.
 import { deployments } from '../../server/resources/apps/deployments.js';
 import { configmaps } from '../../server/resources/core/configmaps.js';
 import { scaleTarget, toScale } from '../../server/registry/subresources/scale.js';
-import { decodeProtobuf, protobufRoot } from '../../server/protobuf/decode.js';
+import { decodeProtobuf } from '../../server/protobuf/decode.js';
+import { protobufBody } from '../support/protobuf.js';
 
 const opts = (fieldValidation: FieldValidation): WriteOptions => ({ dryRun: false, fieldValidation, warnings: [] });
 const buf = (s: string) => Buffer.from(s);
@@ -166,14 +167,8 @@ describe('query parameters', () => {
 });
 
 describe('protobuf bodies', () => {
-  const magic = Buffer.from('k8s\0', 'binary');
-  function body(apiVersion: string, kind: string, typeName: string, object: Record<string, unknown>): Buffer {
-    const root = protobufRoot();
-    const type = root.lookupType(typeName);
-    const raw = type.encode(type.fromObject(object)).finish();
-    const unknown = root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
-    return Buffer.concat([magic, unknown.encode(unknown.fromObject({ typeMeta: { apiVersion, kind }, raw, contentType: '' })).finish()]);
-  }
+  const body = protobufBody;
+
 
   it('map keys named like Object.prototype members stay own keys', () => {
     const obj = decodeProtobuf(body('v1', 'ConfigMap', 'k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'c' }, data: { ['__proto__']: 'p', constructor: 'c' } })) as any;

@@ -2,18 +2,9 @@
 // server reads (fetched by `npm run build`), decoded to the JSON a JSON client would have sent.
 import { describe, expect, it } from 'vitest';
 import { decodeProtobuf, goDuration, protobufRoot } from '../../server/protobuf/decode.js';
+import { protobufBody, protobufMagic } from '../support/protobuf.js';
 
-const magic = Buffer.from('k8s\0', 'binary');
-
-/** The wire format of client-go's protobuf serializer: `k8s\0` + runtime.Unknown{typeMeta, raw}. */
-function body(apiVersion: string, kind: string, typeName: string, object: Record<string, unknown>): Buffer {
-  const root = protobufRoot();
-  const type = root.lookupType(typeName);
-  const raw = type.encode(type.fromObject(object)).finish();
-  const unknown = root.lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
-  const envelope = unknown.encode(unknown.fromObject({ typeMeta: { apiVersion, kind }, raw, contentType: '' })).finish();
-  return Buffer.concat([magic, envelope]);
-}
+const body = protobufBody;
 
 describe('protobuf request bodies', () => {
   it('decodes a Namespace: absent fields stay absent', () => {
@@ -136,7 +127,7 @@ describe('protobuf request bodies', () => {
   it('rejects bodies without the prefix or of an unknown kind with 400', () => {
     expect(() => decodeProtobuf(Buffer.from('{"kind":"Namespace"}'))).toThrow(expect.objectContaining({ code: 400 }));
     const unknown = protobufRoot().lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
-    const bad = Buffer.concat([magic, unknown.encode(unknown.fromObject({ typeMeta: { apiVersion: 'v1', kind: 'Nope' }, raw: Buffer.alloc(0) })).finish()]);
+    const bad = Buffer.concat([protobufMagic, unknown.encode(unknown.fromObject({ typeMeta: { apiVersion: 'v1', kind: 'Nope' }, raw: Buffer.alloc(0) })).finish()]);
     expect(() => decodeProtobuf(bad)).toThrow(/no kind "Nope" is registered for version "v1"/);
   });
 });
