@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { fetchRequest, request } from './runner/http.js';
-import { cpuSeconds, etcdVersion, repoRoot, startApiServer, startEtcd, stopAll } from './runner/processes.js';
+import { cpuSeconds, etcdVersion, repoRoot, startApiServer, startEtcd, runMain } from './runner/processes.js';
 import { type Figures, runFor, sequence } from './runner/stats.js';
 
 interface Options { concurrency: number; seconds: number; out: string }
@@ -162,11 +162,4 @@ function render(results: CaseResult[], viaFetch: Side, opts: Options) {
   return { date, json, text: `${header}\n${lines.join('\n')}\n` };
 }
 
-main().then(() => {
-  stopAll();
-  process.exit(0);
-}, (e) => {
-  console.error(e);
-  stopAll();
-  process.exit(1);
-});
+runMain(main);

@@ -5,7 +5,7 @@
 //   node dist/bench/fanout.js [--instances 3] [--seconds 10] [--writes-per-second 50] [--lists-per-second 20] [--out bench/results]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cpuSeconds, repoRoot, startApiServer, startEtcd, startRedis, stopAll } from './runner/processes.js';
+import { cpuSeconds, repoRoot, startApiServer, startEtcd, startRedis, runMain, stopAll } from './runner/processes.js';
 
 interface Options { instances: number; seconds: number; writesPerSecond: number; listsPerSecond: number; out: string }
 
@@ -108,10 +108,6 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(path.join(o.out, `fanout-${stamp}.json`), JSON.stringify({ options: o, results }, null, 2) + '\n');
   writeFileSync(path.join(o.out, 'fanout-latest.txt'), `${new Date().toISOString()}  node dist/bench/fanout.js\n${lines.join('\n')}\n`);
-  process.exit(0);
 }
 
-void main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runMain(main);

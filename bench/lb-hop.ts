@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from './runner/http.js';
-import { cpuSeconds, repoRoot, startApiServer, startEtcd, startLb, stopAll, stopProcess } from './runner/processes.js';
+import { cpuSeconds, repoRoot, startApiServer, startEtcd, startLb, runMain, stopProcess } from './runner/processes.js';
 import { type Figures, runFor, summarize } from './runner/stats.js';
 
 interface Options { concurrency: number; seconds: number; rounds: number; cpuProf?: string; out: string }
@@ -87,11 +87,4 @@ async function main(): Promise<void> {
   if (opts.cpuProf) await stopProcess(lb.child);
 }
 
-main().then(() => {
-  stopAll();
-  process.exit(0);
-}, (e) => {
-  console.error(e);
-  stopAll();
-  process.exit(1);
-});
+runMain(main);

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, etcdVersion, repoRoot, startApiServer, startEtcd, stopAll } from './runner/processes.js';
+import { cpuSeconds, etcdVersion, repoRoot, startApiServer, startEtcd, runMain } from './runner/processes.js';
 import { type Figures, percentile, runFor } from './runner/stats.js';
 
 interface Options { watchers: number[]; rate: number; seconds: number; out: string; perProcess: number }
@@ -314,12 +314,5 @@ async function main(): Promise<void> {
 if (process.argv.includes('--client')) {
   runClient();
 } else {
-  main().then(() => {
-    stopAll();
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    stopAll();
-    process.exit(1);
-  });
+  runMain(main);
 }

@@ -14,6 +14,18 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 const started: ChildProcess[] = [];
 const dirs: string[] = [];
 
+/** A benchmark's entry point: runs `main`, stops every process it started, exits 0 or 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().then(() => {
+    stopAll();
+    process.exit(0);
+  }, (e) => {
+    console.error(e);
+    stopAll();
+    process.exit(1);
+  });
+}
+
 export function stopAll(): void {
   for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
