@@ -29,7 +29,7 @@ import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
 import { EtcdWatchFeed } from './storage/cacher/etcd-feed.js';
 import { registryRoot } from './storage/cacher/watch-cache.js';
-import { Fanout } from './fanout/fanout.js';
+import { Fanout, watchFeedModeMetrics } from './fanout/fanout.js';
 import { serveMetrics } from './metrics/serve.js';
 
 export { serverVersion } from './discovery/version.js';
@@ -135,12 +135,7 @@ export class APIServer {
   }
 
   private metrics(): string[] {
-    return this.fanout?.metrics() ?? [
-      '# HELP kube_apiserver_ts_watch_feed_mode Which source feeds this instance\'s watch cache.',
-      '# TYPE kube_apiserver_ts_watch_feed_mode gauge',
-      'kube_apiserver_ts_watch_feed_mode{mode="redis"} 0',
-      'kube_apiserver_ts_watch_feed_mode{mode="etcd"} 1',
-    ];
+    return this.fanout?.metrics() ?? watchFeedModeMetrics('etcd');
   }
 
   /** The handler at the end of the chain: which path is served by what. */

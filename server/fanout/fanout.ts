@@ -48,9 +48,7 @@ export class Fanout {
     const mode = this.feed.currentMode();
     const p = this.publisher.stats();
     return [
-      '# HELP kube_apiserver_ts_watch_feed_mode Which source feeds this instance\'s watch cache.',
-      '# TYPE kube_apiserver_ts_watch_feed_mode gauge',
-      ...(['redis', 'etcd'] as const).map((m) => `kube_apiserver_ts_watch_feed_mode{mode="${m}"} ${mode === m ? 1 : 0}`),
+      ...watchFeedModeMetrics(mode),
       '# HELP kube_apiserver_ts_watch_feed_switches_total Changes of the watch feed between Redis and etcd.',
       '# TYPE kube_apiserver_ts_watch_feed_switches_total counter',
       `kube_apiserver_ts_watch_feed_switches_total ${this.feed.modeSwitches()}`,
@@ -65,4 +63,13 @@ export class Fanout {
       `kube_apiserver_ts_fanout_publish_errors_total ${p.publishErrors}`,
     ];
   }
+}
+
+/** Prometheus lines saying which source feeds the watch cache (also for an instance without the fan-out). */
+export function watchFeedModeMetrics(mode: string): string[] {
+  return [
+    '# HELP kube_apiserver_ts_watch_feed_mode Which source feeds this instance\'s watch cache.',
+    '# TYPE kube_apiserver_ts_watch_feed_mode gauge',
+    ...['redis', 'etcd'].map((m) => `kube_apiserver_ts_watch_feed_mode{mode="${m}"} ${mode === m ? 1 : 0}`),
+  ];
 }
