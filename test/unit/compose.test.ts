@@ -164,6 +164,24 @@ describe('launcher topology', () => {
     }
   });
 
+  it('--controllers: the controller manager, scheduler and kwok after the LB, on the ports after the API servers\', through the LB', () => {
+    const opts = parseArgs(['start', '--controllers', '--apiservers=2', '--port=7000', '--cluster-dir=/c'], '/repo');
+    expect(parseArgs(['--controllers', '--kwok-nodes=4']).kwokNodes).toBe(4);
+    const specs = topology(opts, '/repo');
+    expect(specs.slice(-4).map((s) => [s.name, s.role, s.readyUrl])).toEqual([
+      ['lb', 'lb', 'http://127.0.0.1:7000/lb/healthz'],
+      ['kube-controller-manager', 'controller', 'https://127.0.0.1:7003/healthz'],
+      ['kube-scheduler', 'controller', 'https://127.0.0.1:7004/healthz'],
+      ['kwok', 'controller', 'http://127.0.0.1:7005/healthz'],
+    ]);
+    for (const s of specs.filter((x) => x.role === 'controller')) {
+      expect(s.args).toContain('--kubeconfig=/c/controllers.kubeconfig');
+      expect(path.isAbsolute(s.command)).toBe(true);
+    }
+    expect(topology(parseArgs(['start'], '/repo'), '/repo').some((s) => s.role === 'controller')).toBe(false);
+    expect(() => parseArgs(['start', '--port=65532', '--apiservers=1', '--controllers'])).toThrow(/past port 65535/);
+  });
+
   it('runs a 3- or 5-member etcd cluster on consecutive port pairs, every API server given every member', () => {
     const opts = parseArgs(['start', '--etcd-members', '3', '--apiservers=2', '--etcd-port=7100', '--redis-port=7200'], '/repo');
     const specs = topology(opts, '/repo');
