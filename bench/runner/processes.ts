@@ -1,7 +1,7 @@
 // Starts the processes a benchmark measures (etcd, API servers) on free ports with temporary data,
 // and stops them all on exit, error or Ctrl-C. Starting and waiting is the launcher's (compose/local/processes.ts).
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,13 +46,14 @@ async function startReady(spec: ProcessSpec, url: string): Promise<Running> {
   return r;
 }
 
-export async function startEtcd(): Promise<{ url: string; pid: number }> {
+/** etcd on free ports; `binary` picks another build than the one on PATH (the 3.6 peer build). */
+export async function startEtcd(binary = 'etcd'): Promise<{ url: string; pid: number }> {
   return startOnFreePorts(2, async ([port, peer]) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-etcd-'));
     dirs.push(dir);
     const url = `http://127.0.0.1:${port}`;
     const r = await startReady({
-      name: 'etcd', command: 'etcd', args: ['--data-dir', dir, '--listen-client-urls', url, '--advertise-client-urls', url,
+      name: 'etcd', command: binary, args: ['--data-dir', dir, '--listen-client-urls', url, '--advertise-client-urls', url,
         '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
         '--initial-cluster', `default=http://127.0.0.1:${peer}`, '--log-level', 'error'],
     }, `${url}/health`);
@@ -61,14 +62,17 @@ export async function startEtcd(): Promise<{ url: string; pid: number }> {
 }
 
 export async function startApiServer(etcdUrl: string, extraArgs: string[] = []): Promise<{ url: string; pid: number }> {
-  return startOnFreePorts(1, async ([port]) => {
-    const url = `http://127.0.0.1:${port}`;
-    const r = await startReady({
-      name: 'apiserver', command: process.execPath,
-      args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
-    }, `${url}/readyz`);
-    return { url, pid: r.child.pid! };
-  });
+  return startOnFreePorts(1, ([port]) => startApiServerOn(port, etcdUrl, extraArgs));
+}
+
+/** An API server on a given port: a restart in place, where a client (the LB) expects it back. */
+export async function startApiServerOn(port: number, etcdUrl: string, extraArgs: string[] = []): Promise<{ url: string; pid: number }> {
+  const url = `http://127.0.0.1:${port}`;
+  const r = await startReady({
+    name: 'apiserver', command: process.execPath,
+    args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
+  }, `${url}/readyz`);
+  return { url, pid: r.child.pid! };
 }
 
 /** A redis-server with nothing on disk, for the watch fan-out. */
@@ -102,9 +106,15 @@ export function cpuSeconds(pid: number): number {
   return ticks / 100;
 }
 
-export function etcdVersion(): string {
+/** Resident memory of a process in MiB, from /proc. */
+export function rssMiB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export function etcdVersion(binary = 'etcd'): string {
   try {
-    return execFileSync('etcd', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).split('\n')[0];
   } catch {
     return 'unknown';
   }
