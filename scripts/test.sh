@@ -18,10 +18,14 @@ if [ $# -eq 0 ]; then
   npx vitest run --reporter=default test/compose || compose=$?
   chaos=0
   npx vitest run --reporter=default test/chaos || chaos=$?
+  # The benchmark's smoke run on its own as well (~3 min: three targets, the peer among them, under load).
+  bench=0
+  npx vitest run --reporter=default test/bench || bench=$?
   main=0
   npx vitest run --reporter=default test/unit test/integration test/e2e test/differential || main=$?
   if [ "$compose" -ne 0 ]; then echo "test/compose failed (exit $compose); see above" >&2; fi
   if [ "$chaos" -ne 0 ]; then echo "test/chaos failed (exit $chaos); see above" >&2; fi
-  exit $(( main != 0 ? main : compose != 0 ? compose : chaos ))
+  if [ "$bench" -ne 0 ]; then echo "test/bench failed (exit $bench); see above" >&2; fi
+  exit $(( main != 0 ? main : compose != 0 ? compose : chaos != 0 ? chaos : bench ))
 fi
 exec npx vitest run --reporter=default "$@"

@@ -26,8 +26,31 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+/**
+ * Also kill `pid` when the runner exits: a process started elsewhere (the peer's, by peer.mjs).
+ * Call the function it returns once the process is stopped, so a reused pid is never hit.
+ */
+export function stopOnExit(pid: number): () => void {
+  adopted.add(pid);
+  return () => adopted.delete(pid);
+}
+const adopted = new Set<number>();
+
+/** A child started outside this file (vegeta, watch clients) that must not outlive the runner either. */
+export function stopWithRunner(child: ChildProcess): ChildProcess {
+  started.push(child);
+  return child;
+}
+
 export function stopAll(): void {
   for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+  for (const pid of adopted) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone (stopped by its owner)
+    }
+  }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 process.on('exit', stopAll);

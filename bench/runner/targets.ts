@@ -2,13 +2,14 @@
 // of its own: `lb` (the HA topology: 3 instances + Redis fan-out + the load balancer), `single`
 // (one instance, no LB), `kube-apiserver` (the peer, bench/peer/peer.mjs), or an external server
 // named by --target and a kubeconfig.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { stopPid } from '../../compose/local/processes.js';
 import { apiserverFlags } from '../../compose/local/topology.js';
-import { repoRoot, startApiServer, startApiServerOn, startEtcd, startLb, startRedis } from './processes.js';
+import { repoRoot, stopOnExit, startApiServer, startApiServerOn, startEtcd, startLb, startRedis } from './processes.js';
 
 export type TargetName = 'lb' | 'single' | 'kube-apiserver';
 export const targetNames: TargetName[] = ['lb', 'single', 'kube-apiserver'];
@@ -28,26 +29,46 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-interface Peer { url: string; token: string; etcdVersion: string; version: string; pids: { apiserver: number }; stop(): Promise<void> }
+interface Peer { url: string; token: string; etcdVersion: string; version: string; pids: { apiserver: number; etcd: number }; stop(): Promise<void> }
 interface PeerModule {
   startPeer(o: { detached: boolean }): Promise<Peer>;
-  peerBinaries(): { apiserver: string; etcd: string };
+  kubeApiserverPath(): string;
+  etcdPath(): string;
 }
 
 // peer.mjs is plain JavaScript outside the build; load it from the source tree.
 const peerModule = (): Promise<PeerModule> => import(pathToFileURL(path.join(repoRoot, 'bench/peer/peer.mjs')).href) as Promise<PeerModule>;
 
+/**
+ * Builds what is missing of the peer (kube-apiserver v1.35.0 when it is a target, and etcd 3.6,
+ * which every target runs on) with bench/peer/build.sh: once per machine, a long Go build.
+ */
+export async function ensurePeerBuilt(withKubeApiserver: boolean): Promise<void> {
+  const peer = await peerModule();
+  const missing: string[] = [];
+  if (peer.etcdPath() === 'etcd') missing.push('etcd');
+  if (withKubeApiserver && !existsSync(peer.kubeApiserverPath())) missing.push('kube-apiserver');
+  if (!missing.length) return;
+  console.log(`building the peer's ${missing.join(' and ')} with bench/peer/build.sh (once; a long Go build)...`);
+  execFileSync('bash', [path.join(repoRoot, 'bench/peer/build.sh'), ...missing], { stdio: 'inherit' });
+}
+
 /** The etcd 3.6 that bench/peer/build.sh built: both sides run on the same etcd. */
 export async function etcdBinary(): Promise<string> {
-  const { etcd } = (await peerModule()).peerBinaries();
-  if (etcd === 'etcd') throw new Error('no etcd 3.6 build in the peer cache: run bash bench/peer/build.sh');
+  const etcd = (await peerModule()).etcdPath();
+  if (etcd === 'etcd') throw new Error('no etcd 3.6 build in the peer cache: run bash bench/peer/build.sh etcd');
   return etcd;
 }
 
 export async function startTarget(name: TargetName): Promise<Target> {
   if (name === 'kube-apiserver') {
     const peer = await (await peerModule()).startPeer({ detached: false });
-    return { name, url: peer.url, token: peer.token, etcdVersion: peer.etcdVersion, apiserverPids: () => [peer.pids.apiserver], stop: () => peer.stop() };
+    const forget = Object.values(peer.pids).map(stopOnExit);
+    const stop = async () => {
+      await peer.stop();
+      for (const f of forget) f();
+    };
+    return { name, url: peer.url, token: peer.token, etcdVersion: peer.etcdVersion, apiserverPids: () => [peer.pids.apiserver], stop };
   }
   const etcd = await startEtcd(await etcdBinary());
   // Stopped when this target is done, so the next one has the machine to itself (API servers first).

@@ -5,6 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { stopWithRunner } from './processes.js';
 import { percentile } from './stats.js';
 
 export const VEGETA_VERSION = 'v12.13.0';
@@ -59,9 +60,9 @@ export function attack(vegeta: string, a: Attack): Promise<void> {
   if (a.rate === 0) args.push(`-max-workers=${a.workers}`);
   if (a.once) args.push('-lazy');
   return new Promise((resolve, reject) => {
-    const child = spawn(vegeta, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = stopWithRunner(spawn(vegeta, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d));
     child.on('error', reject);
     child.on('exit', (code) => {
       rmSync(targetsFile, { force: true });

@@ -55,6 +55,8 @@ function open(url: string, token: string | undefined, index: number): Promise<bo
 }
 
 setInterval(() => send({ msg: 'received', events }), 250).unref();
+// The coordinator is gone (killed, or exited on an error): so is the reason to hold these watches.
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (m: ToClient) => {
   if (m.cmd === 'open') {
     latencies = [];

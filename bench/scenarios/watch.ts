@@ -5,6 +5,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from '../runner/http.js';
+import { stopWithRunner } from '../runner/processes.js';
 import { namespaces, objectName } from '../runner/seed.js';
 import { percentile, wallMs } from '../runner/stats.js';
 import type { Target } from '../runner/targets.js';
@@ -36,7 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class Client {
   private handlers: Array<(m: FromClient) => boolean> = [];
   received = 0;
-  readonly child: ChildProcess = fork(clientFile, [], { stdio: 'inherit' });
+  readonly child: ChildProcess = stopWithRunner(fork(clientFile, [], { stdio: 'inherit' }));
   constructor() {
     this.child.on('message', (m: FromClient) => {
       if (m.msg === 'received') this.received = m.events;
