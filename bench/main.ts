@@ -8,12 +8,14 @@
 // The full run (the figures committed under bench/results/; ~15 minutes, loads both cores):
 //   npm run bench
 // A smoke run of every scenario (a few minutes): npm run bench -- --quick
+// Where the time goes in ours: add --cpu-prof (profiles/<target>/*.cpuprofile and top.txt).
 // Against a server that already runs:  npm run bench -- --target https://host:6443 --kubeconfig kubeconfig
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BenchOptions, parseOptions } from './options.js';
 import { renderChart } from './report/chart.js';
+import { summarizeProfiles } from './report/profile.js';
 import { type Scenario, type Summary, renderMarkdown } from './report/summary.js';
 import { runMain, rssMiB } from './runner/processes.js';
 import { seed } from './runner/seed.js';
@@ -71,12 +73,15 @@ async function main(): Promise<void> {
   const names = o.external ? [o.external.name] : o.targets;
   console.log(`bench${o.quick ? ' --quick' : ''}: ${names.join(', ')}; ${o.seconds}s per scenario, ${o.workers} workers; results in ${dir}`);
   for (const name of names) {
-    const t = o.external ? externalTarget(o.external.url, o.external.kubeconfig, o.external.name) : await startTarget(name as TargetName);
+    const t = o.external ? externalTarget(o.external.url, o.external.kubeconfig, o.external.name) : await startTarget(name as TargetName, o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(dir, 'profiles', name)}`] : []);
     try {
       targets.push(await measureTarget(vegeta, t, o, dir, scenarios));
     } finally {
       await t.stop();
     }
+    // node writes a profile when the process exits, so only now that the target is stopped.
+    const profiles = path.join(dir, 'profiles', name);
+    if (o.cpuProf && existsSync(profiles)) summarizeProfiles(profiles);
   }
   console.log('limits: raw etcd and bare uWS');
   const limits = await measureLimits(vegeta, await etcdBinary(), { seconds: o.seconds, workers: o.workers, outDir: dir });

@@ -20,19 +20,21 @@ export interface BenchOptions {
   watchSeconds: number;
   failoverSeconds: number;
   failoverRate: number;
+  /** Profile our API servers and LB (node --cpu-prof) into <date>/profiles/<target>/. */
+  cpuProf: boolean;
   /** Results root: <out>/<date>/ and <out>/latest/. */
   out: string;
 }
 
 const usage = `usage: npm run bench -- [--quick] [--targets lb,single,kube-apiserver] [--target URL --kubeconfig FILE [--target-name N]]
   [--seconds N] [--workers N] [--warmup-seconds N] [--watchers 100,1000] [--watch-rate N] [--watch-seconds N]
-  [--failover-seconds N] [--failover-rate N] [--out bench/results]`;
+  [--failover-seconds N] [--failover-rate N] [--cpu-prof] [--out bench/results]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const o: BenchOptions = quick
-    ? { quick, targets: [...targetNames], seconds: 2, workers: 8, warmupSeconds: 0, watchers: [100, 1000], watchWritesPerSecond: 20, watchSeconds: 2, failoverSeconds: 9, failoverRate: 100, out: path.join(repoRoot, 'bench/results') }
-    : { quick, targets: [...targetNames], seconds: 15, workers: 32, warmupSeconds: 2, watchers: [100, 1000], watchWritesPerSecond: 50, watchSeconds: 15, failoverSeconds: 30, failoverRate: 300, out: path.join(repoRoot, 'bench/results') };
+    ? { quick, targets: [...targetNames], seconds: 2, workers: 8, warmupSeconds: 0, watchers: [100, 1000], watchWritesPerSecond: 20, watchSeconds: 2, failoverSeconds: 9, failoverRate: 100, cpuProf: false, out: path.join(repoRoot, 'bench/results') }
+    : { quick, targets: [...targetNames], seconds: 15, workers: 32, warmupSeconds: 2, watchers: [100, 1000], watchWritesPerSecond: 50, watchSeconds: 15, failoverSeconds: 30, failoverRate: 300, cpuProf: false, out: path.join(repoRoot, 'bench/results') };
   let kubeconfig: string | undefined;
   let url: string | undefined;
   let name = 'external';
@@ -62,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     else if (k === '--failover-seconds') o.failoverSeconds = positive(k, v());
     else if (k === '--failover-rate') o.failoverRate = positive(k, v());
     else if (k === '--out') o.out = path.resolve(v());
+    else if (k === '--cpu-prof') o.cpuProf = true;
     else if (k === '--help' || k === '-h') {
       console.log(usage);
       process.exit(0);

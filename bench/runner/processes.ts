@@ -84,16 +84,17 @@ export async function startEtcd(binary = 'etcd'): Promise<{ url: string; pid: nu
   });
 }
 
-export async function startApiServer(etcdUrl: string, extraArgs: string[] = []): Promise<{ url: string; pid: number }> {
-  return startOnFreePorts(1, ([port]) => startApiServerOn(port, etcdUrl, extraArgs));
+/** `nodeArgs` go to node itself (--cpu-prof). */
+export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<{ url: string; pid: number }> {
+  return startOnFreePorts(1, ([port]) => startApiServerOn(port, etcdUrl, extraArgs, nodeArgs));
 }
 
 /** An API server on a given port: a restart in place, where a client (the LB) expects it back. */
-export async function startApiServerOn(port: number, etcdUrl: string, extraArgs: string[] = []): Promise<{ url: string; pid: number }> {
+export async function startApiServerOn(port: number, etcdUrl: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<{ url: string; pid: number }> {
   const url = `http://127.0.0.1:${port}`;
   const r = await startReady({
     name: 'apiserver', command: process.execPath,
-    args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
+    args: [...nodeArgs, path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
   }, `${url}/readyz`);
   return { url, pid: r.child.pid! };
 }

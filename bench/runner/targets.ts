@@ -60,7 +60,8 @@ export async function etcdBinary(): Promise<string> {
   return etcd;
 }
 
-export async function startTarget(name: TargetName): Promise<Target> {
+/** `nodeArgs` go to node in our API servers and LB (--cpu-prof); the peer is Go and takes none. */
+export async function startTarget(name: TargetName, nodeArgs: string[] = []): Promise<Target> {
   if (name === 'kube-apiserver') {
     const peer = await (await peerModule()).startPeer({ detached: false });
     const forget = Object.values(peer.pids).map(stopOnExit);
@@ -76,7 +77,7 @@ export async function startTarget(name: TargetName): Promise<Target> {
     for (const pid of [...pids, etcd.pid]) await stopPid(pid, 5000);
   };
   if (name === 'single') {
-    const api = await startApiServer(etcd.url);
+    const api = await startApiServer(etcd.url, [], nodeArgs);
     return { name, url: api.url, apiserverPids: () => [api.pid], stop: () => stopAll([api.pid]) };
   }
   const redis = await startRedis();
@@ -84,16 +85,16 @@ export async function startTarget(name: TargetName): Promise<Target> {
   for (let i = 1; i <= 3; i++) {
     // The launcher's flags minus the ports, which startApiServer picks.
     const flags = apiserverFlags(etcd.url, '127.0.0.1', 0, `apiserver-${i}`, redis.url).filter((f) => !/^--(etcd-servers|secure-port)=/.test(f));
-    const api = await startApiServer(etcd.url, flags);
+    const api = await startApiServer(etcd.url, flags, nodeArgs);
     const instance: Instance = {
       url: api.url, pid: api.pid,
       restart: async () => {
-        instance.pid = (await startApiServerOn(Number(new URL(api.url).port), etcd.url, flags)).pid;
+        instance.pid = (await startApiServerOn(Number(new URL(api.url).port), etcd.url, flags, nodeArgs)).pid;
       },
     };
     instances.push(instance);
   }
-  const lb = await startLb(instances.map((i) => i.url).join(','));
+  const lb = await startLb(instances.map((i) => i.url).join(','), nodeArgs);
   const pids = () => instances.map((i) => i.pid);
   return { name, url: lb.url, instances, apiserverPids: pids, stop: () => stopAll([lb.child.pid!, ...pids(), redis.pid]) };
 }
