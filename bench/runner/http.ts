@@ -9,6 +9,13 @@ export const keepAliveTlsAgent = new https.Agent({ keepAlive: true, maxSockets: 
 
 export interface Reply { status: number; body: string }
 
+/** An answer with a status >= 300: `status` says which (409 AlreadyExists when seeding twice). */
+export class HttpError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 export interface RequestOptions {
   /** Sent as `Authorization: Bearer <token>` (the peer's admin token). */
   token?: string;
@@ -32,7 +39,7 @@ export function request(base: string, method: string, p: string, body?: string, 
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();
         const status = res.statusCode ?? 0;
-        if (status >= 300) reject(new Error(`${method} ${p}: ${status} ${text.slice(0, 200)}`));
+        if (status >= 300) reject(new HttpError(`${method} ${p}: ${status} ${text.slice(0, 200)}`, status));
         else resolve({ status, body: text });
       });
       res.on('error', reject);

@@ -1,6 +1,6 @@
 // The data every target gets before it is measured, written through its own API: the same
 // namespaces and ConfigMaps on each side, so every figure compares like with like.
-import { request } from './http.js';
+import { HttpError, request } from './http.js';
 import { sequence } from './stats.js';
 import type { Target } from './targets.js';
 
@@ -30,7 +30,10 @@ export function configMap(ns: string, metadata: { name?: string; generateName?: 
 }
 
 export async function seed(target: Target): Promise<void> {
-  const post = (p: string, body: string) => request(target.url, 'POST', p, body, { token: target.token });
+  // A server seeded before (an external --target measured again) already has it all: 409 is fine.
+  const post = (p: string, body: string) => request(target.url, 'POST', p, body, { token: target.token }).catch((e: unknown) => {
+    if (!(e instanceof HttpError && e.status === 409)) throw e;
+  });
   for (const ns of Object.values(namespaces)) {
     await post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
   }
