@@ -36,6 +36,11 @@ export function stopOnExit(pid: number): () => void {
 }
 const adopted = new Set<number>();
 
+/** Also remove `dir` when the runner exits (the peer's, should the runner be stopped before it). */
+export function removeOnExit(dir: string): void {
+  dirs.push(dir);
+}
+
 /** A child started outside this file (vegeta, watch clients) that must not outlive the runner either. */
 export function stopWithRunner(child: ChildProcess): ChildProcess {
   started.push(child);

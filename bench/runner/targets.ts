@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { stopPid } from '../../compose/local/processes.js';
 import { apiserverFlags } from '../../compose/local/topology.js';
-import { repoRoot, stopOnExit, startApiServer, startApiServerOn, startEtcd, startLb, startRedis } from './processes.js';
+import { removeOnExit, repoRoot, stopOnExit, startApiServer, startApiServerOn, startEtcd, startLb, startRedis } from './processes.js';
 
 export type TargetName = 'lb' | 'single' | 'kube-apiserver';
 export const targetNames: TargetName[] = ['lb', 'single', 'kube-apiserver'];
@@ -29,7 +29,7 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-interface Peer { url: string; token: string; etcdVersion: string; version: string; pids: { apiserver: number; etcd: number }; stop(): Promise<void> }
+interface Peer { dir: string; url: string; token: string; etcdVersion: string; version: string; pids: { apiserver: number; etcd: number }; stop(): Promise<void> }
 interface PeerModule {
   startPeer(o: { detached: boolean }): Promise<Peer>;
   kubeApiserverPath(): string;
@@ -65,6 +65,7 @@ export async function startTarget(name: TargetName, nodeArgs: string[] = []): Pr
   if (name === 'kube-apiserver') {
     const peer = await (await peerModule()).startPeer({ detached: false });
     const forget = Object.values(peer.pids).map(stopOnExit);
+    removeOnExit(peer.dir);
     const stop = async () => {
       await peer.stop();
       for (const f of forget) f();
