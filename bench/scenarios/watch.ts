@@ -62,7 +62,8 @@ export async function runWatch(t: Target, o: WatchOptions): Promise<WatchFigures
   const opts = { token: t.token };
   const base = `/api/v1/namespaces/${namespaces.watch}/configmaps`;
   const listRv = (JSON.parse((await request(t.url, 'GET', base, undefined, opts)).body) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-  const processes = Math.max(1, Math.ceil(o.watchers / o.watchersPerProcess));
+  // At least two client processes (one per core here), more past watchersPerProcess each.
+  const processes = Math.max(Math.min(2, o.watchers), Math.ceil(o.watchers / o.watchersPerProcess));
   const clients = Array.from({ length: processes }, () => new Client());
   try {
     const url = `${t.url}${base}?watch=true&resourceVersion=${listRv}`;
