@@ -43,7 +43,8 @@ export function admitBody(rt: ResourceType, namespace: string, body: KubeObject,
   return obj;
 }
 
-function stripNulls(v: unknown): unknown {
+/** Removes every null-valued field, in place (nulls inside arrays are items, and stay). */
+export function stripNulls(v: unknown): unknown {
   if (Array.isArray(v)) {
     for (const item of v) stripNulls(item);
     return v;
