@@ -235,9 +235,9 @@ export class GenericStore {
 
       const stored = toStorage(rt, obj);
       const oldStored = toStorage(rt, old);
-      // Deleting, and this update removes the last finalizer: the update is the delete (kube's
-      // ShouldDeleteDuringUpdate; an object that had none, a Terminating namespace, is only updated).
-      const finalize = Boolean(old.metadata.deletionTimestamp) && Boolean(old.metadata.finalizers?.length) && !obj.metadata.finalizers?.length
+      // Deleting with no grace period left, and no finalizer remains: the update is the delete (kube's
+      // ShouldDeleteDuringUpdate; a pod in its grace period is only updated).
+      const finalize = Boolean(old.metadata.deletionTimestamp) && !old.metadata.deletionGracePeriodSeconds && !obj.metadata.finalizers?.length
         && (rt.strategy.deleteDuringUpdate?.(obj) ?? true);
       if (opts.dryRun) return { object: fromStorage(rt, stored), created: false };
       if (!finalize && JSON.stringify(stored) === JSON.stringify(oldStored)) return { object: old, created: false };

@@ -56,8 +56,8 @@ export interface Strategy {
    */
   checkGracefulDelete?(obj: KubeObject, options: DeleteOptions, ctx: StrategyContext): Promise<GracefulDeletion | undefined>;
   /**
-   * An update that removes the last finalizer of an object being deleted deletes it; this may hold
-   * it back (a namespace while spec.finalizers remain, kube's ShouldDeleteNamespaceDuringUpdate).
+   * An update of an object being deleted that leaves no finalizer deletes it; this may hold it back
+   * (a namespace while spec.finalizers remain, kube's ShouldDeleteNamespaceDuringUpdate).
    */
   deleteDuringUpdate?(obj: KubeObject): boolean;
   /** Release what beforeCreate took, after a delete or a failed create. */

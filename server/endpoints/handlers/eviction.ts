@@ -15,7 +15,7 @@ export async function createEviction(ctx: HandlerContext): Promise<void> {
   const opts = writeOptions(ctx);
   const eviction = await decodeObject(ctx, opts, evictionTarget);
   if (eviction.apiVersion !== undefined && !acceptedVersions.includes(eviction.apiVersion)) {
-    throw errors.badRequest(`the API version in the data (${eviction.apiVersion}) does not match the expected API version (policy/v1)`);
+    throw errors.badRequest(`Eviction in version "v1" cannot be handled as a Eviction: no kind ${JSON.stringify(eviction.kind ?? 'Eviction')} is registered for version ${JSON.stringify(eviction.apiVersion)} in scheme "pkg/runtime/scheme.go:111"`);
   }
   if (eviction.kind !== undefined && eviction.kind !== 'Eviction') {
     throw errors.badRequest(`the kind in the data (${eviction.kind}) does not match the expected kind (Eviction)`);
