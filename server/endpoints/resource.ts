@@ -1,5 +1,5 @@
 // Routes a resource request to the handler for its verb.
-import { errors } from '../api/errors.js';
+import { ApiError, errors } from '../api/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { TypeRegistry } from '../registry/registry.js';
@@ -32,9 +32,13 @@ export async function serveResource(ex: Exchange, info: RequestInfo, types: Type
   if (!routeServes(ex.method, info, rt.namespaced)) throw errors.methodNotAllowed();
   // POST names no object: a name in the path is the wrong method, as kube-apiserver answers (a subresource's create takes it).
   if (info.verb === 'create' && info.name && !sub) throw errors.methodNotAllowed();
+  if (!sub && !rt.verbs.includes(info.verb)) {
+    // kube's watch handler names the resource that cannot be watched (componentstatuses).
+    if (info.verb === 'watch') throw new ApiError(405, 'MethodNotAllowed', `watch is not supported on resources of kind ${JSON.stringify(rt.resource)}`, { kind: rt.resource });
+    throw errors.methodNotAllowed();
+  }
   const handler = custom ? custom[info.verb] : verbs[info.verb];
   if (!handler || (sub && !sub.verbs.includes(info.verb))) throw errors.methodNotAllowed();
-  if (!sub && !rt.verbs.includes(info.verb)) throw errors.methodNotAllowed();
   await handler({ ex, info, rt, store, types });
 }
 

@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, errors, field, type GroupResource } from '../api/errors.js';
 import { apiVersionOf, clone, type KubeList, type KubeObject } from '../api/object.js';
+import { zeroNulls } from '../schema/nulls.js';
 import { parseFieldSelector } from '../selectors/fields.js';
 import { parseLabelSelector } from '../selectors/labels.js';
 import { PreconditionFailed, type Predicate, type Storage, type StoredValue } from '../storage/interface.js';
 import type { AdmissionAttributes, AdmissionChain } from '../admission/chain.js';
-import { admitBody, stripNulls } from './body.js';
+import { admitBody } from './body.js';
 import { cachedObject, decode, encode, encodeEntry, fromStorage, toStorage } from './encoding.js';
 import { carryOverSystemMeta, generateName, generationRelevantChange, nowTimestamp, systemMeta } from './meta.js';
 import type { DeleteOptions, DeleteResult, ListOptions, WriteOptions } from './options.js';
@@ -213,7 +214,8 @@ export class GenericStore {
       const next = await mutate(current ? clone(current) : null);
       if (next.create) return { object: await this.create(rt, namespace, next.create, opts), created: true };
       // A JSON null is the zero value to kube's typed decoding: the field is absent (a patch may bring nulls).
-      const obj = stripNulls(next.update!) as KubeObject;
+      const obj = next.update!;
+      zeroNulls(rt.definition, obj);
       const old = current!;
       carryOverSystemMeta(obj, old);
       const attrs = this.attributes('UPDATE', rt, namespace, subresource, obj, old, opts);

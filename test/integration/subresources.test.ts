@@ -3,6 +3,7 @@
 // bench/peer/peer.mjs) with the same requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { protobufBody } from '../support/protobuf.js';
 import { api } from '../support/watch.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -94,6 +95,17 @@ describe('pods/binding and bindings', () => {
     expect(await call('POST', '/api/v1/namespaces/sub/bindings', { metadata: { name: 'b2' }, target: { name: 'n2' } })).toEqual({ status: 201, json: success });
     expect((await api(base, 'GET', '/api/v1/namespaces/sub/pods/b2')).spec.nodeName).toBe('n2');
     expect((await call('GET', '/api/v1/namespaces/sub/bindings')).status).toBe(405);
+  });
+
+  it('takes the Binding as kube-scheduler sends it (protobuf)', async () => {
+    await api(base, 'POST', '/api/v1/namespaces/sub/pods', pod('proto'));
+    const body = protobufBody('v1', 'Binding', 'k8s.io.api.core.v1.Binding', { metadata: { name: 'proto', namespace: 'sub' }, target: { kind: 'Node', name: 'n9' } });
+    const res = await fetch(`${base}/api/v1/namespaces/sub/pods/proto/binding`, {
+      method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf', Accept: 'application/vnd.kubernetes.protobuf, application/json' }, body: new Uint8Array(body),
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual(success);
+    expect((await api(base, 'GET', '/api/v1/namespaces/sub/pods/proto')).spec.nodeName).toBe('n9');
   });
 
   it('refuses a gated pod', async () => {
@@ -310,7 +322,9 @@ describe('replicationcontrollers, podtemplates, componentstatuses', () => {
   });
 
   it('componentstatuses are probed on every read, never stored', async () => {
-    const list = await api(base, 'GET', '/api/v1/componentstatuses');
+    const res = await fetch(`${base}/api/v1/componentstatuses`);
+    expect(res.headers.get('warning')).toBe('299 - "v1 ComponentStatus is deprecated in v1.19+"');
+    const list = await res.json() as any;
     expect(list).toMatchObject({ kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {} });
     expect(list.items.map((i: any) => i.metadata.name).sort()).toEqual(['controller-manager', 'etcd-0', 'scheduler']);
     expect(list.items.find((i: any) => i.metadata.name === 'etcd-0')).toEqual({ metadata: { name: 'etcd-0' }, conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }] });
@@ -319,7 +333,9 @@ describe('replicationcontrollers, podtemplates, componentstatuses', () => {
     const t = await (await fetch(`${base}/api/v1/componentstatuses`, { headers: { Accept: table } })).json() as any;
     expect(t.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Status', 'Message', 'Error']);
     expect(t.rows.find((r: any) => r.cells[0] === 'etcd-0').cells).toEqual(['etcd-0', 'Healthy', 'ok', '']);
-    expect((await call('GET', '/api/v1/componentstatuses?watch=1')).status).toBe(405);
+    expect(await call('GET', '/api/v1/componentstatuses?watch=1')).toMatchObject({ status: 405, json: {
+      reason: 'MethodNotAllowed', message: 'watch is not supported on resources of kind "componentstatuses"', details: { kind: 'componentstatuses' },
+    } });
     expect((await call('POST', '/api/v1/componentstatuses', { metadata: { name: 'x' } })).status).toBe(405);
   });
 });

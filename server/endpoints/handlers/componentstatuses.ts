@@ -51,6 +51,9 @@ function probeHealthz(port: number): Promise<Probe> {
   });
 }
 
+/** kube marks the whole resource deprecated: every answer carries this warning. */
+const deprecated = 'v1 ComponentStatus is deprecated in v1.19+';
+
 function componentStatus(name: string, probe: Probe): KubeObject {
   const condition: Record<string, string> = { type: 'Healthy', status: probe.status, message: probe.message };
   if (probe.error) condition.error = probe.error;
@@ -59,12 +62,14 @@ function componentStatus(name: string, probe: Probe): KubeObject {
 }
 
 export async function getComponentStatus(ctx: HandlerContext): Promise<void> {
+  ctx.ex.warnings.push(deprecated);
   const probe = components(ctx.store)[ctx.info.name];
   if (!probe) throw errors.notFound({ group: '', resource: 'componentstatus' }, ctx.info.name);
   respondObject(ctx, 200, componentStatus(ctx.info.name, await probe()));
 }
 
 export async function listComponentStatuses(ctx: HandlerContext): Promise<void> {
+  ctx.ex.warnings.push(deprecated);
   const rep = negotiate(ctx.ex.headers.accept, true);
   const probes = Object.entries(components(ctx.store));
   const items = await Promise.all(probes.map(async ([name, probe]) => componentStatus(name, await probe())));
