@@ -2,6 +2,7 @@
 // servers and the load balancer), supervised as a compose restart policy would: a component that
 // dies is restarted with backoff, and the restart is logged.
 //   node dist/compose/launcher.js start [--detach] [--port 6443] [--apiservers 3] [--etcd-members 3] [--no-redis] [--cluster-dir .cluster]
+//                                       [--controllers [--kwok-nodes 2]]   (the real controller manager, scheduler and kwok)
 //   node dist/compose/launcher.js stop [--cluster-dir .cluster]
 // It writes <cluster-dir>/kubeconfig (pointing at the load balancer) and <cluster-dir>/state.json
 // naming every process it started. --detach leaves a supervisor running in the background.
@@ -13,7 +14,8 @@ import { kubeconfig } from './local/kubeconfig.js';
 import { type LauncherOptions, parseArgs } from './local/options.js';
 import { portFree, readyCheck, type Running, startProcess, stopComponents, stopPid, waitReady } from './local/processes.js';
 import { alive, type Component, readState, removeState, writeState } from './local/state.js';
-import { type ComponentSpec, topology } from './local/topology.js';
+import { ensureControllerBinaries, registerKwokNodes } from './local/controllers.js';
+import { type ComponentSpec, controllersKubeconfig, topology } from './local/topology.js';
 
 export { parseArgs, type LauncherOptions } from './local/options.js';
 export { topology, apiserverFlags } from './local/topology.js';
@@ -63,6 +65,8 @@ export async function start(opts: LauncherOptions): Promise<number> {
   }
 
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
+  const entry = specs.find((s) => s.role === 'lb') ?? specs.find((s) => s.role === 'apiserver')!;
+  if (opts.controllers) writeFileSync(controllersKubeconfig(opts), kubeconfig(entry.url));
   const started: Running<ComponentSpec>[] = [];
   const components = (): Component[] => started.map((r) => ({ name: r.spec.name, role: r.spec.role, pid: r.child.pid ?? 0, url: r.spec.url }));
   // Once ready, a component that dies is restarted; before that, a death stops the control plane.
@@ -137,8 +141,16 @@ export async function start(opts: LauncherOptions): Promise<number> {
     return done;
   }
   if (stopping) return done;
-
-  const entry = specs.find((s) => s.role === 'lb') ?? specs.find((s) => s.role === 'apiserver')!;
+  if (opts.controllers) {
+    try {
+      const nodes = await registerKwokNodes(entry.url, opts.kwokNodes);
+      console.log(`kwok nodes registered: ${nodes.join(', ')}`);
+    } catch (e) {
+      console.error(`start failed: ${(e as Error).message}`);
+      shutdown(1);
+      return done;
+    }
+  }
   writeFileSync(path.join(dir, 'kubeconfig'), kubeconfig(entry.url));
   ready = true;
   save();
@@ -211,6 +223,14 @@ async function main(): Promise<void> {
   } catch (e) {
     console.error((e as Error).message);
     process.exit(2);
+  }
+  if (opts.command === 'start' && opts.controllers && !opts.supervise) {
+    try {
+      await ensureControllerBinaries(root);
+    } catch (e) {
+      console.error((e as Error).message);
+      process.exit(1);
+    }
   }
   process.exit(opts.command === 'stop' ? await stop(opts) : await start(opts));
 }

@@ -22,7 +22,7 @@ const protoIndex = path.join(protoDir, 'index.json');
 const outDir = path.join(root, 'server/schema/generated');
 const outFile = path.join(outDir, 'definitions.json');
 // Bumped when the output's shape changes, so an old file is rebuilt.
-const format = 2;
+const format = 3;
 const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
 const source = `@kubernetes/client-node@${pkg.version}`;
 // The protos make the output exact (packages, Quantity fields, field comments); fetch them first when
@@ -236,6 +236,7 @@ for (const { pkg: groupPkg, roots } of apiRoots) {
 }
 
 const names = new Map();
+const unresolved = new Set();
 for (const cls of Object.keys(models)) {
   const parts = splitClass(cls);
   const p = packageOf.get(cls);
@@ -269,11 +270,14 @@ function schemaOf(type, fmt) {
       return fmt ? { type: 'number', format: fmt } : { type: 'number' };
     case 'boolean': return { type: 'boolean' };
     case 'Date': return { type: 'string', format: 'date-time' };
+    // meta/v1 MicroTime (Lease and Event times): an RFC 3339 string with microseconds, as kube's OpenAPI says.
+    case 'V1MicroTime': return { type: 'string', format: 'date-time' };
     case 'IntOrString': return { $ref: `#/definitions/${intOrString}` };
     case 'object': return { type: 'object' };
     case 'any': return {};
     default: {
       const name = names.get(type);
+      if (!name) unresolved.add(type);
       return name ? { $ref: `#/definitions/${name}` } : { type: 'object' };
     }
   }
@@ -314,5 +318,6 @@ for (const [cls, model] of Object.entries(models)) {
 }
 
 mkdirSync(outDir, { recursive: true });
+if (unresolved.size) console.warn(`gen-schemas: types without a definition, validated as any object: ${[...unresolved].sort().join(", ")}`);
 writeFileSync(outFile, JSON.stringify({ format, source, protos: haveProtos, definitions }));
 console.log(`generated ${Object.keys(definitions).length} definitions from ${source}${haveProtos ? ` (+${described} field descriptions from the protos)` : ''} into ${path.relative(root, outFile)}`);

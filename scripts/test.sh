@@ -7,21 +7,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
 node scripts/ensure-deps.mjs
+# The real kube-controller-manager, kube-scheduler and kwok for test/controllers: built once with Go, then cached.
+bash compose/kube/build.sh controllers
 npm run build --silent
 # The tests are outside the build's tsconfig: type-check them (and what they import) on their own.
 npx tsc -p tsconfig.test.json
 if [ $# -eq 0 ]; then
   # compose/ for real first and on its own (it builds images, which would starve the other tests of
   # the CPU); chaos on its own too (~1 min, 9 processes of its own: kill -9 under load, with bounds on
-  # failed requests); then everything else, whose summary closes the output. Any failing fails the run.
+  # failed requests); the controllers too; then everything else, whose summary closes the output. Any failing fails the run.
   compose=0
   npx vitest run --reporter=default test/compose || compose=$?
   chaos=0
   npx vitest run --reporter=default test/chaos || chaos=$?
+  # the real controller manager, scheduler and kwok against an HA control plane (~2 min, 10 processes): on its own
+  controllers=0
+  npx vitest run --reporter=default test/controllers || controllers=$?
   main=0
   npx vitest run --reporter=default test/unit test/integration test/e2e test/differential || main=$?
   if [ "$compose" -ne 0 ]; then echo "test/compose failed (exit $compose); see above" >&2; fi
   if [ "$chaos" -ne 0 ]; then echo "test/chaos failed (exit $chaos); see above" >&2; fi
-  exit $(( main != 0 ? main : compose != 0 ? compose : chaos ))
+  if [ "$controllers" -ne 0 ]; then echo "test/controllers failed (exit $controllers); see above" >&2; fi
+  exit $(( main != 0 ? main : compose != 0 ? compose : chaos != 0 ? chaos : controllers ))
 fi
 exec npx vitest run --reporter=default "$@"

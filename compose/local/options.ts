@@ -23,14 +23,18 @@ export interface LauncherOptions {
   /** Where etcd data, logs, state.json and the kubeconfig go. */
   clusterDir: string;
   bindAddress: string;
+  /** The real kube-controller-manager, kube-scheduler and kwok too (built once with Go). */
+  controllers: boolean;
+  /** How many kwok nodes to register with --controllers. */
+  kwokNodes: number;
 }
 
-const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP';
+const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP, --controllers, --kwok-nodes N';
 
 export function parseArgs(argv: string[], root: string = process.cwd()): LauncherOptions {
   const opts: LauncherOptions = {
     command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, supervise: false,
-    clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1',
+    clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1', controllers: false, kwokNodes: 2,
   };
   const args = [...argv];
   if (args[0] === 'start' || args[0] === 'stop') opts.command = args.shift() as 'start' | 'stop';
@@ -51,6 +55,8 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
       case '--no-redis': opts.redis = false; break;
       case '--redis-port': opts.redisPort = number(flag, value()); break;
       case '--supervise': opts.supervise = true; break;
+      case '--controllers': opts.controllers = true; break;
+      case '--kwok-nodes': opts.kwokNodes = number(flag, value()); break;
       case '--etcd-members': {
         const n = number(flag, value());
         if (![1, 3, 5].includes(n)) throw new Error(`${flag} must be 1, 3 or 5 (an etcd cluster keeps quorum with an odd count), got ${n}`);
@@ -73,6 +79,7 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
     }
   }
   if (!opts.etcdPeerPort) opts.etcdPeerPort = opts.etcdPort + 1;
-  if (opts.port + opts.apiservers > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
+  // --controllers listen on the three ports after the API servers'.
+  if (opts.port + opts.apiservers + (opts.controllers ? 3 : 0) > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
   return opts;
 }

@@ -2,6 +2,7 @@
 // for the local launcher, the benchmarks' runner and the tests' cluster support.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, openSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import readline from 'node:readline';
 import { alive, type Component } from './state.js';
@@ -88,9 +89,22 @@ export function redisReady(url: string): () => Promise<boolean> {
   });
 }
 
-/** The readiness check a component's readyUrl calls for (HTTP 2xx, or a Redis PING). */
+/** A readiness check that holds once `url` answers 2xx over HTTPS with a self-signed certificate (the Kubernetes components'). */
+export function httpsReady(url: string): () => Promise<boolean> {
+  return () => new Promise((resolve) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 300);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** The readiness check a component's readyUrl calls for (HTTP(S) 2xx, or a Redis PING). */
 export function readyCheck(url: string): () => Promise<boolean> {
-  return url.startsWith('redis://') ? redisReady(url) : httpReady(url);
+  if (url.startsWith('redis://')) return redisReady(url);
+  return url.startsWith('https://') ? httpsReady(url) : httpReady(url);
 }
 
 /** Raised when a process exits before it is ready; `output` is what it wrote. */
@@ -156,9 +170,9 @@ export async function stopPid(pid: number, graceMs = 10000): Promise<void> {
   }
 }
 
-/** SIGTERM, then SIGKILL after graceMs; API servers (and the LB) before the stores they use. */
+/** SIGTERM, then SIGKILL after graceMs; clients (controllers, the LB, API servers) before the stores they use. */
 export async function stopComponents(components: Component[], graceMs = 10000): Promise<void> {
-  const rank = (c: Component): number => ({ lb: 0, apiserver: 1, redis: 2, etcd: 3 })[c.role] ?? 1;
+  const rank = (c: Component): number => ({ controller: 0, lb: 1, apiserver: 2, redis: 3, etcd: 4 })[c.role] ?? 2;
   const groups = new Map<number, Component[]>();
   for (const c of components) groups.set(rank(c), [...(groups.get(rank(c)) ?? []), c]);
   for (const r of [...groups.keys()].sort()) {

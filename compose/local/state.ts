@@ -1,7 +1,7 @@
 // <cluster-dir>/state.json: every process the launcher started, so `stop` (and the next `start`) can find them.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
-export type Role = 'etcd' | 'apiserver' | 'redis' | 'lb';
+export type Role = 'etcd' | 'apiserver' | 'redis' | 'lb' | 'controller';
 
 export interface Component { name: string; role: Role; pid: number; url: string }
 export interface State {

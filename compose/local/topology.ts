@@ -3,6 +3,7 @@
 // rest of the launcher starts, waits for, supervises and stops whatever the list holds, in order.
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
+import { controllerSpecs } from './controllers.js';
 import type { Role } from './state.js';
 
 export interface ComponentSpec {
@@ -66,7 +67,13 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends)],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
   });
+  if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts)));
   return specs;
+}
+
+/** The kubeconfig the controllers use: the load balancer, written before they start. */
+export function controllersKubeconfig(opts: LauncherOptions): string {
+  return path.join(opts.clusterDir, 'controllers.kubeconfig');
 }
 
 /** The flags an etcd member gets; compose/docker-compose.yml passes the same ones (with service names). */

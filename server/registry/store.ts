@@ -9,6 +9,8 @@ import { parseLabelSelector } from '../selectors/labels.js';
 import { PreconditionFailed, type Predicate, type Storage, type StoredValue } from '../storage/interface.js';
 import type { AdmissionAttributes, AdmissionChain } from '../admission/chain.js';
 import { admitBody } from './body.js';
+import { type ControllerManagerPresence, noControllerManager } from './controller-manager.js';
+import { deletionFinalizers } from './deletion-finalizers.js';
 import { cachedObject, decode, encode, encodeEntry, fromStorage, toStorage } from './encoding.js';
 import { carryOverSystemMeta, generateName, generationRelevantChange, nowTimestamp, systemMeta } from './meta.js';
 import type { DeleteOptions, DeleteResult, ListOptions, WriteOptions } from './options.js';
@@ -40,6 +42,7 @@ export class GenericStore {
     /** Admission plugins, mutating then validating; none when absent. */
     private readonly admission?: AdmissionChain,
     readonly watchSettings: WatchSettings = defaultWatchSettings,
+    readonly controllerManager: ControllerManagerPresence = noControllerManager,
   ) {}
 
   // ---- keys and encodings ------------------------------------------------------------------
@@ -293,7 +296,9 @@ export class GenericStore {
         throw errors.conflict(gr(rt), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`);
       }
       await this.admission?.validate(this.attributes('DELETE', rt, namespace, '', undefined, current, opts));
-      const finalizers = current.metadata.finalizers ?? [];
+      // The garbage collector's orphan/foregroundDeletion finalizers, when it runs (undefined: unchanged).
+      const gcFinalizers = (await this.controllerManager.active()) ? deletionFinalizers(rt, current.metadata.finalizers ?? [], options) : undefined;
+      const finalizers = gcFinalizers ?? current.metadata.finalizers ?? [];
       try {
         if (graceful) {
           // Graceful deletion: marked now, removed later (by whoever finishes it) with a zero grace period.
@@ -302,6 +307,7 @@ export class GenericStore {
           const marked = clone(current);
           marked.metadata.deletionTimestamp = new Date(Date.now() + graceful.gracePeriodSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
           marked.metadata.deletionGracePeriodSeconds = graceful.gracePeriodSeconds;
+          if (gcFinalizers) marked.metadata.finalizers = gcFinalizers;
           graceful.mark?.(marked);
           if (opts.dryRun) return { object: marked, deleted: false };
           const rev = await this.storage.update(key, encode(toStorage(rt, marked)), { modRevision: value.modRevision });
@@ -310,10 +316,12 @@ export class GenericStore {
         }
         if (finalizers.length) {
           // Finalizers keep the object: mark it deleting; it goes once the last finalizer is removed.
-          if (current.metadata.deletionTimestamp) return { object: current, deleted: false };
+          // A later DELETE may still change the garbage collector's finalizers (orphan <-> foreground).
+          if (current.metadata.deletionTimestamp && !gcFinalizers) return { object: current, deleted: false };
           const marked = clone(current);
-          marked.metadata.deletionTimestamp = nowTimestamp();
-          marked.metadata.deletionGracePeriodSeconds = 0;
+          marked.metadata.deletionTimestamp ??= nowTimestamp();
+          marked.metadata.deletionGracePeriodSeconds ??= 0;
+          if (gcFinalizers) marked.metadata.finalizers = gcFinalizers;
           if (opts.dryRun) return { object: marked, deleted: false };
           const rev = await this.storage.update(key, encode(toStorage(rt, marked)), { modRevision: value.modRevision });
           marked.metadata.resourceVersion = String(rev);
@@ -356,7 +364,7 @@ export class GenericStore {
   }
 
   private strategyContext(_rt: ResourceType, namespace: string, opts: WriteOptions): StrategyContext {
-    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types };
+    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types, controllerManager: this.controllerManager };
   }
 }
 

@@ -2,6 +2,7 @@
 import type { FieldError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { TableDefinition } from '../table/types.js';
+import type { ControllerManagerPresence } from './controller-manager.js';
 import type { TypeRegistry } from './registry.js';
 import type { DeleteOptions, GenericStore } from './store.js';
 
@@ -15,6 +16,8 @@ export interface StrategyContext {
   /** The store and the registry, for strategies that act on other objects (namespace deletion). */
   store: GenericStore;
   types: TypeRegistry;
+  /** Whether the real kube-controller-manager runs: the duties the server does in its place step aside. */
+  controllerManager: ControllerManagerPresence;
 }
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */
@@ -74,6 +77,12 @@ export interface Strategy {
   allowUnconditionalUpdate?: boolean;
   /** PUT of a missing object creates it (endpoints, leases...). */
   allowCreateOnUpdate?: boolean;
+  /**
+   * What a DELETE that names no propagation does to dependents (kube's DefaultGarbageCollectionPolicy):
+   * unset deletes them in the background; OrphanDependents for kinds kept for compatibility (core/v1
+   * ReplicationController, batch/v1 Job); Unsupported where the garbage collector takes no part (events).
+   */
+  garbageCollectionPolicy?: 'OrphanDependents' | 'Unsupported';
 }
 
 /** How a graceful deletion marks the object it keeps. */

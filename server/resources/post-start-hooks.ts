@@ -1,5 +1,6 @@
 // Every post-start hook, in the order they run, beside the resources they serve (kube's PostStartHooks).
 import { ensureKubernetesService } from './core/kubernetes-service.js';
+import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
 import type { PostStartHook } from './post-start.js';
@@ -10,4 +11,5 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'bootstrap-controller', run: ensureKubernetesService },
   { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
+  { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
 ];

@@ -64,9 +64,22 @@ function instance(): InstanceType<typeof Ajv> {
     ajv.addKeyword({ keyword, type: 'string', schemaType: 'boolean', errors: false, validate: (_: boolean, data: string) => goFormats[keyword](data) === undefined });
   }
   const definitions: Record<string, Schema> = {};
-  for (const [name, def] of Object.entries(builtinDefinitions())) definitions[name] = strict(withByteMaps(name, def));
+  for (const [name, def] of Object.entries(builtinDefinitions())) definitions[name] = strict(withByteMaps(name, withoutUnenforcedRequired(name, def)));
   ajv.addSchema({ $id: rootId, definitions });
   return ajv;
+}
+
+/**
+ * Definitions whose OpenAPI `required` list kube-apiserver does not enforce: it only says the Go field
+ * has no omitempty, and no validation checks it (a Node's status.nodeInfo is whatever its kubelet, or
+ * kwok, reports; kube stores the missing ones empty).
+ */
+const unenforcedRequired = new Set(['io.k8s.api.core.v1.NodeSystemInfo']);
+
+function withoutUnenforcedRequired(name: string, def: Schema): Schema {
+  if (!unenforcedRequired.has(name) || !def.required) return def;
+  const { required: _dropped, ...rest } = def;
+  return rest;
 }
 
 /** The map[string][]byte fields (the generated definitions lose the byte format of map values). */

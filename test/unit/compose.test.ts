@@ -38,7 +38,8 @@ describe('compose topology', () => {
   });
 
   it('has a 3-member etcd cluster, Redis, three API servers and the load balancer built from the repo', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([...apiservers, ...members, 'lb', 'redis']);
+    const always = Object.keys(compose.services).filter((s) => !compose.services[s].profiles);
+    expect(always.sort()).toEqual([...apiservers, ...members, 'lb', 'redis']);
     for (const m of members) {
       expect(compose.services[m].image).toMatch(/^\$\{ETCD_IMAGE:-(quay\.io\/coreos|gcr\.io\/etcd-development)\/etcd:v3\.\d+\.\d+\}$/);
       expect(compose.services[m].restart).toBe('unless-stopped');
@@ -56,6 +57,23 @@ describe('compose topology', () => {
     expect(compose.services.lb.restart).toBe('unless-stopped');
     expect(compose.services.redis.restart).toBe('unless-stopped');
     expect(Object.keys(compose.volumes)).toEqual(members);
+  });
+
+  it('has the controllers profile: the real controller manager, scheduler and kwok, with the launcher\'s flags, through the LB', async () => {
+    const { controllerSpecs } = await import('../../compose/local/controllers.js');
+    const { parseArgs } = await import('../../compose/local/options.js');
+    const local = controllerSpecs(parseArgs(['--controllers']), '/kubeconfig');
+    const profiled = Object.keys(compose.services).filter((s) => compose.services[s].profiles?.includes('controllers'));
+    expect(profiled.sort()).toEqual(['kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-nodes']);
+    for (const spec of local) {
+      const svc = compose.services[spec.name];
+      expect(svc.entrypoint).toEqual([`/usr/local/bin/${spec.name}`]);
+      expect(svc.depends_on.lb.condition).toBe('service_healthy');
+      // The same flags as the local launcher's, but for the addresses and files that differ in a container.
+      const differs = /^--(kubeconfig|bind-address|secure-port|cert-dir|server-address)=/;
+      expect(svc.command.filter((f: string) => !differs.test(f))).toEqual(spec.args.filter((f) => !differs.test(f)));
+    }
+    expect(compose.services['kwok-nodes'].command).toContain('--server=http://lb:6443');
   });
 
   it('passes each API server the flags the launcher passes, pointing at every etcd member', () => {
@@ -144,6 +162,24 @@ describe('launcher topology', () => {
       expect(cfg.instanceName).toBe(s.name);
       expect(s.readyUrl).toBe(`${s.url}/readyz`);
     }
+  });
+
+  it('--controllers: the controller manager, scheduler and kwok after the LB, on the ports after the API servers\', through the LB', () => {
+    const opts = parseArgs(['start', '--controllers', '--apiservers=2', '--port=7000', '--cluster-dir=/c'], '/repo');
+    expect(parseArgs(['--controllers', '--kwok-nodes=4']).kwokNodes).toBe(4);
+    const specs = topology(opts, '/repo');
+    expect(specs.slice(-4).map((s) => [s.name, s.role, s.readyUrl])).toEqual([
+      ['lb', 'lb', 'http://127.0.0.1:7000/lb/healthz'],
+      ['kube-controller-manager', 'controller', 'https://127.0.0.1:7003/healthz'],
+      ['kube-scheduler', 'controller', 'https://127.0.0.1:7004/healthz'],
+      ['kwok', 'controller', 'http://127.0.0.1:7005/healthz'],
+    ]);
+    for (const s of specs.filter((x) => x.role === 'controller')) {
+      expect(s.args).toContain('--kubeconfig=/c/controllers.kubeconfig');
+      expect(path.isAbsolute(s.command)).toBe(true);
+    }
+    expect(topology(parseArgs(['start'], '/repo'), '/repo').some((s) => s.role === 'controller')).toBe(false);
+    expect(() => parseArgs(['start', '--port=65532', '--apiservers=1', '--controllers'])).toThrow(/past port 65535/);
   });
 
   it('runs a 3- or 5-member etcd cluster on consecutive port pairs, every API server given every member', () => {

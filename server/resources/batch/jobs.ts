@@ -59,6 +59,8 @@ export const jobs = defineResource({
   group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', namespaced: true, categories: ['all'],
   subresources: { status: true },
   strategy: {
+    // batch/v1 orphans a Job's pods when a DELETE names no propagation, for compatibility (kube's default).
+    garbageCollectionPolicy: 'OrphanDependents',
     trackGeneration: true,
     prepareForCreate(obj) {
       obj.status = {};

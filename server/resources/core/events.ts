@@ -85,6 +85,7 @@ export const eventTable = {
 export const events = defineResource({
   group: '', version: 'v1', kind: 'Event', resource: 'events', namespaced: true, shortNames: ['ev'],
   strategy: {
+    garbageCollectionPolicy: 'Unsupported',
     validate: (obj) => validateEvent(obj as Obj, false),
     selectableFields: {
       'involvedObject.kind': (o) => (o.involvedObject as Obj)?.kind ?? '',

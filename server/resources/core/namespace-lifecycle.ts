@@ -85,6 +85,7 @@ export function startNamespaceFinisher(ctx: PostStartContext): void {
     running = true;
     void (async () => {
       try {
+        if (await ctx.store.controllerManager.active()) return; // its namespace controller finishes them
         const list = await ctx.store.list(nsType, '', { resourceVersion: '0' });
         for (const ns of list.items) {
           // As kube's namespace controller: only a namespace marked deleted. Terminating without a deletionTimestamp

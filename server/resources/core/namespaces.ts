@@ -47,8 +47,9 @@ export const namespaces = defineResource({
     async beforeDelete(obj) {
       checkNamespaceDeletable(obj.metadata.name!);
     },
-    // The namespace controller's work, inline: Terminating first (no new content), then its contents go;
-    // the namespace goes with them, or stays Terminating while something in it is still finishing.
+    // The namespace controller's work, inline (when no controller manager runs): Terminating first (no new
+    // content), then its contents go; the namespace goes with them, or stays Terminating while something
+    // in it is still finishing.
     async checkGracefulDelete(obj, options, ctx) {
       const name = obj.metadata.name!;
       if (ctx.dryRun) return { gracePeriodSeconds: 0, mark: terminating };
@@ -56,6 +57,11 @@ export const namespaces = defineResource({
       const pre = options.preconditions;
       if ((pre?.uid && pre.uid !== obj.metadata.uid) || (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)) {
         return { gracePeriodSeconds: 0, mark: terminating };
+      }
+      // With the real controller manager, its namespace controller empties the namespace and removes the
+      // `kubernetes` finalizer through /finalize, as in kube; the namespace stays until then.
+      if (await ctx.controllerManager.active()) {
+        return ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length ? { gracePeriodSeconds: 0, mark: terminating } : undefined;
       }
       if ((obj.status as NamespaceStatus | undefined)?.phase !== 'Terminating') await setStatus(ctx, name, { phase: 'Terminating' });
       const remaining = await deleteNamespaceContents(ctx.store, ctx.types, name);

@@ -141,12 +141,14 @@ export const pods = defineResource({
     // Pods on a node stay Terminating for their grace period until the kubelet removes them. Without a
     // kubelet nothing would: a pod bound to a node no kubelet has registered (no Node object) goes at
     // once, as kube's pod GC controller removes such pods; on a registered node it waits, as in kube.
+    // With the real controller manager its pod GC does that, and the pod waits as in kube.
     async checkGracefulDelete(obj, options, ctx) {
       const spec = (obj.spec ?? {}) as Obj;
       if (options.gracePeriodSeconds === 0 || !spec.nodeName) return undefined;
       if (terminalPhases.includes((obj.status as Obj | undefined)?.phase)) return undefined;
       const grace = Math.max(options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30, 0);
       if (!grace) return undefined;
+      if (await ctx.controllerManager.active()) return { gracePeriodSeconds: grace };
       const nodeType = ctx.types.lookup('', 'v1', 'nodes');
       if (!nodeType) return undefined;
       try {

@@ -49,6 +49,7 @@ export const eventsV1 = defineResource({
   storage: 'events', storageVersion: 'v1',
   conversion: { fromStorage: fromCoreEvent, toStorage: toCoreEvent },
   strategy: {
+    garbageCollectionPolicy: 'Unsupported',
     validate: (obj) => validateEvent(toCoreEvent(obj) as Obj, true).map(renamePath),
     validateUpdate(obj, old): FieldError[] {
       const a = toCoreEvent(obj) as Obj;

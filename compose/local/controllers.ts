@@ -1,0 +1,120 @@
+// The optional controllers of the topology (`--controllers`): the real kube-controller-manager and
+// kube-scheduler at the pinned release and kwok for simulated nodes, each a client of the load
+// balancer like any other, leader-elected through our Leases. compose/kube/build.sh builds them once
+// with Go and caches them; the launcher registers the kwok nodes once everything is ready.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LauncherOptions } from './options.js';
+import type { ComponentSpec } from './topology.js';
+
+export const kubeVersion = process.env.KUBE_VERSION ?? 'v1.35.0';
+export const kwokVersion = process.env.KWOK_VERSION ?? 'v0.7.0';
+const cache = process.env.PEER_CACHE ?? path.join(os.homedir(), '.cache/kube-apiserver-ts/peer');
+
+export interface ControllerBinaries { controllerManager: string; scheduler: string; kwok: string }
+
+export function controllerBinaries(): ControllerBinaries {
+  return {
+    controllerManager: path.join(cache, kubeVersion, 'kube-controller-manager'),
+    scheduler: path.join(cache, kubeVersion, 'kube-scheduler'),
+    kwok: path.join(cache, `kwok-${kwokVersion}`, 'kwok'),
+  };
+}
+
+/** Builds whatever is missing (once: several minutes of Go on a cold cache), with the build's output on our stderr. */
+export async function ensureControllerBinaries(root: string): Promise<void> {
+  const missing = Object.values(controllerBinaries()).filter((b) => !existsSync(b));
+  if (!missing.length) return;
+  console.error(`building the controllers once with Go (${missing.map((b) => path.basename(b)).join(', ')}); cached in ${cache}`);
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn('bash', [path.join(root, 'compose/kube/build.sh'), 'controllers'], {
+      stdio: ['ignore', process.stderr, process.stderr], env: { ...process.env, KUBE_VERSION: kubeVersion, KWOK_VERSION: kwokVersion },
+    });
+    child.on('error', reject);
+    child.on('exit', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) throw new Error(`building the controllers failed (exit ${code}); see the output above`);
+}
+
+/** The ports the controllers listen on, after the API servers': controller manager, scheduler, kwok. */
+export function controllerPorts(opts: LauncherOptions): number[] {
+  const first = opts.port + opts.apiservers + 1;
+  return [first, first + 1, first + 2];
+}
+
+/**
+ * The three components, in start order. `kubeconfig` points at the load balancer; each serves its
+ * health on its own port (the Kubernetes components over HTTPS with a self-signed certificate).
+ */
+export function controllerSpecs(opts: LauncherOptions, kubeconfig: string): ComponentSpec[] {
+  const bin = controllerBinaries();
+  const host = opts.bindAddress;
+  const [cmPort, schedPort, kwokPort] = controllerPorts(opts);
+  const certDir = (name: string) => path.join(opts.clusterDir, 'certs', name);
+  // Their health endpoints answer anonymous requests; they have no token or TokenReview to check yet.
+  const serving = (port: number, name: string) => [
+    `--bind-address=${host}`, `--secure-port=${port}`, `--cert-dir=${certDir(name)}`,
+    '--authentication-skip-lookup=true', '--authentication-tolerate-lookup-failure=true', '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+  ];
+  return [
+    {
+      name: 'kube-controller-manager', role: 'controller', command: bin.controllerManager,
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--use-service-account-credentials=false', `--controllers=${controllers.join(',')}`,
+        ...serving(cmPort, 'kube-controller-manager')],
+      url: `https://${host}:${cmPort}`, readyUrl: `https://${host}:${cmPort}/healthz`, ports: [cmPort],
+    },
+    {
+      name: 'kube-scheduler', role: 'controller', command: bin.scheduler,
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', ...serving(schedPort, 'kube-scheduler')],
+      url: `https://${host}:${schedPort}`, readyUrl: `https://${host}:${schedPort}/healthz`, ports: [schedPort],
+    },
+    {
+      name: 'kwok', role: 'controller', command: bin.kwok,
+      // Only the nodes the launcher registers for it (annotated), so real kubelets could join beside them.
+      args: [`--kubeconfig=${kubeconfig}`, '--manage-all-nodes=false', `--manage-nodes-with-annotation-selector=${kwokAnnotation}=fake`,
+        `--server-address=${host}:${kwokPort}`],
+      url: `http://${host}:${kwokPort}`, readyUrl: `http://${host}:${kwokPort}/healthz`, ports: [kwokPort],
+    },
+  ];
+}
+
+/**
+ * Every controller on by default, except those whose kinds we do not serve yet: CertificateSigningRequests
+ * (the security issue) and ValidatingAdmissionPolicies (admission); their informers would only fail.
+ */
+const controllers = ['*',
+  '-certificatesigningrequest-approving-controller', '-certificatesigningrequest-cleaner-controller', '-certificatesigningrequest-signing-controller',
+  '-validatingadmissionpolicy-status-controller'];
+
+const kwokAnnotation = 'kwok.x-k8s.io/node';
+
+/** A simulated node kwok keeps Ready and runs pods on; untainted, so ordinary workloads schedule onto it. */
+export function kwokNode(name: string): Record<string, unknown> {
+  const resources = { cpu: '32', memory: '256Gi', pods: '110' };
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: {
+      name,
+      annotations: { [kwokAnnotation]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: { 'kubernetes.io/arch': 'amd64', 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': name, type: 'kwok' },
+    },
+    status: {
+      allocatable: resources, capacity: resources,
+      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: `${kubeVersion}-kwok`, kubeProxyVersion: '' },
+    },
+  };
+}
+
+/** Registers `count` kwok nodes (kwok-node-1...) through the API; nodes already there stay. */
+export async function registerKwokNodes(apiUrl: string, count: number): Promise<string[]> {
+  const names = Array.from({ length: count }, (_, i) => `kwok-node-${i + 1}`);
+  for (const name of names) {
+    const res = await fetch(`${apiUrl}/api/v1/nodes`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(kwokNode(name)), signal: AbortSignal.timeout(10000),
+    });
+    if (!res.ok && res.status !== 409) throw new Error(`registering node ${name}: ${res.status} ${await res.text()}`);
+  }
+  return names;
+}
