@@ -36,6 +36,8 @@ export const replicationcontrollers = defineResource({
   subresources: { status: true, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' } },
   strategy: {
     trackGeneration: true,
+    // Kept for compatibility, v1 controllers orphan their pods unless a DELETE says otherwise.
+    garbageCollectionPolicy: 'OrphanDependents',
     // status.replicas is not omitempty: a new controller shows 0.
     ...statusSplit(() => ({ replicas: 0 })),
     defaults(obj) {
