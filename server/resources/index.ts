@@ -11,6 +11,8 @@ import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autosc
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { leases } from './coordination/leases.js';
+import { bindings } from './core/bindings.js';
+import { componentstatuses } from './core/componentstatuses.js';
 import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
@@ -20,6 +22,8 @@ import { nodes } from './core/nodes.js';
 import { persistentvolumeclaims } from './core/persistentvolumeclaims.js';
 import { persistentvolumes } from './core/persistentvolumes.js';
 import { pods } from './core/pods.js';
+import { podtemplates } from './core/podtemplates.js';
+import { replicationcontrollers } from './core/replicationcontrollers.js';
 import { resourcequotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceaccounts } from './core/serviceaccounts.js';
@@ -39,8 +43,8 @@ import { storageclasses } from './storage/storageclasses.js';
 
 export const builtinResources: ResourceType[] = [
   // core/v1
-  configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
-  resourcequotas, secrets, serviceaccounts, services,
+  bindings, componentstatuses, configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
+  podtemplates, replicationcontrollers, resourcequotas, secrets, serviceaccounts, services,
   // named groups
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
