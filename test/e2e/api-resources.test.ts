@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoRoot, startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
 import { kubectl, ok } from '../support/kubectl.js';
 
 /** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
@@ -58,4 +59,14 @@ it('kubectl api-resources lists every kind kube-apiserver 1.35 serves by default
   expect(differing).toEqual([]);
   // Nothing kube does not serve by default.
   expect([...ours.keys()].filter((key) => !kube.has(key))).toEqual([]);
+});
+
+it('kubectl get prints the new kinds as kube does: the default ServiceCIDR and the kubernetes Service address', async () => {
+  await eventually(() => kubectl(cluster.kubeconfig, ['get', 'servicecidr', 'kubernetes']).code === 0, { what: 'the default ServiceCIDR' });
+  const get = (...args: string[]) => ok(kubectl(cluster.kubeconfig, ['get', ...args])).trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  // IPAddress has two columns (kube fills a third cell, AGE, that kubectl does not show).
+  expect(get('ipaddresses')).toEqual([['NAME', 'PARENTREF'], ['10.96.0.1', 'services/default/kubernetes']]);
+  expect(get('servicecidrs')).toEqual([['NAME', 'CIDRS', 'AGE'], ['kubernetes', '10.96.0.0/12', expect.stringMatching(/^\d+s$/)]]);
+  const none = kubectl(cluster.kubeconfig, ['get', 'resourceslices,deviceclasses,runtimeclasses,csidrivers,volumeattachments']);
+  expect([none.code, none.stdout, none.stderr]).toEqual([0, '', 'No resources found\n']);
 });

@@ -1,7 +1,9 @@
 // resource.k8s.io/v1 (DRA) kinds through the generic store: kube-apiserver 1.35's defaults and messages
 // (recorded from it), the claim's status split and STATE cell, slice field selectors.
 import { describe, expect, it } from 'vitest';
+import { decodeProtobuf } from '../../server/protobuf/decode.js';
 import { memoryStore } from '../support/memory-store.js';
+import { protobufBody } from '../support/protobuf.js';
 
 const label = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 const subdomain = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -52,6 +54,15 @@ describe('resource.k8s.io/v1', () => {
     const reserved = await m.update(claims, { ...allocated, status: { allocation, reservedFor: [pod] } }, 'status');
     expect(m.table(claims, reserved).cells[1]).toBe('allocated,reserved');
     expect((await m.update(claims, { ...reserved, status: {} })).status.reservedFor).toEqual([pod]);
+  });
+
+  it('a ResourceClaim sent as protobuf decodes to the JSON kube would store, and is created from it', async () => {
+    const body = protobufBody('resource.k8s.io/v1', 'ResourceClaim', 'k8s.io.api.resource.v1.ResourceClaim', {
+      metadata: { name: 'from-proto' }, spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.example.com' } }] } },
+    });
+    const decoded = decodeProtobuf(body);
+    expect(decoded).toMatchObject({ apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim', metadata: { name: 'from-proto' }, spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'gpu.example.com' } }] } } });
+    expect((await m.create(claims, decoded)).spec.devices.requests[0].exactly).toEqual({ deviceClassName: 'gpu.example.com', allocationMode: 'ExactCount', count: 1 });
   });
 
   it('ResourceClaimTemplate: the template metadata reads back {}, its claim spec checked at spec.spec', async () => {
