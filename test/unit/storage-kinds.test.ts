@@ -1,6 +1,7 @@
 // storage.k8s.io/v1 kinds through the generic store: kube-apiserver 1.35's defaults, messages (recorded
 // from it), status split and `kubectl get` cells.
 import { describe, expect, it } from 'vitest';
+import { isNegativeQuantity } from '../../server/validation/quantity.js';
 import { memoryStore } from '../support/memory-store.js';
 
 const subdomain = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -45,6 +46,11 @@ describe('storage.k8s.io/v1', () => {
       .toBe(`CSIStorageCapacity.storage.k8s.io "c2" is invalid: [storageClassName: Invalid value: "": ${subdomain}, capacity: Invalid value: "-1": must be greater than or equal to 0]`);
     expect(await m.invalid(m.update(capacities, { ...c, storageClassName: 'other' }))).toBe('CSIStorageCapacity.storage.k8s.io "cap1" is invalid: storageClassName: Invalid value: "other": field is immutable');
     expect(m.table(capacities, c)).toEqual({ columns: ['Name', 'Created At'], cells: ['cap1', c.metadata.creationTimestamp] });
+  });
+
+  it('a quantity is negative only with a minus sign and a non-zero digit', () => {
+    expect(['-1', '-0.5Gi', ' -3m', -2].map(isNegativeQuantity)).toEqual([true, true, true, true]);
+    expect(['0', '-0', '-0.0Gi', '10Gi', '1e3', 0, undefined].map(isNegativeQuantity)).toEqual([false, false, false, false, false, false, false]);
   });
 
   it('VolumeAttachment: status starts as attached: false and moves only through /status; spec immutable; ATTACHED', async () => {

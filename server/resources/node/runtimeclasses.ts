@@ -2,6 +2,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { validateLabels } from '../../validation/meta.js';
 import { isDNS1123Label } from '../../validation/names.js';
+import { isNegativeQuantity } from '../../validation/quantity.js';
 import { defineResource } from '../define.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -41,7 +42,7 @@ export const runtimeclasses = defineResource({
       const errs: FieldError[] = isDNS1123Label(o.handler ?? '').map((m) => field.invalid('handler', o.handler ?? '', m));
       for (const [name, q] of Object.entries((o.overhead?.podFixed ?? {}) as Record<string, unknown>)) {
         // kube checks podFixed as container limits, and names it so.
-        if (String(q).startsWith('-')) errs.push(field.invalid(`overhead.limits[${name}]`, q, 'must be greater than or equal to 0'));
+        if (isNegativeQuantity(q)) errs.push(field.invalid(`overhead.limits[${name}]`, q, 'must be greater than or equal to 0'));
       }
       if (o.scheduling) {
         errs.push(...validateLabels(o.scheduling.nodeSelector, 'scheduling.nodeSelector'));

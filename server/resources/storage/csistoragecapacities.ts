@@ -1,12 +1,11 @@
 import { field, type FieldError } from '../../api/errors.js';
 import { isDNS1123Subdomain } from '../../validation/names.js';
+import { isNegativeQuantity } from '../../validation/quantity.js';
 import { validateLabels } from '../../validation/meta.js';
 import { defineResource } from '../define.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
-
-const negative = (q: unknown) => (typeof q === 'number' ? q < 0 : typeof q === 'string' && /^-\s*0*[1-9.]/.test(q) && !/^-0*(\.0*)?[a-zA-Z]*$/.test(q));
 
 // kube serves the default Name / Created At table for this kind: it has no printer of its own wired.
 export const csistoragecapacities = defineResource({
@@ -16,7 +15,7 @@ export const csistoragecapacities = defineResource({
       const o = obj as Obj;
       const errs: FieldError[] = validateLabels(o.nodeTopology?.matchLabels, 'nodeTopology.matchLabels');
       for (const m of isDNS1123Subdomain(o.storageClassName ?? '')) errs.push(field.invalid('storageClassName', o.storageClassName ?? '', m));
-      if (negative(o.capacity)) errs.push(field.invalid('capacity', o.capacity, 'must be greater than or equal to 0'));
+      if (isNegativeQuantity(o.capacity)) errs.push(field.invalid('capacity', o.capacity, 'must be greater than or equal to 0'));
       return errs;
     },
     validateUpdate(obj, old) {
