@@ -1,6 +1,7 @@
 // ClusterIPs as kube-apiserver 1.33+ records them, against real etcd: the default ServiceCIDR made from
 // --service-cluster-ip-range, one IPAddress per allocated address naming its Service, gone with the
-// Service; an IPAddress someone else holds keeps that address from Services; a dry run writes none.
+// Service and recorded again if deleted while the Service holds it; an IPAddress someone else holds
+// keeps that address from Services; a dry run writes none.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
@@ -38,6 +39,20 @@ it('a Service gets an IPAddress named by its ClusterIP; deleting the Service del
   expect(recorded.metadata.uid).toBeTruthy();
   expect((await api(cluster.url, 'GET', IPS)).items.map((o: { metadata: { name: string } }) => o.metadata.name)).toContain(ip);
   await api(cluster.url, 'DELETE', `${SERVICES}/web`);
+  expect((await fetch(`${cluster.url}${IPS}/${ip}`)).status).toBe(404);
+});
+
+it('deleting the IPAddress of a Service that still holds the address records it again (kube repairs it)', async () => {
+  const db = await api(cluster.url, 'POST', SERVICES, svc('db'));
+  const ip = db.spec.clusterIP;
+  const before = await api(cluster.url, 'GET', `${IPS}/${ip}`);
+  await api(cluster.url, 'DELETE', `${IPS}/${ip}`);
+  const after = await api(cluster.url, 'GET', `${IPS}/${ip}`);
+  expect(after.metadata.uid).not.toBe(before.metadata.uid);
+  expect(after.spec.parentRef).toEqual({ resource: 'services', namespace: 'default', name: 'db' });
+  const twin = await fetch(cluster.url + SERVICES, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(svc('twin', { clusterIP: ip })) });
+  expect(twin.status).toBe(422);
+  await api(cluster.url, 'DELETE', `${SERVICES}/db`);
   expect((await fetch(`${cluster.url}${IPS}/${ip}`)).status).toBe(404);
 });
 

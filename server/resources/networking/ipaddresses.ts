@@ -1,4 +1,7 @@
-import { field, type FieldError } from '../../api/errors.js';
+import { ApiError, field, type FieldError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { AllocationError } from '../../allocators/allocators.js';
+import type { StrategyContext } from '../../registry/types.js';
 import { age } from '../../table/format.js';
 import { column } from '../../table/types.js';
 import { isDNS1123Subdomain, isPathSegmentName } from '../../validation/names.js';
@@ -27,6 +30,31 @@ function parentRefCell(ref: Obj | undefined): string {
   return `${gr}${ref.namespace ? `/${ref.namespace}` : ''}/${ref.name}`;
 }
 
+/**
+ * kube's IPAddress repair, done at once: an address a Service still holds is recorded again when its
+ * IPAddress is deleted, so the allocator never hands it out twice.
+ */
+async function repair(obj: KubeObject, ctx: StrategyContext): Promise<void> {
+  const ref = (obj.spec as Obj | undefined)?.parentRef;
+  const services = ctx.types.lookup('', 'v1', 'services');
+  if (!services || !ref || ref.group || ref.resource !== 'services' || !ref.namespace || !ref.name) return;
+  let svc: KubeObject;
+  try {
+    svc = await ctx.store.get(services, ref.namespace, ref.name);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 404) return;
+    throw e;
+  }
+  const ip = obj.metadata.name!;
+  if (!((svc.spec as Obj | undefined)?.clusterIPs ?? []).includes(ip)) return;
+  try {
+    await ctx.services.allocateClusterIP(ip, false, { namespace: ref.namespace, name: ref.name });
+  } catch (e) {
+    // Recorded again already (another instance repaired it first).
+    if (!(e instanceof AllocationError)) throw e;
+  }
+}
+
 export const ipaddresses = defineResource({
   group: 'networking.k8s.io', version: 'v1', kind: 'IPAddress', resource: 'ipaddresses', namespaced: false, shortNames: ['ip'],
   // The name is the address itself, in canonical form.
@@ -45,6 +73,7 @@ export const ipaddresses = defineResource({
       const goRef = ref ? { Group: ref.group ?? '', Resource: ref.resource ?? '', Namespace: ref.namespace ?? '', Name: ref.name ?? '' } : null;
       return [field.invalid('spec.parentRef', goRef, 'field is immutable')];
     },
+    afterDelete: repair,
     // kube declares two columns and fills three cells (AGE has no column): kubectl shows two.
     table: {
       columns: [
