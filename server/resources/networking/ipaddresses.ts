@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { ApiError, field, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { AllocationError } from '../../allocators/allocators.js';
@@ -68,7 +69,7 @@ export const ipaddresses = defineResource({
     validate: (obj) => validateParentRef((obj.spec as Obj | undefined)?.parentRef),
     validateUpdate(obj, old) {
       const ref = (obj.spec as Obj | undefined)?.parentRef;
-      if (JSON.stringify(ref) === JSON.stringify((old.spec as Obj | undefined)?.parentRef)) return [];
+      if (isDeepStrictEqual(ref, (old.spec as Obj | undefined)?.parentRef)) return [];
       // kube prints the internal Go struct of the new reference.
       const goRef = ref ? { Group: ref.group ?? '', Resource: ref.resource ?? '', Namespace: ref.namespace ?? '', Name: ref.name ?? '' } : null;
       return [field.invalid('spec.parentRef', goRef, 'field is immutable')];

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field, FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
@@ -47,10 +48,10 @@ export const resourceclaims = defineResource({
     validate: (obj) => [...validateClaimSpec(obj.spec as Obj | undefined, 'spec'), ...validateStatus(obj.status as Obj | undefined)],
     validateUpdate(obj, old) {
       // kube prints the internal Go struct here; ours shows the JSON spec.
-      const errs = JSON.stringify(obj.spec) === JSON.stringify(old.spec) ? [] : [field.invalid('spec', obj.spec, 'field is immutable')];
+      const errs = isDeepStrictEqual(obj.spec, old.spec) ? [] : [field.invalid('spec', obj.spec, 'field is immutable')];
       // An allocation, once made, stays as it is until it is removed.
       const [now, before] = [(obj.status as Obj | undefined)?.allocation, (old.status as Obj | undefined)?.allocation];
-      if (now && before && JSON.stringify(now) !== JSON.stringify(before)) errs.push(field.invalid('status.allocation', now, 'field is immutable'));
+      if (now && before && !isDeepStrictEqual(now, before)) errs.push(field.invalid('status.allocation', now, 'field is immutable'));
       return errs;
     },
     table: tableOf([['State', 'string', 'A summary of the current state (allocated, pending, reserved, etc.).', 0, state]]),

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
@@ -17,7 +18,7 @@ export const resourceclaimtemplates = defineResource({
     },
     validate: (obj) => validateClaimSpec((obj.spec as Obj | undefined)?.spec, 'spec.spec'),
     validateUpdate(obj, old) {
-      return JSON.stringify(obj.spec) === JSON.stringify(old.spec) ? [] : [field.invalid('spec', obj.spec, 'field is immutable')];
+      return isDeepStrictEqual(obj.spec, old.spec) ? [] : [field.invalid('spec', obj.spec, 'field is immutable')];
     },
     table: tableOf([]),
   },

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
@@ -7,7 +8,6 @@ type Obj = Record<string, any>;
 
 const fsGroupPolicies = ['File', 'None', 'ReadWriteOnceWithFSType'];
 const lifecycleModes = ['Persistent', 'Ephemeral'];
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function validateSpec(spec: Obj): FieldError[] {
   const errs: FieldError[] = [];
@@ -52,8 +52,8 @@ export const csidrivers = defineResource({
       const spec = (obj.spec ?? {}) as Obj;
       const oldSpec = (old.spec ?? {}) as Obj;
       const errs: FieldError[] = [];
-      if (!same(spec.attachRequired, oldSpec.attachRequired)) errs.push(field.invalid('spec.attachedRequired', spec.attachRequired, 'field is immutable'));
-      if (!same(spec.volumeLifecycleModes, oldSpec.volumeLifecycleModes)) errs.push(field.invalid('spec.volumeLifecycleModes', spec.volumeLifecycleModes, 'field is immutable'));
+      if (!isDeepStrictEqual(spec.attachRequired, oldSpec.attachRequired)) errs.push(field.invalid('spec.attachedRequired', spec.attachRequired, 'field is immutable'));
+      if (!isDeepStrictEqual(spec.volumeLifecycleModes, oldSpec.volumeLifecycleModes)) errs.push(field.invalid('spec.volumeLifecycleModes', spec.volumeLifecycleModes, 'field is immutable'));
       return errs;
     },
     table: tableOf([

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../validation/names.js';
@@ -42,10 +43,10 @@ export const csinodes = defineResource({
     validateUpdate(obj, old) {
       // A registered driver may only change its allocatable count (MutableCSINodeAllocatableCount).
       const errs: FieldError[] = [];
-      const strip = (d: Obj) => JSON.stringify({ ...d, allocatable: undefined });
+      const strip = ({ allocatable: _, ...rest }: Obj) => rest;
       for (const before of ((old.spec as Obj | undefined)?.drivers ?? []) as Obj[]) {
         for (const now of ((obj.spec as Obj | undefined)?.drivers ?? []) as Obj[]) {
-          if (now.name !== before.name || strip(now) === strip(before)) continue;
+          if (now.name !== before.name || isDeepStrictEqual(strip(now), strip(before))) continue;
           // kube prints the internal Go struct of the new driver.
           const goDriver = { Name: now.name, NodeID: now.nodeID ?? '', TopologyKeys: now.topologyKeys ?? null, Allocatable: now.allocatable ? { Count: now.allocatable.count ?? null } : null };
           errs.push(field.invalid('spec.drivers', goDriver, 'field is immutable'));

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field, type FieldError } from '../../api/errors.js';
 import { isDNS1123Subdomain } from '../../validation/names.js';
 import { isNegativeQuantity } from '../../validation/quantity.js';
@@ -20,7 +21,7 @@ export const csistoragecapacities = defineResource({
     },
     validateUpdate(obj, old) {
       const errs: FieldError[] = [];
-      if (JSON.stringify((obj as Obj).nodeTopology) !== JSON.stringify((old as Obj).nodeTopology)) errs.push(field.invalid('nodeTopology', (obj as Obj).nodeTopology, 'field is immutable'));
+      if (!isDeepStrictEqual((obj as Obj).nodeTopology, (old as Obj).nodeTopology)) errs.push(field.invalid('nodeTopology', (obj as Obj).nodeTopology, 'field is immutable'));
       if ((obj as Obj).storageClassName !== (old as Obj).storageClassName) errs.push(field.invalid('storageClassName', (obj as Obj).storageClassName, 'field is immutable'));
       return errs;
     },

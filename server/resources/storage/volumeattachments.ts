@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field, type FieldError } from '../../api/errors.js';
 import { age } from '../../table/format.js';
 import { column } from '../../table/types.js';
@@ -45,7 +46,7 @@ export const volumeattachments = defineResource({
     ...statusSplit(() => ({ attached: false })),
     validate: (obj) => [...validateSpec((obj.spec ?? {}) as Obj), ...validateStatus((obj.status ?? {}) as Obj)],
     validateUpdate(obj, old) {
-      if (JSON.stringify(obj.spec) === JSON.stringify(old.spec)) return [];
+      if (isDeepStrictEqual(obj.spec, old.spec)) return [];
       // kube prints the internal Go struct of the new spec.
       const spec = (obj.spec ?? {}) as Obj;
       const goSpec = { Attacher: spec.attacher ?? '', Source: { PersistentVolumeName: spec.source?.persistentVolumeName ?? null, InlineVolumeSpec: spec.source?.inlineVolumeSpec ?? null }, NodeName: spec.nodeName ?? '' };

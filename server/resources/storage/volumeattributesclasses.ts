@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { field, type FieldError } from '../../api/errors.js';
 import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
@@ -30,7 +31,7 @@ export const volumeattributesclasses = defineResource({
     validateUpdate(obj, old) {
       const errs: FieldError[] = [];
       if ((obj as Obj).driverName !== (old as Obj).driverName) errs.push(field.forbidden('driverName', 'updates to driverName are forbidden.'));
-      if (JSON.stringify((obj as Obj).parameters ?? {}) !== JSON.stringify((old as Obj).parameters ?? {})) errs.push(field.forbidden('parameters', 'updates to parameters are forbidden.'));
+      if (!isDeepStrictEqual((obj as Obj).parameters ?? {}, (old as Obj).parameters ?? {})) errs.push(field.forbidden('parameters', 'updates to parameters are forbidden.'));
       return errs;
     },
     table: tableOf([['DriverName', 'string', 'Name of the CSI driver This field is immutable.', 0, (o: Obj) => o.driverName ?? '']]),
