@@ -117,8 +117,10 @@ export function wantsAggregated(accept: string | undefined): string | undefined 
   return undefined;
 }
 
+/** apiserver's StorageVersionHash: the first 8 bytes of sha256("group/version/kind"), core group "" included. */
 function storageVersionHash(rt: ResourceType): string {
-  return createHash('sha256').update(`${rt.storageVersion}/${rt.kind}`).digest('base64').slice(0, 11);
+  const groupVersion = rt.storageVersion.includes('/') ? rt.storageVersion : `/${rt.storageVersion}`;
+  return createHash('sha256').update(`${groupVersion}/${rt.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 export function etag(body: string): string {

@@ -22,12 +22,15 @@ export interface StrategyContext {
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */
 export interface StrategyServices {
-  /** A dry run checks and picks without taking. */
-  allocateClusterIP(requested?: string, dryRun?: boolean): Promise<string>;
+  /** A dry run checks and picks without taking. `parent` is the Service the IPAddress object names. */
+  allocateClusterIP(requested?: string, dryRun?: boolean, parent?: ClusterIPParent): Promise<string>;
   releaseClusterIP(ip: string): Promise<void>;
   allocateNodePort(requested?: number, dryRun?: boolean): Promise<number>;
   releaseNodePort(port: number): Promise<void>;
 }
+
+/** The Service a ClusterIP is allocated for. */
+export interface ClusterIPParent { namespace: string; name: string }
 
 /**
  * How one resource differs from the generic store. Every hook is optional; read it like
@@ -125,7 +128,7 @@ export interface ResourceType {
   definition: string;
   strategy: Strategy;
   /** Kubernetes name rule for metadata.name (most are DNS subdomains). */
-  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
+  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment' | 'ip-address';
   /**
    * True when a resource has no storage of its own: only discovered, or served by handlers of its
    * own (bindings, componentstatuses; see server/endpoints/subresources.ts).

@@ -32,14 +32,26 @@ import { endpointslices } from './discovery/endpointslices.js';
 import { eventsV1 } from './events/events.js';
 import { ingressclasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
+import { ipaddresses } from './networking/ipaddresses.js';
 import { networkpolicies } from './networking/networkpolicies.js';
+import { servicecidrs } from './networking/servicecidrs.js';
+import { runtimeclasses } from './node/runtimeclasses.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets.js';
 import { clusterrolebindings } from './rbac/clusterrolebindings.js';
 import { clusterroles } from './rbac/clusterroles.js';
 import { rolebindings } from './rbac/rolebindings.js';
 import { roles } from './rbac/roles.js';
+import { deviceclasses } from './resource/deviceclasses.js';
+import { resourceclaims } from './resource/resourceclaims.js';
+import { resourceclaimtemplates } from './resource/resourceclaimtemplates.js';
+import { resourceslices } from './resource/resourceslices.js';
 import { priorityclasses } from './scheduling/priorityclasses.js';
+import { csidrivers } from './storage/csidrivers.js';
+import { csinodes } from './storage/csinodes.js';
+import { csistoragecapacities } from './storage/csistoragecapacities.js';
 import { storageclasses } from './storage/storageclasses.js';
+import { volumeattachments } from './storage/volumeattachments.js';
+import { volumeattributesclasses } from './storage/volumeattributesclasses.js';
 
 export const builtinResources: ResourceType[] = [
   // core/v1
@@ -50,14 +62,16 @@ export const builtinResources: ResourceType[] = [
   eventsV1,
   horizontalpodautoscalersV2, horizontalpodautoscalersV1,
   cronjobs, jobs,
-  ingressclasses, ingresses, networkpolicies,
+  ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
-  storageclasses,
+  csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
   customresourcedefinitions,
   priorityclasses,
   leases,
+  runtimeclasses,
   endpointslices,
+  deviceclasses, resourceclaims, resourceclaimtemplates, resourceslices,
 ];
 
 export function registerBuiltins(types: TypeRegistry): void {
