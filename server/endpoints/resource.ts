@@ -36,6 +36,7 @@ export async function serveResource(ex: Exchange, info: RequestInfo, types: Type
   const handler = (info.subresource && extraVerbs[`${info.verb}/${info.subresource}`]) || extraVerbs[info.verb] || verbs[info.verb];
   if (!handler || (info.subresource && !subresourceVerbAllowed(info.subresource, info.verb))) throw errors.methodNotAllowed();
   if (!rt.verbs.includes(info.verb === 'deletecollection' ? 'deletecollection' : info.verb)) throw errors.methodNotAllowed();
+  if (rt.deprecationWarning) ex.warnings.push(rt.deprecationWarning);
   await handler({ ex, info, rt, store, types });
 }
 

@@ -123,6 +123,12 @@ export interface ResourceType {
   nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
   /** True when a resource is only there to be discovered (no storage). */
   virtual?: boolean;
+  /** The version's OpenAPI v3 schema where it is known only at run time (a custom resource's openAPIV3Schema). */
+  schema?: Record<string, unknown>;
+  /** Served from a CustomResourceDefinition: objects without Go types, so no strategic merge patch (kube answers 415). */
+  customResource?: boolean;
+  /** A deprecated version: the Warning every request to it is answered with. */
+  deprecationWarning?: string;
 }
 
 export interface ScaleSubresource {

@@ -4,6 +4,7 @@ import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
 import type { PostStartHook } from './post-start.js';
+import { startCustomResourceDefinitionWatcher } from './apiextensions/serve-custom-resources.js';
 import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
 
 export const postStartHooks: readonly PostStartHook[] = [
@@ -12,4 +13,5 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
+  { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
 ];
