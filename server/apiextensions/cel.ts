@@ -9,6 +9,17 @@ import { FieldError, field } from '../api/errors.js';
 import { fieldPath } from '../schema/validate.js';
 import { jsonType, type JSONSchemaProps, type ValidationRule } from './schema.js';
 
+/** kube reports a failed rule's Invalid value without the value itself. */
+class RuleFailure extends FieldError {
+  constructor(path: string, detail: string) {
+    super('FieldValueInvalid', path, undefined, detail);
+  }
+
+  override detailMessage(): string {
+    return `Invalid value: ${this.detail}`;
+  }
+}
+
 /** kube's PerCallLimit: the cost one rule evaluation may reach. */
 export const perCallCostLimit = 1_000_000;
 /** Longest rule accepted; kube bounds rules by estimated cost, this bound keeps parsing cheap too. */
@@ -123,7 +134,7 @@ function evaluate(r: ValidationRule, s: JSONSchemaProps, v: unknown, old: unknow
   const shown = s['x-kubernetes-int-or-string'] ? jsonType(v) : s.type ?? jsonType(v);
   const path = r.fieldPath ? joinFieldPath(at, r.fieldPath) : at;
   if (Date.now() > deadline || costBound(r.rule, v) > perCallCostLimit) {
-    return field.invalid(path, shown, `call cost exceeds limit for rule: ${r.rule}`);
+    return new RuleFailure(path, `call cost exceeds limit for rule: ${r.rule}`);
   }
   const bindings: Record<string, unknown> = { self: toCel(v, s) };
   if (transition) bindings.oldSelf = toCel(old, s);
@@ -136,7 +147,7 @@ function evaluate(r: ValidationRule, s: JSONSchemaProps, v: unknown, old: unknow
   if (result === true) return undefined;
   if (result !== false) {
     const why = isCelError(result) || result instanceof Error ? (result as Error).message : `rule did not evaluate to a bool: ${String(result)}`;
-    return field.invalid(path, shown, why);
+    return new RuleFailure(path, why);
   }
   let message = r.message || `failed rule: ${r.rule}`;
   if (r.messageExpression) {
@@ -151,7 +162,7 @@ function evaluate(r: ValidationRule, s: JSONSchemaProps, v: unknown, old: unknow
     case 'FieldValueForbidden': return field.forbidden(path, message);
     case 'FieldValueRequired': return field.required(path, message);
     case 'FieldValueDuplicate': return new FieldError('FieldValueDuplicate', path, shown, message);
-    default: return field.invalid(path, shown, message);
+    default: return new RuleFailure(path, message);
   }
 }
 

@@ -108,7 +108,7 @@ const blocking = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'Field
 
 function rulesUnlessBlocked(schema: CustomResourceSchema, obj: KubeObject, old: KubeObject | undefined): FieldError[] {
   if (schema.check(obj).causes.some((c) => blocking.has(c.type))) {
-    return [field.invalid('', 'null', 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')];
+    return [field.invalid('<nil>', null, 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation')];
   }
   return validateRules(schema.root, withoutMeta(obj), old && withoutMeta(old));
 }

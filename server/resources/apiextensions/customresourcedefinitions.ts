@@ -37,14 +37,16 @@ function validateCRD(obj: KubeObject): FieldError[] {
   if (!versions.length) errs.push(field.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   else if (versions.filter((v) => v.storage).length !== 1) errs.push(field.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   const seen = new Set<string>();
+  // kube's internal version keeps one top-level schema when every version has the same: its errors are named there.
+  const sameSchema = versions.length > 0 && versions.every((v) => JSON.stringify(v.schema) === JSON.stringify(versions[0].schema));
   for (const [i, v] of versions.entries()) {
     if (!v.name) errs.push(field.required(`spec.versions[${i}].name`));
     else if (seen.has(v.name)) errs.push(field.invalid('spec.versions', versions, 'must contain unique version names'));
     seen.add(v.name);
     const schema = v.schema?.openAPIV3Schema;
-    const at = `spec.versions[${i}].schema.openAPIV3Schema`;
-    if (!schema) errs.push(field.required(at, 'schemas are required'));
-    else errs.push(...structuralErrors(schema, at), ...compileErrors(schema, at));
+    const at = sameSchema ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`;
+    if (!schema) errs.push(field.required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
+    else if (!sameSchema || i === 0) errs.push(...structuralErrors(schema, at), ...compileErrors(schema, at));
   }
   return errs;
 }
@@ -87,7 +89,8 @@ async function nameConditions(obj: KubeObject, ctx: StrategyContext): Promise<vo
   check('listKind', kinds, 'ListKindConflict');
   if (requested.categories !== undefined) next.categories = requested.categories;
   else delete next.categories;
-  status.acceptedNames = next;
+  // plural and kind are not omitempty in kube's type: present, empty while not accepted.
+  status.acceptedNames = { plural: '', kind: '', ...next };
   const old = (status.conditions ?? []) as Obj[];
   const keep = (c: Obj) => {
     const was = old.find((o) => o.type === c.type);
