@@ -106,7 +106,7 @@ function toFieldError(e: ErrorObject, obj: unknown): FieldError | undefined {
     case 'required': return field.required(fieldPath(e.instancePath, String(p.missingProperty)));
     case 'type': return field.typeInvalid(path, jsonType(value), `${inBody} must be of type ${[p.type].flat().filter((t) => t !== 'null').join('/')}: ${JSON.stringify(jsonType(value))}`);
     case 'format': return field.typeInvalid(path, value, `${inBody} must be of type ${String(p.format)}: ${JSON.stringify(value)}`);
-    case 'enum': return field.notSupported(path, value, ((e.schema as unknown[]) ?? []).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))));
+    case 'enum': return field.notSupported(path, value, ((p.allowedValues as unknown[]) ?? []).map((v) => (typeof v === 'string' ? v : JSON.stringify(v))));
     case 'pattern': return field.invalid(path, value, `${inBody} should match '${String(p.pattern)}'`);
     case 'maximum': return field.invalid(path, value, `${inBody} should be less than or equal to ${String(p.limit)}`);
     case 'minimum': return field.invalid(path, value, `${inBody} should be greater than or equal to ${String(p.limit)}`);
