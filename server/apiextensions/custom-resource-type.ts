@@ -46,6 +46,7 @@ function customResourceType(spec: Obj, names: Obj, v: Obj, storageName: string, 
   const customSchema = new CustomResourceSchema(schema);
   const subresources = (v.subresources ?? {}) as Obj;
   const hasStatus = Boolean(subresources.status);
+  const scale = subresources.scale as Obj | undefined;
   const apiVersion = `${group}/${v.name}`;
   const strategy: Strategy = {
     trackGeneration: true,
@@ -59,12 +60,11 @@ function customResourceType(spec: Obj, names: Obj, v: Obj, storageName: string, 
       }
     },
     defaults: (obj) => customSchema.applyDefaults(obj),
-    validate: (obj): FieldError[] => rulesUnlessBlocked(customSchema, obj, undefined),
-    validateUpdate: (obj, old): FieldError[] => rulesUnlessBlocked(customSchema, obj, old),
+    validate: (obj): FieldError[] => [...scaleErrors(scale, obj), ...rulesUnlessBlocked(customSchema, obj, undefined)],
+    validateUpdate: (obj, old): FieldError[] => [...scaleErrors(scale, obj), ...rulesUnlessBlocked(customSchema, obj, old)],
     selectableFields: selectableFields(v.selectableFields),
     table: printerColumnsTable(v.additionalPrinterColumns as PrinterColumn[] | undefined),
   };
-  const scale = subresources.scale as Obj | undefined;
   return {
     group, version: v.name, kind: names.kind, listKind: names.listKind ?? `${names.kind}List`,
     resource: names.plural, singular: names.singular ?? String(names.kind).toLowerCase(),
@@ -101,6 +101,27 @@ function defaultDeprecationWarning(group: string, version: string, kind: string,
   const better = versions.filter((o) => o.served && !o.deprecated).map((o) => o.name as string);
   const msg = `${group}/${version} ${kind} is deprecated`;
   return better.length ? `${msg}; use ${group}/${better[0]} ${kind}` : msg;
+}
+
+/** kube's scale checks: the replicas paths hold non-negative integers, the selector path a string. */
+function scaleErrors(scale: Obj | undefined, obj: KubeObject): FieldError[] {
+  if (!scale) return [];
+  const errs: FieldError[] = [];
+  const typeName = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float64') : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : v !== null && typeof v === 'object' ? 'map[string]interface {}' : typeof v);
+  const goValue = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+  for (const path of [scale.specReplicasPath, scale.statusReplicasPath] as string[]) {
+    if (!path) continue;
+    const v = simpleJSONPath(obj, path);
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v)) errs.push(field.invalid(path, 0, `${path} accessor error: ${goValue(v)} is of the type ${typeName(v)}, expected int64`));
+    else if (v < 0) errs.push(field.invalid(path, v, 'should be a non-negative integer'));
+  }
+  const selectorPath = scale.labelSelectorPath as string | undefined;
+  const selector = selectorPath ? simpleJSONPath(obj, selectorPath) : undefined;
+  if (selectorPath && selector !== undefined && selector !== null && typeof selector !== 'string') {
+    errs.push(field.invalid(selectorPath, '', `${selectorPath} accessor error: ${goValue(selector)} is of the type ${typeName(selector)}, expected string`));
+  }
+  return errs;
 }
 
 /** Schema errors that make kube skip the CEL rules: the value is not what the rules were written for. */

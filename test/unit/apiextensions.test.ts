@@ -174,6 +174,14 @@ describe('resource types from a CRD', () => {
     expect(customResourceTypes(crd, false)).toHaveLength(3);
   });
 
+  it("the scale paths hold integers, checked with kube's accessor messages", () => {
+    const [v1] = customResourceTypes(crd);
+    const errs = (spec: Record<string, unknown>) => (v1.strategy.validate!({ apiVersion: 'x.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec }) ?? []).map((e) => `${e.field}: ${e.detailMessage()}`);
+    expect(errs({ replicas: 2 })).toEqual([]);
+    expect(errs({ replicas: 'two' })).toEqual(['.spec.replicas: Invalid value: 0: .spec.replicas accessor error: two is of the type string, expected int64']);
+    expect(errs({ replicas: -1 })).toEqual(['.spec.replicas: Invalid value: -1: should be a non-negative integer']);
+  });
+
   it('printer columns and simple JSONPath', () => {
     const obj = { metadata: { name: 'a', creationTimestamp: new Date(Date.now() - 65000).toISOString() }, status: { conditions: [{ type: 'Ready', status: 'True' }] }, spec: { n: 2 } } as unknown as KubeObject;
     expect(simpleJSONPath(obj, '.status.conditions[?(@.type=="Ready")].status')).toBe('True');
