@@ -3,6 +3,7 @@
 // where an old value exists). Cost is bounded before a rule runs, not after: CEL has no loops but
 // its macros (all, exists, map, filter) iterate, so a rule's worst case is its length times the
 // value's size to the power of its macros; past kube's per-call limit it is refused, not run.
+// `matches()` runs on RE2 (@bufbuild/re2, linear time), so a pattern cannot backtrack for long either.
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { FieldError, field } from '../api/errors.js';
@@ -150,7 +151,7 @@ function evaluate(r: ValidationRule, s: JSONSchemaProps, v: unknown, old: unknow
     return new RuleFailure(path, why);
   }
   let message = r.message || `failed rule: ${r.rule}`;
-  if (r.messageExpression) {
+  if (r.messageExpression && costBound(r.messageExpression, v) <= perCallCostLimit) {
     try {
       const m = program(r.messageExpression)(bindings);
       if (typeof m === 'string' && m.trim()) message = m;
