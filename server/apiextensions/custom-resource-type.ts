@@ -50,6 +50,7 @@ function customResourceType(spec: Obj, names: Obj, v: Obj, storageName: string, 
   const apiVersion = `${group}/${v.name}`;
   const strategy: Strategy = {
     trackGeneration: true,
+    generationCountsStatus: !hasStatus,
     prepareForCreate(obj) {
       if (hasStatus) delete obj.status;
     },

@@ -66,6 +66,8 @@ export interface Strategy {
   table?: TableDefinition;
   /** metadata.generation is kept (1 on create, +1 on every change outside metadata and status). */
   trackGeneration?: boolean;
+  /** Status changes bump generation too (a custom resource without a status subresource, as kube counts it). */
+  generationCountsStatus?: boolean;
   /** Top-level fields whose changes do not bump generation, besides metadata and status. */
   generationIgnores?: string[];
   /** Unconditional PUT that names no resourceVersion is allowed (true for almost every type). */

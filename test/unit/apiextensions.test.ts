@@ -8,6 +8,7 @@ import { CustomResourceSchema, type JSONSchemaProps } from '../../server/apiexte
 import { structuralErrors } from '../../server/apiextensions/structural.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { decodeProtobuf } from '../../server/protobuf/decode.js';
+import { generationRelevantChange } from '../../server/registry/meta.js';
 import { protobufBody } from '../support/protobuf.js';
 
 const schema: JSONSchemaProps = {
@@ -172,6 +173,15 @@ describe('resource types from a CRD', () => {
     expect(types[1].deprecationWarning).toBe('x.example.com/v1beta1 Widget is deprecated; use x.example.com/v1 Widget');
     expect(types[0].subresources?.scale?.specReplicasPath).toBe('.spec.replicas');
     expect(customResourceTypes(crd, false)).toHaveLength(3);
+  });
+
+  it('generation counts status changes only without a status subresource', () => {
+    const [v1] = customResourceTypes(crd);
+    const withStatus = customResourceTypes({ ...crd, spec: { ...(crd.spec as object), versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }] } })[0];
+    const old = { apiVersion: 'x.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { a: 1 }, status: { b: 1 } } as KubeObject;
+    const changed = { ...old, status: { b: 2 } } as KubeObject;
+    expect(generationRelevantChange(v1, changed, old)).toBe(true);
+    expect(generationRelevantChange(withStatus, changed, old)).toBe(false);
   });
 
   it("the scale paths hold integers, checked with kube's accessor messages", () => {
