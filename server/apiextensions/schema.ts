@@ -224,3 +224,22 @@ function applyDefaults(s: JSONSchemaProps | undefined, v: unknown): void {
     for (const [k, x] of Object.entries(o)) if (!s.properties?.[k]) applyDefaults(s.additionalProperties, x);
   }
 }
+
+/** Defaults that their own schema refuses, as kube checks them on the CRD (messages relative to the default). */
+export function defaultErrors(s: JSONSchemaProps | undefined, at: string): FieldError[] {
+  if (!s || typeof s !== 'object') return [];
+  const errs: FieldError[] = [];
+  if (s.default !== undefined && s.default !== null) {
+    const validate = instance().compile(toAjv(s));
+    if (!validate(s.default)) {
+      for (const e of validate.errors ?? []) {
+        const fe = toFieldError(e, s.default);
+        if (fe) errs.push(new FieldError(fe.type, `${at}.default`, fe.value, fe.detail));
+      }
+    }
+  }
+  for (const [k, v] of Object.entries(s.properties ?? {})) errs.push(...defaultErrors(v, `${at}.properties[${k}]`));
+  if (s.items) errs.push(...defaultErrors(s.items, `${at}.items`));
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') errs.push(...defaultErrors(s.additionalProperties, `${at}.additionalProperties`));
+  return errs;
+}

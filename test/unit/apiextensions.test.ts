@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileErrors, validateRules } from '../../server/apiextensions/cel.js';
 import { customResourceTypes } from '../../server/apiextensions/custom-resource-type.js';
 import { printerColumnsTable, simpleJSONPath } from '../../server/apiextensions/printer-columns.js';
-import { CustomResourceSchema, type JSONSchemaProps } from '../../server/apiextensions/schema.js';
+import { CustomResourceSchema, defaultErrors, type JSONSchemaProps } from '../../server/apiextensions/schema.js';
 import { structuralErrors } from '../../server/apiextensions/structural.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { decodeProtobuf } from '../../server/protobuf/decode.js';
@@ -143,6 +143,14 @@ describe('structural schemas', () => {
     expect(errs({ type: 'string' })).toEqual(['spec.validation.openAPIV3Schema.type: Invalid value: "string": must be object at the root']);
     expect(errs({ type: 'object', properties: { metadata: { type: 'object', properties: { labels: { type: 'object' } } } } }))
       .toEqual(['spec.validation.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name and generateName, but metadata is implicitly specified']);
+  });
+
+  it('defaults must satisfy their own schema', () => {
+    const s: JSONSchemaProps = { type: 'object', properties: { spec: { type: 'object', properties: { replicas: { type: 'integer', default: 'x' }, size: { type: 'integer', maximum: 5, default: 9 }, ok: { type: 'string', default: 'fine' } } } } };
+    expect(defaultErrors(s, 'spec.validation.openAPIV3Schema').map((e) => `${e.field}: ${e.detailMessage()}`)).toEqual([
+      'spec.validation.openAPIV3Schema.properties[spec].properties[replicas].default: Invalid value: "string":  in body must be of type integer: "string"',
+      'spec.validation.openAPIV3Schema.properties[spec].properties[size].default: Invalid value: 9:  in body should be less than or equal to 5',
+    ]);
   });
 
   it('accepts the usual shapes', () => {

@@ -12,6 +12,7 @@ import { ApiError } from '../../api/errors.js';
 import { compileErrors } from '../../apiextensions/cel.js';
 import { customResourceTypes } from '../../apiextensions/custom-resource-type.js';
 import { structuralErrors } from '../../apiextensions/structural.js';
+import { defaultErrors } from '../../apiextensions/schema.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -46,7 +47,11 @@ function validateCRD(obj: KubeObject): FieldError[] {
     const schema = v.schema?.openAPIV3Schema;
     const at = sameSchema ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`;
     if (!schema) errs.push(field.required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
-    else if (!sameSchema || i === 0) errs.push(...structuralErrors(schema, at), ...compileErrors(schema, at));
+    else if (!sameSchema || i === 0) {
+      const structural = structuralErrors(schema, at);
+      // Defaults are checked against a schema only once it is structural, as in kube.
+      errs.push(...structural, ...(structural.length ? [] : defaultErrors(schema, at)), ...compileErrors(schema, at));
+    }
   }
   return errs;
 }
