@@ -55,7 +55,7 @@ export function printerColumnsTable(declared: PrinterColumn[] | undefined): Tabl
   return {
     columns: [
       column('Name', 'string', 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', 0, 'name'),
-      ...columns.map((c) => column(c.name, c.type, c.description ?? '', c.priority ?? 0, c.format ?? '')),
+      ...columns.map((c) => column(c.name, c.type, c.description || `Custom resource definition column (in JSONPath format): ${c.jsonPath}`, c.priority ?? 0, c.format ?? '')),
     ],
     cells: (obj: KubeObject, now: number) => [obj.metadata.name, ...columns.map((c) => cell(c, simpleJSONPath(obj, c.jsonPath), now))],
   };
