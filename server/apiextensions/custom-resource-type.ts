@@ -34,7 +34,9 @@ export function isEstablished(crd: KubeObject): boolean {
 /** Every version a CRD stores objects of, served or not: what deleting the CRD must empty. */
 export function customResourceTypes(crd: KubeObject, servedOnly = true): CustomResourceType[] {
   const spec = (crd.spec ?? {}) as Obj;
-  const names = spec.names ?? {};
+  // Served under the names the server accepted (kube's status.acceptedNames), the requested ones before that.
+  const accepted = (crd.status as Obj | undefined)?.acceptedNames as Obj | undefined;
+  const names = accepted?.plural && accepted.kind ? accepted : spec.names ?? {};
   const versions = (spec.versions ?? []) as Obj[];
   const storage = versions.find((v) => v.storage)?.name ?? versions[0]?.name;
   return versions.filter((v) => !servedOnly || v.served).map((v) => customResourceType(spec, names, v, storage, versions));
