@@ -9,6 +9,7 @@ import { structuralErrors } from '../../server/apiextensions/structural.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { decodeProtobuf } from '../../server/protobuf/decode.js';
 import { generationRelevantChange } from '../../server/registry/meta.js';
+import { customresourcedefinitions } from '../../server/resources/apiextensions/customresourcedefinitions.js';
 import { protobufBody } from '../support/protobuf.js';
 
 const schema: JSONSchemaProps = {
@@ -155,6 +156,26 @@ describe('structural schemas', () => {
 
   it('accepts the usual shapes', () => {
     expect(errs({ type: 'object', properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } } }, spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, port: { 'x-kubernetes-int-or-string': true } } })).toEqual([]);
+  });
+});
+
+describe('CustomResourceDefinition validation', () => {
+  it("printer columns, scale paths and version names, at kube's hoisted or per-version paths", () => {
+    const version = (name: string, extra: Record<string, unknown>) => ({ name, served: true, storage: name === 'v1', schema: { openAPIV3Schema: { type: 'object' } }, ...extra });
+    const bad = { subresources: { scale: { specReplicasPath: '.replicas', statusReplicasPath: '.status.replicas' } }, additionalPrinterColumns: [{ name: 'X', type: 'float', jsonPath: '.spec.x' }, { name: 'Y', type: 'string', jsonPath: 'spec.y' }] };
+    const crd = (versions: unknown[]) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'cols.c.example.com' }, spec: { group: 'c.example.com', scope: 'Namespaced', names: { plural: 'cols', kind: 'Col' }, versions } }) as KubeObject;
+    const errs = (o: KubeObject) => customresourcedefinitions.strategy.validate!(o).map((e) => `${e.field}: ${e.detailMessage()}`);
+    expect(errs(crd([version('v1', bad)]))).toEqual([
+      'spec.subresources.scale.specReplicasPath: Invalid value: ".replicas": should be a json path under .spec',
+      'spec.additionalPrinterColumns[0].type: Invalid value: "float": must be one of boolean,date,integer,number,string',
+      'spec.additionalPrinterColumns[1].JSONPath: Invalid value: "spec.y": must be a simple json path starting with .',
+    ]);
+    expect(errs(crd([version('v1', bad), version('V2', {})]))).toEqual([
+      'spec.versions[0].subresources.scale.specReplicasPath: Invalid value: ".replicas": should be a json path under .spec',
+      'spec.versions[0].additionalPrinterColumns[0].type: Invalid value: "float": must be one of boolean,date,integer,number,string',
+      'spec.versions[0].additionalPrinterColumns[1].JSONPath: Invalid value: "spec.y": must be a simple json path starting with .',
+      'spec.versions[1].name: Invalid value: "V2": a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')',
+    ]);
   });
 });
 

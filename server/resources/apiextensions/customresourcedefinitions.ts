@@ -39,11 +39,17 @@ function validateCRD(obj: KubeObject): FieldError[] {
   else if (versions.filter((v) => v.storage).length !== 1) errs.push(field.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   const seen = new Set<string>();
   // kube's internal version keeps one top-level schema when every version has the same: its errors are named there.
-  const sameSchema = versions.length > 0 && versions.every((v) => JSON.stringify(v.schema) === JSON.stringify(versions[0].schema));
+  const same = (k: string) => versions.length > 0 && versions.every((v) => JSON.stringify(v[k]) === JSON.stringify(versions[0][k]));
+  const sameSchema = same('schema');
   for (const [i, v] of versions.entries()) {
     if (!v.name) errs.push(field.required(`spec.versions[${i}].name`));
     else if (seen.has(v.name)) errs.push(field.invalid('spec.versions', versions, 'must contain unique version names'));
     seen.add(v.name);
+    if (v.name) for (const m of isDNS1035Label(v.name)) errs.push(field.invalid(`spec.versions[${i}].name`, v.name, m));
+    const sub = same('subresources') ? 'spec.subresources' : `spec.versions[${i}].subresources`;
+    if (!same('subresources') || i === 0) errs.push(...subresourceErrors(v.subresources, sub));
+    const cols = same('additionalPrinterColumns') ? 'spec.additionalPrinterColumns' : `spec.versions[${i}].additionalPrinterColumns`;
+    if (!same('additionalPrinterColumns') || i === 0) ((v.additionalPrinterColumns ?? []) as Obj[]).forEach((c, j) => errs.push(...columnErrors(c, `${cols}[${j}]`)));
     const schema = v.schema?.openAPIV3Schema;
     const at = sameSchema ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`;
     if (!schema) errs.push(field.required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));
@@ -53,6 +59,48 @@ function validateCRD(obj: KubeObject): FieldError[] {
       errs.push(...structural, ...(structural.length ? [] : defaultErrors(schema, at)), ...compileErrors(schema, at));
     }
   }
+  return errs;
+}
+
+const printerColumnTypes = ['boolean', 'date', 'integer', 'number', 'string'];
+const printerColumnFormats = ['byte', 'date', 'date-time', 'double', 'float', 'int32', 'int64', 'password'];
+
+/** kube's validateSimpleJSONPath. */
+function simpleJSONPathErrors(p: string, at: string): FieldError[] {
+  if (!p) return [field.invalid(at, p, 'must not be empty')];
+  if (!p.startsWith('.')) return [field.invalid(at, p, 'must be a simple json path starting with .')];
+  return [];
+}
+
+function columnErrors(c: Obj, at: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!c.name) errs.push(field.required(`${at}.name`));
+  if (!c.type) errs.push(field.required(`${at}.type`, `must be one of ${printerColumnTypes.join(',')}`));
+  else if (!printerColumnTypes.includes(c.type)) errs.push(field.invalid(`${at}.type`, c.type, `must be one of ${printerColumnTypes.join(',')}`));
+  if (c.format && !printerColumnFormats.includes(c.format)) errs.push(field.invalid(`${at}.format`, c.format, `must be one of ${printerColumnFormats.join(',')}`));
+  if (!c.jsonPath) errs.push(field.required(`${at}.JSONPath`));
+  else errs.push(...simpleJSONPathErrors(c.jsonPath, `${at}.JSONPath`));
+  return errs;
+}
+
+/** The scale subresource's paths: replicas under .spec and .status, the selector under either. */
+function subresourceErrors(sub: Obj | undefined, at: string): FieldError[] {
+  const scale = sub?.scale as Obj | undefined;
+  if (!scale) return [];
+  const errs: FieldError[] = [];
+  const check = (key: string, prefixes: string[], why: string, required: boolean) => {
+    const p = scale[key] as string | undefined;
+    if (p === undefined || p === '') {
+      if (required) errs.push(field.required(`${at}.scale.${key}`));
+      return;
+    }
+    const bad = simpleJSONPathErrors(p, `${at}.scale.${key}`);
+    if (bad.length) errs.push(...bad);
+    else if (!prefixes.some((x) => p.startsWith(x))) errs.push(field.invalid(`${at}.scale.${key}`, p, why));
+  };
+  check('specReplicasPath', ['.spec.'], 'should be a json path under .spec', true);
+  check('statusReplicasPath', ['.status.'], 'should be a json path under .status', true);
+  check('labelSelectorPath', ['.spec.', '.status.'], 'should be a json path under either .spec or .status', false);
   return errs;
 }
 
