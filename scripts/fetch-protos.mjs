@@ -1,5 +1,5 @@
 // Fetches the official Kubernetes protobuf definitions (the generated.proto files of the Go modules
-// k8s.io/api and k8s.io/apimachinery) and, from the same modules' Go sources, what turning a decoded
+// k8s.io/api and k8s.io/apimachinery, and k8s.io/apiextensions-apiserver's for CustomResourceDefinitions) and, from the same modules' Go sources, what turning a decoded
 // message into kube's JSON needs: per field number the JSON name, pointer/omitempty/inline; which
 // proto package serves which apiVersion; which messages wrap a named Go slice or map.
 // Output: server/protobuf/generated/{k8s.io/**/generated.proto, index.json}. Needs Go and the module proxy.
@@ -13,8 +13,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The release kubectl 1.35 is built from.
 const version = 'v0.35.0';
 // Bumped when the shape of index.json changes, so an old generated dir is rebuilt.
-const format = 2;
-const modules = ['k8s.io/api', 'k8s.io/apimachinery'];
+const format = 3;
+const modules = ['k8s.io/api', 'k8s.io/apimachinery', 'k8s.io/apiextensions-apiserver'];
 const outDir = path.join(root, 'server/protobuf/generated');
 const indexFile = path.join(outDir, 'index.json');
 
@@ -73,7 +73,9 @@ for (const [i, dir] of dirs.entries()) {
   const module = modules[i];
   const protoDirs = walk(dir)
     .filter((f) => f.endsWith(`${path.sep}generated.proto`))
-    .filter((f) => !/testapigroup|testdata|\/internal\//.test(path.relative(dir, f)));
+    .filter((f) => !/testapigroup|testdata|\/internal\//.test(path.relative(dir, f)))
+    // apiextensions-apiserver: only the API types (its examples and test fixtures carry protos too).
+    .filter((f) => module !== 'k8s.io/apiextensions-apiserver' || path.relative(dir, f).startsWith(`pkg${path.sep}apis${path.sep}`));
   for (const protoFile of protoDirs) {
     const rel = path.relative(dir, protoFile);
     const dest = path.join(outDir, module, rel);
@@ -85,7 +87,7 @@ for (const [i, dir] of dirs.entries()) {
     if (!pkg) fail(`no package line in ${protoFile}`);
 
     const register = path.join(pkgDir, 'register.go');
-    if (module === 'k8s.io/api' && existsSync(register)) {
+    if (module !== 'k8s.io/apimachinery' && existsSync(register)) {
       const src = readFileSync(register, 'utf8');
       const group = src.match(/GroupName\s*=\s*"([^"]*)"/)?.[1];
       const ver = src.match(/SchemeGroupVersion\s*=\s*schema\.GroupVersion\{Group:\s*GroupName,\s*Version:\s*"([^"]+)"\}/)?.[1];

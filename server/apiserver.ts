@@ -21,6 +21,7 @@ import { defaultWatchSettings } from './registry/watch-settings.js';
 import { registerBuiltins } from './resources/index.js';
 import type { PostStartContext } from './resources/post-start.js';
 import { postStartHooks } from './resources/post-start-hooks.js';
+import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -121,6 +122,7 @@ export class APIServer {
   async stop(): Promise<void> {
     this.compactor.stop();
     await this.fanout?.stop();
+    stopCustomResourceDefinitionWatcher(this.store);
     await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
     this.listenSocket = undefined;

@@ -39,6 +39,7 @@ export async function serveResource(ex: Exchange, info: RequestInfo, types: Type
   }
   const handler = custom ? custom[info.verb] : verbs[info.verb];
   if (!handler || (sub && !sub.verbs.includes(info.verb))) throw errors.methodNotAllowed();
+  if (rt.deprecationWarning) ex.warnings.push(rt.deprecationWarning);
   await handler({ ex, info, rt, store, types });
 }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TypeRegistry } from '../registry/registry.js';
 import type { ResourceType } from '../registry/types.js';
 import { builtinDefinitions, definitionsRef, reachable, refName, type Schema } from '../schema/definitions.js';
+import { customResourceDefinitions } from './custom-definitions.js';
 import { gvPath, resourcePaths } from './paths.js';
 
 export interface OpenAPIDocument {
@@ -63,8 +64,7 @@ function toV3(s: Schema): Schema {
   return out;
 }
 
-function definitionsFor(names: Set<string>, gvks: Map<string, GroupVersionKind[]>, v3: boolean): Record<string, Schema> {
-  const all = builtinDefinitions();
+function definitionsFor(names: Set<string>, gvks: Map<string, GroupVersionKind[]>, v3: boolean, all: Record<string, Schema>): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const name of [...names].sort()) {
     let def = v3 ? toV3(all[name]) : all[name];
@@ -76,7 +76,7 @@ function definitionsFor(names: Set<string>, gvks: Map<string, GroupVersionKind[]
 }
 
 export function buildOpenAPI(types: TypeRegistry): OpenAPIDocs {
-  const all = builtinDefinitions();
+  const all = { ...builtinDefinitions(), ...customResourceDefinitions(types) };
   const served = types.all().filter((rt) => !rt.virtual && all[rt.definition]);
   const gvks = new Map<string, GroupVersionKind[]>();
   for (const rt of served) {
@@ -92,7 +92,7 @@ export function buildOpenAPI(types: TypeRegistry): OpenAPIDocs {
   const v2Paths: Record<string, unknown> = {};
   for (const rt of served) Object.assign(v2Paths, resourcePaths(rt, definitionsRef, false));
   const v2Names = reachable([...gvks.keys(), ...commonDefinitions], all);
-  const v2 = doc({ swagger: '2.0', info, paths: v2Paths, definitions: definitionsFor(v2Names, gvks, false) });
+  const v2 = doc({ swagger: '2.0', info, paths: v2Paths, definitions: definitionsFor(v2Names, gvks, false, all) });
 
   // v3: one document per group-version with the schemas its kinds reach.
   const v3 = new Map<string, OpenAPIDocument>();
@@ -104,7 +104,7 @@ export function buildOpenAPI(types: TypeRegistry): OpenAPIDocs {
       for (const rt of resources) Object.assign(paths, resourcePaths(rt, v3Ref, true));
       const roots = resources.flatMap((rt) => kindDefinitions(rt).map(([name]) => name));
       const names = reachable([...roots, ...commonDefinitions], all);
-      v3.set(gvPath(g.name, version), doc({ openapi: '3.0.0', info, paths, components: { schemas: definitionsFor(names, gvks, true) } }));
+      v3.set(gvPath(g.name, version), doc({ openapi: '3.0.0', info, paths, components: { schemas: definitionsFor(names, gvks, true, all) } }));
     }
   }
   const index: Record<string, { serverRelativeURL: string }> = {};

@@ -10,6 +10,7 @@ import { maxNestingDepth, nestedDeeperThan } from '../http/body.js';
 
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 const metaV1 = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+const apiextensionsV1 = 'k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1';
 
 /** What the Go struct says about one protobuf field (scripts/fetch-protos.mjs reads the Go sources). */
 interface GoField { json: string; pointer: boolean; omitempty: boolean; inline: boolean }
@@ -142,6 +143,16 @@ function toJSON(l: Loaded, type: protobuf.Type, value: Record<string, unknown>):
       return Number(value.type ?? 0) === 1 ? (value.strVal ?? '') : Number(value.intVal ?? 0);
     case 'k8s.io.apimachinery.pkg.runtime.RawExtension': return rawJSON(value.raw as string | undefined);
     case `${metaV1}.FieldsV1`: return rawJSON((value.Raw ?? value.raw) as string | undefined);
+    // A CRD's schema: apiextensions' JSON is raw JSON bytes, and its "or" types are one JSON value or the other.
+    case `${apiextensionsV1}.JSON`: return rawJSON(value.raw as string | undefined);
+    case `${apiextensionsV1}.JSONSchemaPropsOrBool`:
+      return value.schema ? toJSON(l, type.fields.schema.resolvedType as protobuf.Type, value.schema as Record<string, unknown>) : Boolean(value.allows);
+    case `${apiextensionsV1}.JSONSchemaPropsOrArray`:
+      return (value.jSONSchemas as unknown[] | undefined)?.length
+        ? (value.jSONSchemas as Record<string, unknown>[]).map((x) => toJSON(l, type.fields.jSONSchemas.resolvedType as protobuf.Type, x))
+        : value.schema ? toJSON(l, type.fields.schema.resolvedType as protobuf.Type, value.schema as Record<string, unknown>) : undefined;
+    case `${apiextensionsV1}.JSONSchemaPropsOrStringArray`:
+      return value.schema ? toJSON(l, type.fields.schema.resolvedType as protobuf.Type, value.schema as Record<string, unknown>) : (value.property ?? []);
   }
   const out: Record<string, unknown> = {};
   const goFields = l.index.fields[name] ?? {};

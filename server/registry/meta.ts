@@ -43,7 +43,7 @@ export function carryOverSystemMeta(obj: KubeObject, old: KubeObject): void {
 
 /** metadata.generation moves on any change outside metadata, status and the strategy's ignores. */
 export function generationRelevantChange(rt: ResourceType, obj: KubeObject, old: KubeObject): boolean {
-  const ignore = new Set(['metadata', 'status', 'apiVersion', 'kind', ...(rt.strategy.generationIgnores ?? [])]);
+  const ignore = new Set(['metadata', 'apiVersion', 'kind', ...(rt.strategy.generationCountsStatus ? [] : ['status']), ...(rt.strategy.generationIgnores ?? [])]);
   const strip = (o: KubeObject) => JSON.stringify(Object.keys(o).filter((k) => !ignore.has(k)).sort().map((k) => [k, o[k]]));
   return strip(obj) !== strip(old);
 }

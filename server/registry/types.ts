@@ -74,6 +74,8 @@ export interface Strategy {
   table?: TableDefinition;
   /** metadata.generation is kept (1 on create, +1 on every change outside metadata and status). */
   trackGeneration?: boolean;
+  /** Status changes bump generation too (a custom resource without a status subresource, as kube counts it). */
+  generationCountsStatus?: boolean;
   /** Top-level fields whose changes do not bump generation, besides metadata and status. */
   generationIgnores?: string[];
   /** Unconditional PUT that names no resourceVersion is allowed (true for almost every type). */
@@ -134,6 +136,12 @@ export interface ResourceType {
    * own (bindings, componentstatuses; see server/endpoints/subresources.ts).
    */
   virtual?: boolean;
+  /** The version's OpenAPI v3 schema where it is known only at run time (a custom resource's openAPIV3Schema). */
+  schema?: Record<string, unknown>;
+  /** Served from a CustomResourceDefinition: objects without Go types, so no strategic merge patch (kube answers 415). */
+  customResource?: boolean;
+  /** A deprecated version: the Warning every request to it is answered with. */
+  deprecationWarning?: string;
 }
 
 /** A subresource served by a handler of its own (pods/binding, pods/eviction, namespaces/finalize). */

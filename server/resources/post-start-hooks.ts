@@ -5,6 +5,7 @@ import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
 import { ensureDefaultServiceCIDR } from './networking/default-service-cidr.js';
 import type { PostStartHook } from './post-start.js';
+import { startCustomResourceDefinitionWatcher } from './apiextensions/serve-custom-resources.js';
 import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
 
 export const postStartHooks: readonly PostStartHook[] = [
@@ -14,4 +15,5 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
+  { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
 ];

@@ -219,7 +219,18 @@ export function validateAgainstSchema(rt: SchemaTarget, obj: KubeObject): Schema
   return result;
 }
 
+/** Checks of types whose schema is known only at run time (custom resources), by definition name. */
+const runtimeChecks = new Map<string, (obj: KubeObject) => DecodeCheck>();
+
+/** Installs (or, with undefined, removes) the check for a definition no built-in schema has. */
+export function registerSchemaCheck(definition: string, check: ((obj: KubeObject) => DecodeCheck) | undefined): void {
+  if (check) runtimeChecks.set(definition, check);
+  else runtimeChecks.delete(definition);
+}
+
 export function checkForDecode(rt: SchemaTarget, obj: KubeObject): DecodeCheck {
+  const runtime = runtimeChecks.get(rt.definition);
+  if (runtime) return runtime(obj);
   const result: DecodeCheck = { causes: [], unknownFields: [], unknownPaths: [] };
   const validate = validatorFor(rt.definition);
   if (!validate || validate(obj)) return result;

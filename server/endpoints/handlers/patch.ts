@@ -1,13 +1,20 @@
 // PATCH: JSON patch, merge patch, strategic merge patch and (a first cut of) server-side apply.
 import { errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
+import { bodyFormat } from '../../http/negotiate.js';
 import type { HandlerContext } from './context.js';
 import { respondObject, writeOptions } from './context.js';
 import { applyPatch, decodePatch, decodePatched } from './decode.js';
 
+/** kube's patch types for custom resources: strategic merge needs Go types' patch strategies. */
+const customResourcePatchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+
 export async function patch(ctx: HandlerContext): Promise<void> {
   const { ex, rt, info } = ctx;
   const opts = writeOptions(ctx);
+  if (rt.customResource && bodyFormat(ex.headers['content-type']) === 'strategic-merge-patch') {
+    throw errors.unsupportedMediaType(ex.headers['content-type'] ?? '', customResourcePatchTypes);
+  }
   const decoded = await decodePatch(ctx, opts);
   if (decoded.format === 'apply-patch' && !ex.query.get('fieldManager')) {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.required('fieldManager', 'is required for apply patch')]);
