@@ -8,6 +8,11 @@ export interface WriteOptions {
   fieldValidation: FieldValidation;
   /** Warnings collected for `Warning: 299` headers. */
   warnings: string[];
+  /**
+   * The field manager a create, update or non-apply patch records in managedFields (an Update
+   * operation); unset for writes that record none (the server's own, deletes, apply: it records its own).
+   */
+  fieldManager?: string;
 }
 
 export interface ListOptions {

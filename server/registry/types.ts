@@ -118,6 +118,12 @@ export interface ResourceType {
   conversion?: VersionConversion;
   /** Name of the OpenAPI definition for this kind (`io.k8s.api.apps.v1.Deployment`). */
   definition: string;
+  /**
+   * A custom resource's OpenAPI v3 structural schema (the CRD version's openAPIV3Schema), set by whoever
+   * builds the type at run time; server-side apply and strategic merge read a type's schema through
+   * schemaFor (server/schema/navigate.ts): this when present, else the built-in `definition`.
+   */
+  schema?: Record<string, unknown>;
   strategy: Strategy;
   /** Kubernetes name rule for metadata.name (most are DNS subdomains). */
   nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
