@@ -9,7 +9,7 @@ import type { KubeObject } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
 import { schemaFor } from '../schema/navigate.js';
 import { type FieldSet, child, difference, emptySet, fieldElement, insert, intersection, isEmpty, paths, pathString, union } from './fieldset.js';
-import { type ManagerEntry, type Managers, decodeManagedFields, isReset, managerId, setManagedFields } from './managers.js';
+import { type ManagerEntry, type Managers, decodeManagedFields, isReset, managerId, printManager, setManagedFields } from './managers.js';
 import { compare, merge, removeItems, toFieldSet } from './typed.js';
 
 export type FieldManagerType = Pick<ResourceType, 'group' | 'version' | 'definition' | 'schema' | 'subresources'>;
@@ -87,6 +87,8 @@ export function recordUpdate(rt: FieldManagerType, live: KubeObject | undefined,
 
 /** One field another manager owns that an apply would change. */
 export interface FieldConflict {
+  /** The manager's identifier (managerId), and as kube prints it. */
+  id: string;
   manager: string;
   path: string[];
 }
@@ -112,7 +114,7 @@ export function apply(rt: FieldManagerType, live: KubeObject | undefined, config
     const clash = intersection(m.set, changed);
     if (isEmpty(clash)) continue;
     taken.set(otherId, clash);
-    for (const p of paths(clash)) conflicts.push({ manager: m.manager, path: p });
+    for (const p of paths(clash)) conflicts.push({ id: otherId, manager: printManager(m), path: p });
   }
   if (conflicts.length && !force) throw conflictError(conflicts);
   for (const [otherId, clash] of taken) managers.get(otherId)!.set = difference(managers.get(otherId)!.set, clash);
@@ -151,19 +153,21 @@ export function conflictError(conflicts: FieldConflict[]): ApiError {
   const n = conflicts.length;
   let detail: string;
   if (n === 1) {
-    detail = `conflict with ${JSON.stringify(conflicts[0].manager)}: ${pathString(conflicts[0].path)}`;
+    detail = `conflict with ${conflicts[0].manager}: ${pathString(conflicts[0].path)}`;
   } else {
-    const byManager = new Map<string, string[]>();
-    for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), pathString(c.path)]);
+    // Grouped per manager, managers in the order of their identifiers, as kube's getConflictMessage.
+    const byManager = new Map<string, FieldConflict[]>();
+    for (const c of conflicts) byManager.set(c.id, [...(byManager.get(c.id) ?? []), c]);
     const lines: string[] = [];
-    for (const m of [...byManager.keys()].sort()) {
-      lines.push(`conflicts with ${JSON.stringify(m)}:`);
-      for (const p of byManager.get(m)!) lines.push(`- ${p}`);
+    for (const id of [...byManager.keys()].sort()) {
+      const group = byManager.get(id)!;
+      lines.push(`conflicts with ${group[0].manager}:`);
+      for (const c of group) lines.push(`- ${pathString(c.path)}`);
     }
     detail = lines.join('\n');
   }
   const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${detail}`;
   return new ApiError(409, 'Conflict', message, {
-    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${JSON.stringify(c.manager)}`, field: pathString(c.path) })),
+    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${c.manager}`, field: pathString(c.path) })),
   });
 }

@@ -18,8 +18,22 @@ export interface ManagerEntry {
 /** Managers by kube's identifier (BuildManagerIdentifier: the entry without fields and time; Apply without apiVersion). */
 export type Managers = Map<string, ManagerEntry>;
 
+/** The identifier is the entry's JSON as Go writes it (empty fields omitted); conflicts sort by it. */
 export function managerId(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
-  return JSON.stringify({ manager: e.manager, operation: e.operation, apiVersion: e.operation === 'Apply' ? '' : e.apiVersion, subresource: e.subresource ?? '' });
+  const id: Record<string, string> = {};
+  if (e.manager) id.manager = e.manager;
+  id.operation = e.operation;
+  if (e.operation !== 'Apply' && e.apiVersion) id.apiVersion = e.apiVersion;
+  if (e.subresource) id.subresource = e.subresource;
+  return JSON.stringify(id);
+}
+
+/** A manager as kube names it in conflicts (printManager): `"kubectl-edit" using v1` for an Update. */
+export function printManager(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  let out = JSON.stringify(e.manager);
+  if (e.subresource) out += ` with subresource ${JSON.stringify(e.subresource)}`;
+  if (e.operation === 'Update') out += ` using ${e.apiVersion}`;
+  return out;
 }
 
 /** The entries of an object, or undefined when they do not decode (kube then falls back to the live object's). */
