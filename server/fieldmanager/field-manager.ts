@@ -14,10 +14,19 @@ import { compare, merge, removeItems, toFieldSet } from './typed.js';
 
 export type FieldManagerType = Pick<ResourceType, 'group' | 'version' | 'definition' | 'schema' | 'subresources'>;
 
-/** kube's managerOrUserAgent: the fieldManager asked for, else the User-Agent up to its first `/`. */
+/**
+ * kube's managerOrUserAgent: the fieldManager asked for, else the User-Agent up to its first `/`
+ * (printable characters, at most 128 bytes); a request without one is "unknown", as kube records it.
+ */
 export function managerName(fieldManager: string | undefined, userAgent: string | undefined): string {
   if (fieldManager) return fieldManager;
-  return (userAgent ?? '').split('/')[0];
+  let out = '';
+  for (const ch of (userAgent ?? '').split('/')[0]) {
+    if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) continue;
+    if (Buffer.byteLength(out + ch) > 128) break;
+    out += ch;
+  }
+  return out || 'unknown';
 }
 
 /** Fields no manager owns (kube's StripMetaManager): set by the server, or identity. */

@@ -104,6 +104,7 @@ describe('Update operations', () => {
   it('takes the manager from the User-Agent when none is named', () => {
     expect(managerName(undefined, 'kubectl/v1.35.0 (linux/amd64) kubernetes/abc')).toBe('kubectl');
     expect(managerName('mine', 'kubectl/v1.35.0')).toBe('mine');
+    expect(managerName(undefined, undefined)).toBe('unknown');
   });
 
   it('clears them when a client sends [] and keeps them when it sends something undecodable', () => {

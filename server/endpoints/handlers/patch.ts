@@ -2,6 +2,7 @@
 import { errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { apply } from '../../fieldmanager/field-manager.js';
+import { schemaFor } from '../../schema/navigate.js';
 import type { HandlerContext } from './context.js';
 import { respondObject, writeOptions } from './context.js';
 import { applyPatch, decodePatch, decodePatched } from './decode.js';
@@ -17,7 +18,9 @@ export async function patch(ctx: HandlerContext): Promise<void> {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
   }
   const isApply = decoded.format === 'apply-patch';
-  const force = ex.query.get('force') === 'true';
+  // kube's query bools: absent, "0" and "false" (any case) are false; anything else is true.
+  const forceParam = ex.query.get('force');
+  const force = forceParam !== null && forceParam !== '0' && forceParam.toLowerCase() !== 'false';
   const manager = opts.fieldManager ?? '';
   if (isApply) checkApplyConfiguration(decoded.patch as KubeObject);
   // Apply records its own managedFields (an Apply operation); the store records Update operations.
@@ -33,7 +36,7 @@ export async function patch(ctx: HandlerContext): Promise<void> {
     }
     const obj = isApply
       ? apply(rt, current, decodePatched(decoded, structuredClone(decoded.patch), opts, rt, current), manager, force, info.subresource)
-      : decodePatched(decoded, applyPatch(decoded, current), opts, rt, current);
+      : decodePatched(decoded, applyPatch(decoded, current, schemaFor(rt)), opts, rt, current);
     if (obj.kind !== current.kind || obj.apiVersion !== current.apiVersion) {
       throw errors.badRequest(`the kind or apiVersion of the patched object (${obj.apiVersion}, ${obj.kind}) does not match the original (${current.apiVersion}, ${current.kind})`);
     }
