@@ -94,7 +94,7 @@ describe('Update operations', () => {
     delete next.metadata.managedFields; // a client that does not send them keeps them
     (created.metadata.managedFields as Array<{ time: string }>)[0].time = '2026-01-01T00:00:00Z'; // entries sort by time
     recordUpdate(configmaps, created, next, 'ed');
-    const mf = next.metadata.managedFields as Array<Record<string, unknown>>;
+    const mf = next.metadata.managedFields as unknown as Array<Record<string, unknown>>;
     expect(mf.map((e) => [e.manager, e.fieldsV1])).toEqual([
       ['myagent', { 'f:data': { '.': {}, 'f:k': {} }, 'f:metadata': { 'f:labels': {} } }],
       ['ed', { 'f:data': { 'f:k2': {} }, 'f:metadata': { 'f:labels': { 'f:a': {} } } }],
