@@ -110,6 +110,12 @@ export function apply(rt: FieldManagerType, live: KubeObject | undefined, config
   const schema = schemaFor(rt);
   const managers = decodeManagedFields(live?.metadata?.managedFields) ?? new Map<string, ManagerEntry>();
   const liveObj = withoutManagedFields(live);
+  // An object nobody owns any field of (created before field tracking, or whose managedFields were
+  // reset): its fields belong to "before-first-apply", so the first apply conflicts on values it changes.
+  if (live && !managers.size) {
+    const entry = { manager: 'before-first-apply', operation: 'Update' as const, apiVersion: apiVersionOf(rt, live) };
+    managers.set(managerId(entry), { ...entry, set: strip(toFieldSet(liveObj, schema), rt, subresource), time: now() });
+  }
   const merged = merge(liveObj, config, schema) as KubeObject;
   const cmp = compare(liveObj, merged, schema);
   const changed = union(cmp.modified, cmp.added);

@@ -58,7 +58,8 @@ function combine(a: FieldSet | undefined, b: FieldSet | undefined, keep: (inA: b
   const keys = new Set([...(a?.children.keys() ?? []), ...(b?.children.keys() ?? [])]);
   for (const k of keys) {
     const c = combine(a?.children.get(k), b?.children.get(k), keep);
-    if (!isEmpty(c)) out.children.set(k, c);
+    // Children come back pruned: one with no member and no children is empty.
+    if (c.self || c.children.size) out.children.set(k, c);
   }
   return out;
 }

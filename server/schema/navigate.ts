@@ -22,11 +22,23 @@ export function schemaFor(rt: Pick<ResourceType, 'definition' | 'schema'>): Sche
  * property's own extensions win, as kube's patch tags sit on the field, not on the type.
  */
 export function resolve(s: SchemaNode): SchemaNode {
-  let out = s;
+  if (!s) return undefined;
+  // Schema nodes are shared and never change: each is resolved once (every write walks them).
+  if (resolved.has(s)) return resolved.get(s);
+  const out = resolveOnce(s);
+  resolved.set(s, out);
+  if (out) resolved.set(out, out);
+  return out;
+}
+
+const resolved = new WeakMap<Schema, SchemaNode>();
+
+function resolveOnce(s: Schema): SchemaNode {
+  let out: SchemaNode = s;
   for (let depth = 0; out && depth < 8; depth++) {
-    const ref = out.$ref ?? (Array.isArray(out.allOf) && out.allOf.length === 1 ? (out.allOf[0] as Schema).$ref : undefined);
+    const ref: string | undefined = out.$ref ?? (Array.isArray(out.allOf) && out.allOf.length === 1 ? (out.allOf[0] as Schema).$ref : undefined);
     if (!ref) return out;
-    const target = builtinDefinitions()[refName(ref)];
+    const target: Schema | undefined = builtinDefinitions()[refName(ref)];
     if (!target) return undefined;
     const { $ref: _r, allOf: _a, ...own } = out;
     void _r;

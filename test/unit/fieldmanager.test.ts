@@ -171,4 +171,9 @@ describe('Apply operations', () => {
     const names = ((both.spec as any).template.spec.containers as Array<{ name: string; image: string }>).map((c) => `${c.name}=${c.image}`);
     expect(names).toEqual(['nginx=nginx:1', 'sidecar=busybox']);
   });
+  it('gives an untracked object\'s fields to before-first-apply, as kube does', () => {
+    const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bfa' }, data: { a: 'b' } };
+    expect(() => apply(configmaps, live, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bfa' }, data: { a: 'c' } }, 'x', false))
+      .toThrow('Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a');
+  });
 });
