@@ -88,7 +88,9 @@ export function recordUpdate(rt: FieldManagerType, live: KubeObject | undefined,
   const before = managers.get(id);
   const set = strip(difference(union(before?.set ?? emptySet(), changed), cmp.removed), rt, subresource);
   const changedOwnership = !before || JSON.stringify(paths(before.set)) !== JSON.stringify(paths(set));
-  managers.set(id, { ...entry, set, time: changedOwnership || !before?.time ? now() : before.time });
+  // kube's scale subresource converts managedFields between Scale and the parent, which loses the time.
+  const time = subresource === 'scale' ? undefined : changedOwnership || !before?.time ? now() : before.time;
+  managers.set(id, { ...entry, set, ...(time ? { time } : {}) });
   dropEmpty(managers);
   obj.metadata ??= {};
   setManagedFields(obj, managers);

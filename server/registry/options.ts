@@ -13,6 +13,8 @@ export interface WriteOptions {
    * operation); unset for writes that record none (the server's own, deletes, apply: it records its own).
    */
   fieldManager?: string;
+  /** The subresource the manager's entry names when the store writes the parent (`scale`). */
+  fieldManagerSubresource?: string;
 }
 
 export interface ListOptions {

@@ -227,7 +227,7 @@ export class GenericStore {
       else rt.strategy.prepareForUpdate?.(obj, old);
       rt.strategy.defaults?.(obj);
       if (rt.strategy.trackGeneration && generationRelevantChange(rt, obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-      if (opts.fieldManager !== undefined) recordUpdate(rt, old, obj, opts.fieldManager, subresource);
+      if (opts.fieldManager !== undefined) recordUpdate(rt, old, obj, opts.fieldManager, subresource || opts.fieldManagerSubresource);
       validate(rt, obj, old);
       await this.admission?.validate(attrs);
       const updateCtx = this.strategyContext(rt, namespace, opts);

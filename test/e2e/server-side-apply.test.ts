@@ -86,6 +86,12 @@ it('two managers: conflict with kube\'s message, --force-conflicts takes ownersh
   // alice now applies without the fields she lost: no conflict, and bob's values stay.
   ok('apply', '--server-side', '--field-manager=alice', '-f', file('a.yaml', deployment(3, 'nginx:2')));
   expect(ok('get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].image}')).toBe('3 nginx:2');
+
+  // kubectl scale writes through the scale subresource: kube records it so, without a time, and bob loses replicas.
+  ok('scale', 'deploy', 'web', '--replicas=4');
+  const scaled = parse(ok('get', 'deploy', 'web', '-o', 'yaml', '--show-managed-fields')).metadata.managedFields as Array<Record<string, any>>;
+  expect(scaled.find((e) => e.subresource === 'scale')).toEqual({ apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } }, manager: 'kubectl', operation: 'Update', subresource: 'scale' });
+  expect(scaled.find((e) => e.manager === 'bob')!.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
 });
 
 it('records Update managers for kubectl create and client-side apply, and applies after them', () => {

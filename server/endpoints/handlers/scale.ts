@@ -9,15 +9,18 @@ export async function getScale(ctx: HandlerContext): Promise<void> {
   respondObject(ctx, 200, await new ScaleStorage(ctx.store).get(ctx.rt, ctx.info.namespace, ctx.info.name));
 }
 
+/** Scale writes are recorded in the parent's managedFields under subresource "scale", as kube's. */
+const scaleWrite = (ctx: HandlerContext) => ({ ...writeOptions(ctx), fieldManagerSubresource: 'scale' });
+
 export async function updateScale(ctx: HandlerContext): Promise<void> {
-  const opts = writeOptions(ctx);
+  const opts = scaleWrite(ctx);
   const body = await decodeObject(ctx, opts, scaleTarget);
   const scale = await new ScaleStorage(ctx.store).update(ctx.rt, ctx.info.namespace, ctx.info.name, opts, () => body, Boolean(body.metadata?.resourceVersion));
   respondObject(ctx, 200, scale);
 }
 
 export async function patchScale(ctx: HandlerContext): Promise<void> {
-  const opts = writeOptions(ctx);
+  const opts = scaleWrite(ctx);
   const decoded = await decodePatch(ctx, opts);
   const scale = await new ScaleStorage(ctx.store).update(ctx.rt, ctx.info.namespace, ctx.info.name, opts,
     (current) => decodePatched(decoded, applyPatch(decoded, current, schemaFor(scaleTarget)), opts, scaleTarget), false);
