@@ -177,3 +177,35 @@ describe('Apply operations', () => {
       .toThrow('Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a');
   });
 });
+
+describe('custom resources through rt.schema (the seam the CRD code fills)', () => {
+  const widgets = {
+    group: 'example.com', version: 'v1', definition: 'com.example.v1.Widget',
+    schema: {
+      type: 'object',
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            parts: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' }, size: { type: 'integer', default: 1 } } } },
+            tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'string' } },
+            free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          },
+        },
+      },
+    },
+  };
+  const widget = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec });
+
+  it('merges list-map and set items of two managers, untyped fields whole, and conflicts on a shared item\'s field', () => {
+    const a = apply(widgets, undefined, widget({ parts: [{ name: 'a', size: 1 }], tags: ['x'], free: { k: [1, 2] } }), 'alice', false);
+    expect((a.metadata.managedFields as Array<{ fieldsV1: unknown }>)[0].fieldsV1).toEqual({
+      'f:spec': { 'f:free': { 'f:k': {} }, 'f:parts': { 'k:{"name":"a"}': { '.': {}, 'f:name': {}, 'f:size': {} } }, 'f:tags': { 'v:"x"': {} } },
+    });
+    const b = apply(widgets, a, widget({ parts: [{ name: 'b', size: 2 }], tags: ['y'] }), 'bob', false);
+    expect(b.spec).toEqual({ parts: [{ name: 'a', size: 1 }, { name: 'b', size: 2 }], tags: ['x', 'y'], free: { k: [1, 2] } });
+    expect(() => apply(widgets, b, widget({ parts: [{ name: 'a', size: 5 }] }), 'bob', false))
+      .toThrow('Apply failed with 1 conflict: conflict with "alice": .spec.parts[name="a"].size');
+  });
+});
+
