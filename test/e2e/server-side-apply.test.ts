@@ -120,3 +120,18 @@ it('apply creates a missing object and dropping a field removes it', () => {
   const mf = parse(ok('get', 'cm', 'fresh', '-o', 'yaml', '--show-managed-fields')).metadata.managedFields;
   expect(mf).toMatchObject([{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:data': { 'f:x': {} } } }]);
 });
+
+it('a Service re-applied with another port: the port it no longer applies is removed, the allocated clusterIP stays', () => {
+  const svc = (port: number) => `apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: default}\nspec:\n  selector: {app: api}\n  ports: [{port: ${port}, targetPort: 8080}]\n`;
+  ok('apply', '--server-side', '-f', file('svc.yaml', svc(80)));
+  const ip = ok('get', 'svc', 'api', '-o', 'jsonpath={.spec.clusterIP}');
+  expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  expect(ok('apply', '--server-side', '-f', file('svc.yaml', svc(80)))).toBe('service/api serverside-applied\n');
+  ok('apply', '--server-side', '-f', file('svc.yaml', svc(81)));
+  expect(ok('get', 'svc', 'api', '-o', 'jsonpath={.spec.ports[*].port} {.spec.clusterIP}')).toBe(`81 ${ip}`);
+  const mf = parse(ok('get', 'svc', 'api', '-o', 'yaml', '--show-managed-fields')).metadata.managedFields;
+  expect(mf).toHaveLength(1);
+  // kube-apiserver v1.35.0's entry for the same applies (an atomic selector, ports keyed by port and defaulted protocol)
+  expect(mf[0].fieldsV1).toEqual({ 'f:spec': { 'f:ports': { 'k:{"port":81,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {} } });
+});
+
