@@ -5,7 +5,7 @@
 // manager owns (unless forced, which takes the field), and removes the fields its manager applied
 // before and no longer applies, when no one else owns them.
 import { ApiError } from '../api/errors.js';
-import type { KubeObject } from '../api/object.js';
+import { type KubeObject, setOwn } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
 import { schemaFor } from '../schema/navigate.js';
 import { type FieldSet, child, difference, emptySet, fieldElement, insert, intersection, isEmpty, paths, pathString, union } from './fieldset.js';
@@ -137,15 +137,30 @@ export function apply(rt: FieldManagerType, live: KubeObject | undefined, config
   for (const [otherId, clash] of taken) managers.get(otherId)!.set = difference(managers.get(otherId)!.set, clash);
   for (const [otherId, m] of managers) if (otherId !== id) m.set = difference(m.set, cmp.removed);
 
-  const last = managers.get(id)?.set;
+  const previous = managers.get(id);
   const applied = strip(toFieldSet(config, schema), rt, subresource);
-  managers.set(id, { ...entry, set: applied, time: now() });
+  managers.set(id, { ...entry, set: applied });
   let result = merged;
-  if (last) result = removeItems(merged, prunable(difference(last, applied), managers), schema) as KubeObject;
+  if (previous) result = removeItems(merged, prunable(difference(previous.set, applied), managers), schema) as KubeObject;
+  // The time says when the manager last changed the object: an apply that changes nothing keeps it
+  // (and so writes nothing, as kube's no-op apply).
+  const after = compare(liveObj, result, schema);
+  const unchanged = live && isEmpty(after.added) && isEmpty(after.modified) && isEmpty(after.removed);
+  const time = unchanged ? previous?.time : now();
+  if (time) managers.get(id)!.time = time;
   dropEmpty(managers);
   result.metadata ??= {};
   setManagedFields(result, managers);
+  if (live?.metadata) result.metadata = orderedLike(result.metadata, live.metadata);
   return result;
+}
+
+/** `meta` with the keys `like` has in `like`'s order (so an unchanged object serializes the same), then the rest. */
+function orderedLike(meta: KubeObject['metadata'], like: KubeObject['metadata']): KubeObject['metadata'] {
+  const out: KubeObject['metadata'] = {};
+  for (const k of Object.keys(like)) if (Object.hasOwn(meta, k)) setOwn(out, k, meta[k]);
+  for (const k of Object.keys(meta)) if (!Object.hasOwn(out, k)) setOwn(out, k, meta[k]);
+  return out;
 }
 
 /** Of the fields a manager stopped applying, those no manager owns (at the field or below it). */

@@ -126,7 +126,10 @@ it('a Service re-applied with another port: the port it no longer applies is rem
   ok('apply', '--server-side', '-f', file('svc.yaml', svc(80)));
   const ip = ok('get', 'svc', 'api', '-o', 'jsonpath={.spec.clusterIP}');
   expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  const rv = ok('get', 'svc', 'api', '-o', 'jsonpath={.metadata.resourceVersion}');
+  // The same configuration again changes nothing: no write, as kube.
   expect(ok('apply', '--server-side', '-f', file('svc.yaml', svc(80)))).toBe('service/api serverside-applied\n');
+  expect(ok('get', 'svc', 'api', '-o', 'jsonpath={.metadata.resourceVersion}')).toBe(rv);
   ok('apply', '--server-side', '-f', file('svc.yaml', svc(81)));
   expect(ok('get', 'svc', 'api', '-o', 'jsonpath={.spec.ports[*].port} {.spec.clusterIP}')).toBe(`81 ${ip}`);
   const mf = parse(ok('get', 'svc', 'api', '-o', 'yaml', '--show-managed-fields')).metadata.managedFields;
