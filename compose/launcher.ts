@@ -14,7 +14,7 @@ import { kubeconfig } from './local/kubeconfig.js';
 import { type LauncherOptions, parseArgs } from './local/options.js';
 import { portFree, readyCheck, type Running, startProcess, stopComponents, stopPid, waitReady } from './local/processes.js';
 import { alive, type Component, readState, removeState, writeState } from './local/state.js';
-import { ensureControllerBinaries, registerKwokNodes } from './local/controllers.js';
+import { ensureControllerBinaries, kwokNodeNames, registerKwokNodes } from './local/controllers.js';
 import { type ComponentSpec, controllersKubeconfig, topology } from './local/topology.js';
 
 export { parseArgs, type LauncherOptions } from './local/options.js';
@@ -143,8 +143,7 @@ export async function start(opts: LauncherOptions): Promise<number> {
   if (stopping) return done;
   if (opts.controllers) {
     try {
-      const nodes = await registerKwokNodes(entry.url, opts.kwokNodes);
-      console.log(`kwok nodes registered: ${nodes.join(', ')}`);
+      await registerKwokNodes(entry.url, opts.kwokNodes);
     } catch (e) {
       console.error(`start failed: ${(e as Error).message}`);
       shutdown(1);
@@ -154,13 +153,14 @@ export async function start(opts: LauncherOptions): Promise<number> {
   writeFileSync(path.join(dir, 'kubeconfig'), kubeconfig(entry.url));
   ready = true;
   save();
-  printReady(specs, dir);
+  printReady(specs, dir, opts);
   console.log(opts.supervise ? `supervising (pid ${process.pid}); stop with \`npm stop\`` : 'press Ctrl-C to stop');
   return done;
 }
 
-function printReady(specs: ComponentSpec[], dir: string): void {
+function printReady(specs: ComponentSpec[], dir: string, opts: LauncherOptions): void {
   console.log(`control plane ready: ${specs.map((s) => `${s.name} ${s.url}`).join(', ')}`);
+  if (opts.controllers) console.log(`kwok nodes registered: ${kwokNodeNames(opts.kwokNodes).join(', ')}`);
   console.log(`  export KUBECONFIG=${path.join(dir, 'kubeconfig')}`);
   console.log('  kubectl get namespaces');
 }
@@ -205,7 +205,7 @@ async function startDetached(opts: LauncherOptions): Promise<number> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  printReady(topology(opts, root), dir);
+  printReady(topology(opts, root), dir, opts);
   console.log(`logs in ${path.join(dir, 'logs')}; the launcher supervises in the background (pid ${child.pid}); stop with \`npm stop\``);
   return 0;
 }

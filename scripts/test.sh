@@ -7,9 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm install --no-audit --no-fund
 node scripts/ensure-deps.mjs
-# The real kube-controller-manager, kube-scheduler and kwok for test/controllers: built once with Go, then cached.
-bash compose/kube/build.sh controllers
+# The real Kubernetes components, built once with Go and cached (~/.cache/kube-apiserver-ts): kube-controller-manager,
+# kube-scheduler and kwok for test/controllers; kube-apiserver and etcd 3.6 (the peer) and vegeta for test/bench.
+bash compose/kube/build.sh all
 npm run build --silent
+node --input-type=module -e "import('./dist/bench/runner/vegeta.js').then((m) => m.ensureVegeta())" </dev/null
 # The tests are outside the build's tsconfig: type-check them (and what they import) on their own.
 npx tsc -p tsconfig.test.json
 if [ $# -eq 0 ]; then
@@ -23,11 +25,16 @@ if [ $# -eq 0 ]; then
   # the real controller manager, scheduler and kwok against an HA control plane (~2 min, 10 processes): on its own
   controllers=0
   npx vitest run --reporter=default test/controllers || controllers=$?
+  # The benchmark's smoke run on its own as well (~3 min: three targets, the peer among them, under load).
+  bench=0
+  npx vitest run --reporter=default test/bench || bench=$?
   main=0
   npx vitest run --reporter=default test/unit test/integration test/e2e test/differential || main=$?
   if [ "$compose" -ne 0 ]; then echo "test/compose failed (exit $compose); see above" >&2; fi
   if [ "$chaos" -ne 0 ]; then echo "test/chaos failed (exit $chaos); see above" >&2; fi
   if [ "$controllers" -ne 0 ]; then echo "test/controllers failed (exit $controllers); see above" >&2; fi
-  exit $(( main != 0 ? main : compose != 0 ? compose : chaos != 0 ? chaos : controllers ))
+  if [ "$bench" -ne 0 ]; then echo "test/bench failed (exit $bench); see above" >&2; fi
+  for code in "$main" "$compose" "$chaos" "$controllers" "$bench"; do [ "$code" -eq 0 ] || exit "$code"; done
+  exit 0
 fi
 exec npx vitest run --reporter=default "$@"

@@ -17,16 +17,21 @@ export const KUBE_VERSION = process.env.KUBE_VERSION ?? 'v1.35.0';
 export const PEER_CACHE = process.env.PEER_CACHE ?? path.join(os.homedir(), '.cache/kube-apiserver-ts/peer');
 const TOKEN = 'differential-admin-token';
 
+export function kubeApiserverPath() {
+  return process.env.PEER_KUBE_APISERVER ?? path.join(PEER_CACHE, KUBE_VERSION, 'kube-apiserver');
+}
+
+/** The newest etcd build.sh made, else the system's (Debian 3.4): `etcd`. */
+export function etcdPath() {
+  if (process.env.PEER_ETCD) return process.env.PEER_ETCD;
+  const built = existsSync(PEER_CACHE) ? readdirSync(PEER_CACHE).filter((d) => d.startsWith('etcd-v') && existsSync(path.join(PEER_CACHE, d, 'etcd'))).sort() : [];
+  return built.length ? path.join(PEER_CACHE, built[built.length - 1], 'etcd') : 'etcd';
+}
+
 export function peerBinaries() {
-  const apiserver = process.env.PEER_KUBE_APISERVER ?? path.join(PEER_CACHE, KUBE_VERSION, 'kube-apiserver');
+  const apiserver = kubeApiserverPath();
   if (!existsSync(apiserver)) throw new Error(`no kube-apiserver at ${apiserver}: run bash bench/peer/build.sh`);
-  let etcd = process.env.PEER_ETCD;
-  if (!etcd) {
-    // the newest etcd build.sh made, else the system's (Debian 3.4)
-    const built = existsSync(PEER_CACHE) ? readdirSync(PEER_CACHE).filter((d) => d.startsWith('etcd-v') && existsSync(path.join(PEER_CACHE, d, 'etcd'))).sort() : [];
-    etcd = built.length ? path.join(PEER_CACHE, built[built.length - 1], 'etcd') : 'etcd';
-  }
-  return { apiserver, etcd };
+  return { apiserver, etcd: etcdPath() };
 }
 
 function freePort() {

@@ -1,22 +1,45 @@
-// HTTP for benchmark programs: node:http on one keep-alive Agent (measured faster here than
-// undici fetch for small requests; bench/core.ts records both for GET).
+// HTTP for benchmark programs: node:http (or node:https for the kube-apiserver peer, which serves
+// only TLS) on one keep-alive Agent per protocol; measured faster here than undici fetch for small requests.
 import http from 'node:http';
+import https from 'node:https';
 
 export const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+// The peer's certificate is self-signed and made fresh for each run: nothing to verify it against.
+export const keepAliveTlsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, rejectUnauthorized: false });
 
 export interface Reply { status: number; body: string }
 
+/** An answer with a status >= 300: `status` says which (409 AlreadyExists when seeding twice). */
+export class HttpError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
+export interface RequestOptions {
+  /** Sent as `Authorization: Bearer <token>` (the peer's admin token). */
+  token?: string;
+  contentType?: string;
+}
+
+/** The request function and agent for a base URL's protocol. */
+export function transport(base: string): { get: typeof http.request; agent: http.Agent } {
+  return base.startsWith('https:') ? { get: https.request, agent: keepAliveTlsAgent } : { get: http.request, agent: keepAliveAgent };
+}
+
 /** One request; rejects on a transport error or a status >= 300 (benchmarks count it as an error). */
-export function request(base: string, method: string, p: string, body?: string): Promise<Reply> {
+export function request(base: string, method: string, p: string, body?: string, opts: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const headers: http.OutgoingHttpHeaders = body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
-    const req = http.request(base + p, { method, agent: keepAliveAgent, headers }, (res) => {
+    const headers: http.OutgoingHttpHeaders = body ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
+    if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+    const { get, agent } = transport(base);
+    const req = get(base + p, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();
         const status = res.statusCode ?? 0;
-        if (status >= 300) reject(new Error(`${method} ${p}: ${status} ${text.slice(0, 200)}`));
+        if (status >= 300) reject(new HttpError(`${method} ${p}: ${status} ${text.slice(0, 200)}`, status));
         else resolve({ status, body: text });
       });
       res.on('error', reject);
@@ -25,12 +48,4 @@ export function request(base: string, method: string, p: string, body?: string):
     if (body) req.write(body);
     req.end();
   });
-}
-
-/** The same request through Node's built-in fetch (undici, keep-alive by default), for comparison. */
-export async function fetchRequest(base: string, method: string, p: string, body?: string): Promise<Reply> {
-  const res = await fetch(base + p, { method, body, headers: body ? { 'Content-Type': 'application/json' } : undefined });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text.slice(0, 200)}`);
-  return { status: res.status, body: text };
 }

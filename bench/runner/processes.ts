@@ -1,7 +1,7 @@
 // Starts the processes a benchmark measures (etcd, API servers) on free ports with temporary data,
 // and stops them all on exit, error or Ctrl-C. Starting and waiting is the launcher's (compose/local/processes.ts).
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,36 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+/**
+ * Also kill `pid` when the runner exits: a process started elsewhere (the peer's, by peer.mjs).
+ * Call the function it returns once the process is stopped, so a reused pid is never hit.
+ */
+export function stopOnExit(pid: number): () => void {
+  adopted.add(pid);
+  return () => adopted.delete(pid);
+}
+const adopted = new Set<number>();
+
+/** Also remove `dir` when the runner exits (the peer's, should the runner be stopped before it). */
+export function removeOnExit(dir: string): void {
+  dirs.push(dir);
+}
+
+/** A child started outside this file (vegeta, watch clients) that must not outlive the runner either. */
+export function stopWithRunner(child: ChildProcess): ChildProcess {
+  started.push(child);
+  return child;
+}
+
 export function stopAll(): void {
   for (const p of started) if (p.exitCode === null) p.kill('SIGKILL');
+  for (const pid of adopted) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone (stopped by its owner)
+    }
+  }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 process.on('exit', stopAll);
@@ -46,13 +74,14 @@ async function startReady(spec: ProcessSpec, url: string): Promise<Running> {
   return r;
 }
 
-export async function startEtcd(): Promise<{ url: string; pid: number }> {
+/** etcd on free ports; `binary` picks another build than the one on PATH (the 3.6 peer build). */
+export async function startEtcd(binary = 'etcd'): Promise<{ url: string; pid: number }> {
   return startOnFreePorts(2, async ([port, peer]) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-etcd-'));
     dirs.push(dir);
     const url = `http://127.0.0.1:${port}`;
     const r = await startReady({
-      name: 'etcd', command: 'etcd', args: ['--data-dir', dir, '--listen-client-urls', url, '--advertise-client-urls', url,
+      name: 'etcd', command: binary, args: ['--data-dir', dir, '--listen-client-urls', url, '--advertise-client-urls', url,
         '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
         '--initial-cluster', `default=http://127.0.0.1:${peer}`, '--log-level', 'error'],
     }, `${url}/health`);
@@ -60,15 +89,19 @@ export async function startEtcd(): Promise<{ url: string; pid: number }> {
   });
 }
 
-export async function startApiServer(etcdUrl: string, extraArgs: string[] = []): Promise<{ url: string; pid: number }> {
-  return startOnFreePorts(1, async ([port]) => {
-    const url = `http://127.0.0.1:${port}`;
-    const r = await startReady({
-      name: 'apiserver', command: process.execPath,
-      args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
-    }, `${url}/readyz`);
-    return { url, pid: r.child.pid! };
-  });
+/** `nodeArgs` go to node itself (--cpu-prof). */
+export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<{ url: string; pid: number }> {
+  return startOnFreePorts(1, ([port]) => startApiServerOn(port, etcdUrl, extraArgs, nodeArgs));
+}
+
+/** An API server on a given port: a restart in place, where a client (the LB) expects it back. */
+export async function startApiServerOn(port: number, etcdUrl: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<{ url: string; pid: number }> {
+  const url = `http://127.0.0.1:${port}`;
+  const r = await startReady({
+    name: 'apiserver', command: process.execPath,
+    args: [...nodeArgs, path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
+  }, `${url}/readyz`);
+  return { url, pid: r.child.pid! };
 }
 
 /** A redis-server with nothing on disk, for the watch fan-out. */
@@ -102,9 +135,15 @@ export function cpuSeconds(pid: number): number {
   return ticks / 100;
 }
 
-export function etcdVersion(): string {
+/** Resident memory of a process in MiB, from /proc. */
+export function rssMiB(pid: number): number {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export function etcdVersion(binary = 'etcd'): string {
   try {
-    return execFileSync('etcd', ['--version'], { encoding: 'utf8' }).split('\n')[0];
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).split('\n')[0];
   } catch {
     return 'unknown';
   }

@@ -55,3 +55,6 @@ export async function runFor(seconds: number, concurrency: number, op: (i: numbe
   await Promise.all(Array.from({ length: concurrency }, worker));
   return summarize(latencies, (performance.now() - start) / 1000, errors, firstError);
 }
+
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
+export const wallMs = () => performance.timeOrigin + performance.now();

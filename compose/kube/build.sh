@@ -18,7 +18,7 @@ PEER_NICE="${PEER_NICE:-10}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}"   # build with the installed Go, never fetch another
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
-log() { printf '[peer-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+log() { printf '[kube-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 build_kube() {
   local cmd="$1"

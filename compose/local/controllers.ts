@@ -107,9 +107,13 @@ export function kwokNode(name: string): Record<string, unknown> {
   };
 }
 
+export function kwokNodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `kwok-node-${i + 1}`);
+}
+
 /** Registers `count` kwok nodes (kwok-node-1...) through the API; nodes already there stay. */
 export async function registerKwokNodes(apiUrl: string, count: number): Promise<string[]> {
-  const names = Array.from({ length: count }, (_, i) => `kwok-node-${i + 1}`);
+  const names = kwokNodeNames(count);
   for (const name of names) {
     const res = await fetch(`${apiUrl}/api/v1/nodes`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(kwokNode(name)), signal: AbortSignal.timeout(10000),

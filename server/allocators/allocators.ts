@@ -1,10 +1,13 @@
 // ClusterIP and NodePort allocation, consistent across instances: each taken value is an etcd key
-// created in a transaction, so two instances can never hand out the same one.
+// created in a transaction, so two instances can never hand out the same one. A ClusterIP's key is
+// an IPAddress object, as kube-apiserver 1.33+ records it: the API shows what is taken and by whom.
+import { randomUUID } from 'node:crypto';
 import { errors } from '../api/errors.js';
+import { nowTimestamp } from '../registry/meta.js';
 import { PreconditionFailed, type EtcdStorage } from '../storage/etcd3/etcd3.js';
-import type { StrategyServices } from '../registry/types.js';
+import type { ClusterIPParent, StrategyServices } from '../registry/types.js';
 
-const ipPrefix = '/registry/ranges/serviceips/';
+const ipPrefix = '/registry/ipaddresses/';
 const portPrefix = '/registry/ranges/servicenodeports/';
 
 export class EtcdAllocators implements StrategyServices {
@@ -37,17 +40,17 @@ export class EtcdAllocators implements StrategyServices {
   }
 
   /** A dry run checks and picks but takes nothing. */
-  async allocateClusterIP(requested?: string, dryRun = false): Promise<string> {
+  async allocateClusterIP(requested?: string, dryRun = false, parent?: ClusterIPParent): Promise<string> {
     if (requested) {
       if (!this.inRange(requested)) {
         throw new AllocationError(`the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.cidr}`);
       }
-      if (!(await this.take(ipPrefix + requested, dryRun))) throw new AllocationError('provided IP is already allocated');
+      if (!(await this.take(ipPrefix + requested, dryRun, ipAddressObject(requested, parent)))) throw new AllocationError('provided IP is already allocated');
       return requested;
     }
     for (let i = 0; i < 64; i++) {
       const ip = toIP(this.base + 2 + Math.floor(Math.random() * (this.size - 3)));
-      if (await this.take(ipPrefix + ip, dryRun)) return ip;
+      if (await this.take(ipPrefix + ip, dryRun, ipAddressObject(ip, parent))) return ip;
     }
     throw errors.internal('failed to allocate a serviceIP: range is full');
   }
@@ -74,16 +77,28 @@ export class EtcdAllocators implements StrategyServices {
     await this.storage.client.delete().key(portPrefix + port);
   }
 
-  private async take(key: string, dryRun: boolean): Promise<boolean> {
+  private async take(key: string, dryRun: boolean, value: Buffer = Buffer.from('1')): Promise<boolean> {
     if (dryRun) return !(await this.storage.get(key)).value;
     try {
-      await this.storage.create(key, Buffer.from('1'));
+      await this.storage.create(key, value);
       return true;
     } catch (e) {
       if (e instanceof PreconditionFailed) return false;
       throw e;
     }
   }
+}
+
+/** The stored IPAddress kube's allocator writes for a Service's ClusterIP (apiVersion, kind, metadata first, as the store keeps them). */
+function ipAddressObject(ip: string, parent: ClusterIPParent | undefined): Buffer {
+  return Buffer.from(JSON.stringify({
+    apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress',
+    metadata: {
+      name: ip, uid: randomUUID(), creationTimestamp: nowTimestamp(),
+      labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' },
+    },
+    spec: { parentRef: { resource: 'services', namespace: parent?.namespace ?? '', name: parent?.name ?? '' } },
+  }));
 }
 
 /** Raised when a requested IP or port cannot be had; the Service strategy turns it into a field error. */

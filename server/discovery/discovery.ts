@@ -1,6 +1,7 @@
 // Discovery documents derived from the type registry: legacy (/api, /apis, /apis/g/v) and aggregated (apidiscovery.k8s.io/v2).
 import { createHash } from 'node:crypto';
 import type { TypeRegistry } from '../registry/registry.js';
+import { servedSubresources } from '../registry/subresources/served.js';
 import type { ResourceType } from '../registry/types.js';
 
 export const aggregatedV2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
@@ -60,11 +61,12 @@ export function apiResourceList(types: TypeRegistry, group: string, version: str
     if (rt.shortNames?.length) entry.shortNames = rt.shortNames;
     if (rt.categories?.length) entry.categories = rt.categories;
     resources.push(entry);
-    if (rt.subresources?.status) {
-      resources.push({ name: `${rt.resource}/status`, singularName: '', namespaced: rt.namespaced, kind: rt.kind, verbs: ['get', 'patch', 'update'] });
-    }
-    if (rt.subresources?.scale) {
-      resources.push({ name: `${rt.resource}/scale`, singularName: '', namespaced: rt.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+    for (const sub of servedSubresources(rt)) {
+      const other = sub.kind.group !== rt.group || sub.kind.version !== rt.version;
+      resources.push({
+        name: `${rt.resource}/${sub.name}`, singularName: '', namespaced: rt.namespaced,
+        ...(other ? { group: sub.kind.group, version: sub.kind.version } : {}), kind: sub.kind.kind, verbs: sub.verbs,
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
@@ -80,13 +82,7 @@ function aggregatedResource(rt: ResourceType): unknown {
   };
   if (rt.shortNames?.length) entry.shortNames = rt.shortNames;
   if (rt.categories?.length) entry.categories = rt.categories;
-  const subs: unknown[] = [];
-  if (rt.subresources?.status) {
-    subs.push({ subresource: 'status', responseKind: { group: rt.group, version: rt.version, kind: rt.kind }, verbs: ['get', 'patch', 'update'] });
-  }
-  if (rt.subresources?.scale) {
-    subs.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
-  }
+  const subs = servedSubresources(rt).map((sub) => ({ subresource: sub.name, responseKind: sub.kind, verbs: sub.verbs }));
   if (subs.length) entry.subresources = subs;
   return entry;
 }
@@ -121,8 +117,10 @@ export function wantsAggregated(accept: string | undefined): string | undefined 
   return undefined;
 }
 
+/** apiserver's StorageVersionHash: the first 8 bytes of sha256("group/version/kind"), core group "" included. */
 function storageVersionHash(rt: ResourceType): string {
-  return createHash('sha256').update(`${rt.storageVersion}/${rt.kind}`).digest('base64').slice(0, 11);
+  const groupVersion = rt.storageVersion.includes('/') ? rt.storageVersion : `/${rt.storageVersion}`;
+  return createHash('sha256').update(`${groupVersion}/${rt.kind}`).digest().subarray(0, 8).toString('base64');
 }
 
 export function etag(body: string): string {

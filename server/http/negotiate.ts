@@ -6,6 +6,7 @@ import { errors } from '../api/errors.js';
 export type Representation = 'json' | 'yaml' | 'table' | 'partial' | 'partial-v1beta1';
 
 const acceptedOutput = ['application/json', 'application/yaml', 'application/json;as=Table;v=v1;g=meta.k8s.io', 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io'];
+const serializers = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const acceptedInput = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf', 'application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 interface MediaRange { type: string; params: Record<string, string> }
@@ -38,7 +39,8 @@ export function negotiate(accept: string | undefined, tableAllowed: boolean): Re
     if (m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*') return 'json';
     if (m.type === 'application/yaml') return 'yaml';
   }
-  throw errors.notAcceptable(acceptedOutput);
+  // Without Tables kube names its serializers only (pods/binding, pods/eviction).
+  throw errors.notAcceptable(tableAllowed ? acceptedOutput : serializers);
 }
 
 /** The `as=` a client asked for, for the 406 kube gives when an object is asked for as a list or the reverse. */

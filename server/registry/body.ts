@@ -2,6 +2,7 @@
 // the strategy. Mismatches are 400 BadRequest, as in kube-apiserver.
 import { errors } from '../api/errors.js';
 import { apiVersionOf, clone, type KubeObject } from '../api/object.js';
+import { zeroNulls } from '../schema/nulls.js';
 import type { ResourceType } from './types.js';
 
 /** Returns a copy of the body ready for the strategy. */
@@ -17,7 +18,8 @@ export function admitBody(rt: ResourceType, namespace: string, body: KubeObject,
     throw errors.badRequest(`the kind in the data (${body.kind}) does not match the expected kind (${rt.kind})`);
   }
   // A JSON null is the zero value to kube-apiserver's typed decoding: the field is simply absent.
-  const obj = stripNulls(clone(body)) as KubeObject;
+  const obj = clone(body);
+  zeroNulls(rt.definition, obj);
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) {
     throw errors.badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${typeof obj.metadata} into Go struct field ${rt.kind}.metadata of type v1.ObjectMeta`);
@@ -41,19 +43,4 @@ export function admitBody(rt: ResourceType, namespace: string, body: KubeObject,
     obj.metadata.name = urlName;
   }
   return obj;
-}
-
-function stripNulls(v: unknown): unknown {
-  if (Array.isArray(v)) {
-    for (const item of v) stripNulls(item);
-    return v;
-  }
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      if (o[k] === null) delete o[k];
-      else stripNulls(o[k]);
-    }
-  }
-  return v;
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, errors, field, type GroupResource } from '../api/errors.js';
 import { apiVersionOf, clone, type KubeList, type KubeObject } from '../api/object.js';
+import { zeroNulls } from '../schema/nulls.js';
 import { parseFieldSelector } from '../selectors/fields.js';
 import { parseLabelSelector } from '../selectors/labels.js';
 import { PreconditionFailed, type Predicate, type Storage, type StoredValue } from '../storage/interface.js';
@@ -217,26 +218,36 @@ export class GenericStore {
       const current = value ? decode(rt, value) : null;
       const next = await mutate(current ? clone(current) : null);
       if (next.create) return { object: await this.create(rt, namespace, next.create, opts), created: true };
+      // A JSON null is the zero value to kube's typed decoding: the field is absent (a patch may bring nulls).
       const obj = next.update!;
+      zeroNulls(rt.definition, obj);
       const old = current!;
       carryOverSystemMeta(obj, old);
       const attrs = this.attributes('UPDATE', rt, namespace, subresource, obj, old, opts);
       await this.admission?.admit(attrs);
       const sub = subresource ? subresourceStrategies[subresource] : undefined;
-      if (sub) sub.prepareForUpdate(obj, old);
-      else rt.strategy.prepareForUpdate?.(obj, old);
-      rt.strategy.defaults?.(obj);
-      if (rt.strategy.trackGeneration && generationRelevantChange(rt, obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-      if (opts.fieldManager !== undefined) recordUpdate(rt, old, obj, opts.fieldManager, subresource || opts.fieldManagerSubresource);
-      validate(rt, obj, old);
+      // A direct write (pods/binding) is checked by its own storage, as kube's BindingREST writes below the strategy.
+      if (!sub?.direct) {
+        if (sub) sub.prepareForUpdate(obj, old);
+        else rt.strategy.prepareForUpdate?.(obj, old);
+        rt.strategy.defaults?.(obj);
+        if (rt.strategy.trackGeneration && generationRelevantChange(rt, obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+        // (below the strategy, kube's BindingREST records no managedFields either)
+        if (opts.fieldManager !== undefined) recordUpdate(rt, old, obj, opts.fieldManager, subresource || opts.fieldManagerSubresource);
+        validate(rt, obj, old);
+        const causes = sub?.validateUpdate?.(obj, old) ?? [];
+        if (causes.length) throw errors.invalid(rt.kind, rt.group, name, causes);
+      }
       await this.admission?.validate(attrs);
       const updateCtx = this.strategyContext(rt, namespace, opts);
       await rt.strategy.beforeUpdate?.(obj, old, updateCtx);
 
       const stored = toStorage(rt, obj);
       const oldStored = toStorage(rt, old);
-      // Deleting, and the last finalizer is gone: the update is the delete.
-      const finalize = Boolean(old.metadata.deletionTimestamp) && !(obj.metadata.finalizers ?? []).length;
+      // Deleting with no grace period left, and no finalizer remains: the update is the delete (kube's
+      // ShouldDeleteDuringUpdate; a pod in its grace period is only updated).
+      const finalize = Boolean(old.metadata.deletionTimestamp) && !old.metadata.deletionGracePeriodSeconds && !obj.metadata.finalizers?.length
+        && (rt.strategy.deleteDuringUpdate?.(obj) ?? true);
       if (opts.dryRun) return { object: fromStorage(rt, stored), created: false };
       if (!finalize && JSON.stringify(stored) === JSON.stringify(oldStored)) return { object: old, created: false };
       try {

@@ -22,12 +22,15 @@ export interface StrategyContext {
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */
 export interface StrategyServices {
-  /** A dry run checks and picks without taking. */
-  allocateClusterIP(requested?: string, dryRun?: boolean): Promise<string>;
+  /** A dry run checks and picks without taking. `parent` is the Service the IPAddress object names. */
+  allocateClusterIP(requested?: string, dryRun?: boolean, parent?: ClusterIPParent): Promise<string>;
   releaseClusterIP(ip: string): Promise<void>;
   allocateNodePort(requested?: number, dryRun?: boolean): Promise<number>;
   releaseNodePort(port: number): Promise<void>;
 }
+
+/** The Service a ClusterIP is allocated for. */
+export interface ClusterIPParent { namespace: string; name: string }
 
 /**
  * How one resource differs from the generic store. Every hook is optional; read it like
@@ -58,6 +61,11 @@ export interface Strategy {
    * instead of removing it now (pods on a node, namespaces with content). Undefined removes it now.
    */
   checkGracefulDelete?(obj: KubeObject, options: DeleteOptions, ctx: StrategyContext): Promise<GracefulDeletion | undefined>;
+  /**
+   * An update of an object being deleted that leaves no finalizer deletes it; this may hold it back
+   * (a namespace while spec.finalizers remain, kube's ShouldDeleteNamespaceDuringUpdate).
+   */
+  deleteDuringUpdate?(obj: KubeObject): boolean;
   /** Release what beforeCreate took, after a delete or a failed create. */
   afterDelete?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** Fields kube-apiserver lets a field selector use beyond metadata.name and metadata.namespace. */
@@ -109,7 +117,7 @@ export interface ResourceType {
   categories?: string[];
   verbs: string[];
   /** Subresources served besides the main resource. */
-  subresources?: { status?: boolean; scale?: ScaleSubresource };
+  subresources?: { status?: boolean; scale?: ScaleSubresource; others?: SubresourceDef[] };
   /** etcd key prefix without trailing slash, kube-apiserver's: `/registry/services/specs`. */
   storagePrefix: string;
   /** The apiVersion objects are stored as; several served versions may share one store. */
@@ -126,9 +134,20 @@ export interface ResourceType {
   schema?: Record<string, unknown>;
   strategy: Strategy;
   /** Kubernetes name rule for metadata.name (most are DNS subdomains). */
-  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment';
-  /** True when a resource is only there to be discovered (no storage). */
+  nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment' | 'ip-address';
+  /**
+   * True when a resource has no storage of its own: only discovered, or served by handlers of its
+   * own (bindings, componentstatuses; see server/endpoints/subresources.ts).
+   */
   virtual?: boolean;
+}
+
+/** A subresource served by a handler of its own (pods/binding, pods/eviction, namespaces/finalize). */
+export interface SubresourceDef {
+  name: string;
+  /** What its requests and responses are, as discovery names it (`policy/v1 Eviction`). */
+  kind: { group: string; version: string; kind: string };
+  verbs: string[];
 }
 
 export interface ScaleSubresource {

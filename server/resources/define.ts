@@ -34,6 +34,7 @@ const groupPackages: Record<string, string> = {
   'admissionregistration.k8s.io': 'admissionregistration',
   'certificates.k8s.io': 'certificates',
   'node.k8s.io': 'node',
+  'resource.k8s.io': 'resource',
   'flowcontrol.apiserver.k8s.io': 'flowcontrol',
 };
 

@@ -11,6 +11,8 @@ import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autosc
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { leases } from './coordination/leases.js';
+import { bindings } from './core/bindings.js';
+import { componentstatuses } from './core/componentstatuses.js';
 import { configmaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
@@ -20,6 +22,8 @@ import { nodes } from './core/nodes.js';
 import { persistentvolumeclaims } from './core/persistentvolumeclaims.js';
 import { persistentvolumes } from './core/persistentvolumes.js';
 import { pods } from './core/pods.js';
+import { podtemplates } from './core/podtemplates.js';
+import { replicationcontrollers } from './core/replicationcontrollers.js';
 import { resourcequotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceaccounts } from './core/serviceaccounts.js';
@@ -28,32 +32,46 @@ import { endpointslices } from './discovery/endpointslices.js';
 import { eventsV1 } from './events/events.js';
 import { ingressclasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
+import { ipaddresses } from './networking/ipaddresses.js';
 import { networkpolicies } from './networking/networkpolicies.js';
+import { servicecidrs } from './networking/servicecidrs.js';
+import { runtimeclasses } from './node/runtimeclasses.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets.js';
 import { clusterrolebindings } from './rbac/clusterrolebindings.js';
 import { clusterroles } from './rbac/clusterroles.js';
 import { rolebindings } from './rbac/rolebindings.js';
 import { roles } from './rbac/roles.js';
+import { deviceclasses } from './resource/deviceclasses.js';
+import { resourceclaims } from './resource/resourceclaims.js';
+import { resourceclaimtemplates } from './resource/resourceclaimtemplates.js';
+import { resourceslices } from './resource/resourceslices.js';
 import { priorityclasses } from './scheduling/priorityclasses.js';
+import { csidrivers } from './storage/csidrivers.js';
+import { csinodes } from './storage/csinodes.js';
+import { csistoragecapacities } from './storage/csistoragecapacities.js';
 import { storageclasses } from './storage/storageclasses.js';
+import { volumeattachments } from './storage/volumeattachments.js';
+import { volumeattributesclasses } from './storage/volumeattributesclasses.js';
 
 export const builtinResources: ResourceType[] = [
   // core/v1
-  configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
-  resourcequotas, secrets, serviceaccounts, services,
+  bindings, componentstatuses, configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
+  podtemplates, replicationcontrollers, resourcequotas, secrets, serviceaccounts, services,
   // named groups
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
   horizontalpodautoscalersV2, horizontalpodautoscalersV1,
   cronjobs, jobs,
-  ingressclasses, ingresses, networkpolicies,
+  ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
-  storageclasses,
+  csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
   customresourcedefinitions,
   priorityclasses,
   leases,
+  runtimeclasses,
   endpointslices,
+  deviceclasses, resourceclaims, resourceclaimtemplates, resourceslices,
 ];
 
 export function registerBuiltins(types: TypeRegistry): void {

@@ -3,11 +3,13 @@ import { ensureKubernetesService } from './core/kubernetes-service.js';
 import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
+import { ensureDefaultServiceCIDR } from './networking/default-service-cidr.js';
 import type { PostStartHook } from './post-start.js';
 import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
 
 export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-system-namespaces-controller', run: ensureSystemNamespaces },
+  { name: 'start-kubernetes-service-cidr-controller', run: ensureDefaultServiceCIDR },
   { name: 'bootstrap-controller', run: ensureKubernetesService },
   { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },

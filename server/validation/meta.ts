@@ -2,6 +2,7 @@
 import { type FieldError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
+import { ipProblems } from './ip.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isPathSegmentName, isQualifiedName, isValidLabelValue } from './names.js';
 
 const totalAnnotationSizeLimit = 256 * 1024;
@@ -11,6 +12,7 @@ export function nameValidator(rule: ResourceType['nameRule'] | 'dns1035-label'):
     case 'dns1123-label': return isDNS1123Label;
     case 'dns1035-label': return isDNS1035Label;
     case 'path-segment': return isPathSegmentName;
+    case 'ip-address': return ipProblems;
     default: return isDNS1123Subdomain;
   }
 }

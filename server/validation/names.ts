@@ -59,7 +59,8 @@ export function isQualifiedName(v: string): string[] {
   }
   if (!name) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name && !qualifiedNamePartRe.test(name)) {
+  // kube runs the pattern on an empty name part too, so both messages come out.
+  if (!qualifiedNamePartRe.test(name)) {
     errs.push("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')");
   }
   return errs;

@@ -85,7 +85,7 @@ describe('the seed workflow with the real controller manager, scheduler and kwok
 
   it('kubectl create -f deployment.yaml: ReplicaSet, Pods bound to kwok nodes and Running, rollout status completes', async () => {
     ok(kubectl(kubeconfig, ['create', '-f', '-'], deployment));
-    const rollout = k('rollout', 'status', 'deployment/web', '--timeout=150s');
+    const rollout = k('rollout', 'status', 'deployment/web', '--timeout=50s');
     expect(rollout.stderr).toBe('');
     expect(rollout.stdout).toContain('successfully rolled out');
     await eventually(running(3), { timeoutMs: 60000, what: '3 Running pods on kwok nodes' });
@@ -97,7 +97,7 @@ describe('the seed workflow with the real controller manager, scheduler and kwok
 
   it('scales', async () => {
     ok(k('scale', 'deployment/web', '--replicas=5'));
-    expect(ok(k('rollout', 'status', 'deployment/web', '--timeout=150s'))).toContain('successfully rolled out');
+    expect(ok(k('rollout', 'status', 'deployment/web', '--timeout=50s'))).toContain('successfully rolled out');
     await eventually(running(5), { timeoutMs: 60000, what: '5 Running pods' });
   }, 240000);
 

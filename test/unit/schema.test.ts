@@ -77,6 +77,19 @@ describe('validateAgainstSchema', () => {
     expect(noName.causes.map((c) => c.field)).toEqual(['spec.template.spec.containers[0].name']);
   });
 
+  it('does not require what kube leaves to the kubelet: partial node and pod status (as kwok writes it) is accepted', async () => {
+    const { nodes } = await import('../../server/resources/core/nodes.js');
+    const { pods } = await import('../../server/resources/core/pods.js');
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: {
+      nodeInfo: { kubeletVersion: 'v1' }, addresses: [{ type: 'InternalIP' }], conditions: [{ type: 'Ready' }],
+      daemonEndpoints: { kubeletEndpoint: {} }, volumesAttached: [{ name: 'v' }],
+    } } as unknown as KubeObject;
+    expect(validateAgainstSchema(nodes, node).causes).toEqual([]);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      status: { conditions: [{ type: 'Ready' }], containerStatuses: [{ name: 'c', state: { terminated: {} } }] } } as unknown as KubeObject;
+    expect(validateAgainstSchema(pods, pod).causes).toEqual([]);
+  });
+
   it('turns a type mismatch into kube-apiserver\'s decode error', () => {
     const r = validateAgainstSchema(deployments, deployment({ replicas: '3' }));
     expect(r.decodeError).toBe('Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32');

@@ -9,6 +9,7 @@ import type { TypeRegistry } from '../../registry/registry.js';
 import type { FieldValidation, GenericStore, WriteOptions } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
 import { toTable } from '../../table/convert.js';
+import type { TableDefinition } from '../../table/types.js';
 import { asPartialObjectMetadata, asPartialObjectMetadataList, partialApiVersion } from '../../table/partial.js';
 
 export interface HandlerContext {
@@ -54,12 +55,15 @@ function optionsKind(verb: string): string {
   return 'CreateOptions';
 }
 
-/** Sends one object in the representation the client asked for (JSON, YAML or a one-row Table). */
-export function respondObject(ctx: HandlerContext, status: number, obj: unknown): void {
+/**
+ * Sends one object in the representation the client asked for (JSON, YAML or a one-row Table of
+ * `table`: the resource's own unless a subresource answers another kind).
+ */
+export function respondObject(ctx: HandlerContext, status: number, obj: unknown, tableDef: TableDefinition | undefined = ctx.rt.strategy.table): void {
   const rep = negotiate(ctx.ex.headers.accept, true);
   if (rep === 'table') {
     checkTableOptions(ctx);
-    const table = toTable([obj as KubeObject], ctx.rt.strategy.table, { includeObject: includeObject(ctx) });
+    const table = toTable([obj as KubeObject], tableDef, { includeObject: includeObject(ctx) });
     ctx.ex.sendJSON(status, table);
     return;
   }
@@ -73,6 +77,20 @@ export function respondObject(ctx: HandlerContext, status: number, obj: unknown)
   }
   const { body, contentType } = encode(rep, obj);
   ctx.ex.send(status, body, contentType);
+}
+
+/**
+ * The Status Success a create through a subresource with no object to return answers (pods/binding,
+ * pods/eviction). kube has no Table for it: call checkNoTable before the write.
+ */
+export function respondSuccess(ctx: HandlerContext, status: number): void {
+  const { body, contentType } = encode(negotiate(ctx.ex.headers.accept, false), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: status });
+  ctx.ex.send(status, body, contentType);
+}
+
+/** 406 for a Table (or another unserved) Accept on a path kube serves no Table for, before anything is written. */
+export function checkNoTable(ctx: HandlerContext): void {
+  negotiate(ctx.ex.headers.accept, false);
 }
 
 /** A PartialObjectMetadata(List) reply; asking for the one where the other is answered is kube's 406. */

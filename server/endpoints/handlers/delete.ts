@@ -35,7 +35,7 @@ async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
 }
 
 /** The DeleteOptions fields of a body, type-checked as kube's decoding would; other keys are ignored. */
-function bodyDeleteOptions(body: Record<string, unknown>): DeleteOptions {
+export function bodyDeleteOptions(body: Record<string, unknown>): DeleteOptions {
   const out: DeleteOptions = {};
   const wrong = (name: string, type: string): never => {
     const v = body[name];

@@ -45,7 +45,10 @@ export function toScale(rt: ResourceType, obj: KubeObject): KubeObject {
   const declared = paths.labelSelectorPath ? readPath(obj, paths.labelSelectorPath) : undefined;
   // Built-in workloads keep their selector in spec.selector, not at a selector string path.
   const builtIn = formatLabelSelector(readPath(obj, '.spec.selector') as Record<string, unknown> | undefined);
-  const selector = typeof declared === 'string' ? declared : builtIn === '<none>' ? '' : builtIn;
+  // A ReplicationController's selector is a plain label map: labels.SelectorFromSet(...).String().
+  const asMap = declared && typeof declared === 'object' && !Array.isArray(declared)
+    ? Object.keys(declared).sort().map((k) => `${k}=${String((declared as Record<string, unknown>)[k])}`).join(',') : undefined;
+  const selector = typeof declared === 'string' ? declared : asMap ?? (builtIn === '<none>' ? '' : builtIn);
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: {

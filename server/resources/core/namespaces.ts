@@ -23,7 +23,7 @@ const terminating = (o: KubeObject) => {
 export const namespaces = defineResource({
   group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, shortNames: ['ns'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: { status: true },
+  subresources: { status: true, others: [{ name: 'finalize', kind: { group: '', version: 'v1', kind: 'Namespace' }, verbs: ['update'] }] },
   nameRule: 'dns1123-label',
   strategy: {
     prepareForCreate(obj: KubeObject) {
@@ -42,6 +42,8 @@ export const namespaces = defineResource({
       // kube-apiserver labels every namespace with its own name.
       obj.metadata.labels = { ...(obj.metadata.labels ?? {}), 'kubernetes.io/metadata.name': obj.metadata.name ?? '' };
     },
+    // kube's ShouldDeleteNamespaceDuringUpdate: not while spec.finalizers remain.
+    deleteDuringUpdate: (obj) => !(obj.spec as { finalizers?: string[] } | undefined)?.finalizers?.length,
     async beforeDelete(obj) {
       checkNamespaceDeletable(obj.metadata.name!);
     },

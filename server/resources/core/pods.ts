@@ -83,7 +83,13 @@ export function podStatus(pod: Obj): string {
 
 export const pods = defineResource({
   group: '', version: 'v1', kind: 'Pod', resource: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'],
-  subresources: { status: true },
+  subresources: {
+    status: true,
+    others: [
+      { name: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] },
+      { name: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] },
+    ],
+  },
   strategy: {
     trackGeneration: true,
     prepareForCreate(obj) {

@@ -54,7 +54,7 @@ async function allocate(obj: KubeObject, old: KubeObject | undefined, ctx: Strat
       const requested: string | undefined = spec.clusterIP || undefined;
       let ip: string;
       try {
-        ip = await ctx.services.allocateClusterIP(requested, ctx.dryRun);
+        ip = await ctx.services.allocateClusterIP(requested, ctx.dryRun, { namespace: ctx.namespace, name });
       } catch (e) {
         allocationFailure(e, name, 'spec.clusterIPs', spec.clusterIPs ?? [requested], (m) => `failed to allocate IP ${requested}: ${m}`);
       }

@@ -1,0 +1,34 @@
+// Handlers for the paths the generic verbs do not serve: a subresource with storage of its own
+// (scale, pods/binding, pods/eviction, namespaces/finalize) or a resource that is no stored kind
+// (bindings, componentstatuses). The verbs each path allows are the keys of its entry; status is
+// served by the generic verbs with the status strategy, so it has no entry.
+import type { ResourceType } from '../registry/types.js';
+import { createBinding, createLegacyBinding } from './handlers/binding.js';
+import { getComponentStatus, listComponentStatuses } from './handlers/componentstatuses.js';
+import type { HandlerContext } from './handlers/context.js';
+import { createEviction } from './handlers/eviction.js';
+import { finalizeNamespace } from './handlers/finalize.js';
+import { getScale, patchScale, updateScale } from './handlers/scale.js';
+
+export type VerbHandler = (ctx: HandlerContext) => Promise<void>;
+type Handlers = Partial<Record<string, VerbHandler>>;
+
+/** By subresource name, for every resource that declares it. */
+const bySubresource: Record<string, Handlers> = {
+  scale: { get: getScale, update: updateScale, patch: patchScale },
+};
+
+/** By `resource/subresource` (core group) or `resource.group/subresource`; a bare resource for the whole resource. */
+const byPath: Record<string, Handlers> = {
+  'pods/binding': { create: createBinding },
+  'pods/eviction': { create: createEviction },
+  'namespaces/finalize': { update: finalizeNamespace },
+  bindings: { create: createLegacyBinding },
+  componentstatuses: { get: getComponentStatus, list: listComponentStatuses },
+};
+
+/** The handlers of this resource's path, or undefined when the generic verbs serve it. */
+export function customHandlers(rt: ResourceType, subresource: string): Handlers | undefined {
+  const resource = rt.group ? `${rt.resource}.${rt.group}` : rt.resource;
+  return byPath[subresource ? `${resource}/${subresource}` : resource] ?? (subresource ? bySubresource[subresource] : undefined);
+}

@@ -1,0 +1,66 @@
+// `kubectl api-resources` against us lists what kube-apiserver 1.35 lists by default, row for row
+// (name, short names, group/version, scope, kind), except the kinds later issues own.
+//
+// The fixture is kube's own answer, recorded once from the peer (bench/peer/peer.mjs):
+//   node bench/peer/peer.mjs start --dir /tmp/peer        # prints {url, token, ...}
+//   a kubeconfig with that url (insecure-skip-tls-verify: true) and `user: {token: <token>}`, then
+//   KUBECONFIG=<it> .tools/layer/kubectl/kubectl api-resources > test/e2e/fixtures/kube-1.35-api-resources.txt
+//   node bench/peer/peer.mjs stop --dir /tmp/peer
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { repoRoot, startCluster, type TestCluster } from '../support/cluster.js';
+import { eventually } from '../support/eventually.js';
+import { kubectl, ok } from '../support/kubectl.js';
+
+/** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
+const laterIssues = new Set([
+  'tokenreviews', 'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectreviews', 'selfsubjectrulesreviews',
+  'subjectaccessreviews', 'certificatesigningrequests', 'mutatingwebhookconfigurations', 'validatingwebhookconfigurations',
+  'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'flowschemas',
+  'prioritylevelconfigurations', 'apiservices',
+]);
+
+/** The table's rows as "name|shortnames|apiversion|namespaced|kind", cut at the header's column starts. */
+function rows(table: string): Map<string, string> {
+  const [header, ...lines] = table.trimEnd().split('\n');
+  const starts = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND'].map((h) => header.indexOf(h));
+  const out = new Map<string, string>();
+  for (const line of lines) {
+    const cells = starts.map((s, i) => line.slice(s, starts[i + 1] ?? undefined).trim());
+    out.set(`${cells[0]}.${cells[2]}`, cells.join('|'));
+  }
+  return out;
+}
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startCluster(1);
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+it('kubectl api-resources lists every kind kube-apiserver 1.35 serves by default, as kube lists it', () => {
+  const kube = rows(readFileSync(path.join(repoRoot, 'test/e2e/fixtures/kube-1.35-api-resources.txt'), 'utf8'));
+  const ours = rows(ok(kubectl(cluster.kubeconfig, ['api-resources'])));
+  const name = (key: string) => key.split('.')[0];
+  const wanted = [...kube.keys()].filter((key) => !laterIssues.has(name(key)));
+  expect(wanted.length).toBeGreaterThan(40);
+  const missing = wanted.filter((key) => !ours.has(key));
+  expect(missing).toEqual([]);
+  const differing = wanted.filter((key) => ours.has(key) && ours.get(key) !== kube.get(key)).map((key) => ({ ours: ours.get(key), kube: kube.get(key) }));
+  expect(differing).toEqual([]);
+  // Nothing kube does not serve by default.
+  expect([...ours.keys()].filter((key) => !kube.has(key))).toEqual([]);
+});
+
+it('kubectl get prints the new kinds as kube does: the default ServiceCIDR and the kubernetes Service address', async () => {
+  await eventually(() => kubectl(cluster.kubeconfig, ['get', 'servicecidr', 'kubernetes']).code === 0, { what: 'the default ServiceCIDR' });
+  const get = (...args: string[]) => ok(kubectl(cluster.kubeconfig, ['get', ...args])).trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  // IPAddress has two columns (kube fills a third cell, AGE, that kubectl does not show).
+  expect(get('ipaddresses')).toEqual([['NAME', 'PARENTREF'], ['10.96.0.1', 'services/default/kubernetes']]);
+  expect(get('servicecidrs')).toEqual([['NAME', 'CIDRS', 'AGE'], ['kubernetes', '10.96.0.0/12', expect.stringMatching(/^\d+s$/)]]);
+  const none = kubectl(cluster.kubeconfig, ['get', 'resourceslices,deviceclasses,runtimeclasses,csidrivers,volumeattachments']);
+  expect([none.code, none.stdout, none.stderr]).toEqual([0, '', 'No resources found\n']);
+});
