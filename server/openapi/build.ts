@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { TypeRegistry } from '../registry/registry.js';
 import type { ResourceType } from '../registry/types.js';
-import { builtinDefinitions, definitionsRef, reachable, refName, type Schema } from '../schema/definitions.js';
+import { builtinDefinitions, builtinDefinitionsV3, definitionsRef, reachable, refName, type Schema } from '../schema/definitions.js';
 import { customResourceDefinitions } from './custom-definitions.js';
 import { gvPath, resourcePaths } from './paths.js';
 
@@ -65,9 +65,11 @@ function toV3(s: Schema): Schema {
 }
 
 function definitionsFor(names: Set<string>, gvks: Map<string, GroupVersionKind[]>, v3: boolean, all: Record<string, Schema>): Record<string, Schema> {
+  const allV3 = builtinDefinitionsV3();
   const out: Record<string, Schema> = {};
   for (const name of [...names].sort()) {
-    let def = v3 ? toV3(all[name]) : all[name];
+    // kube's own v3 shape where the official documents have it (defaults, oneOf), converted otherwise.
+    let def = v3 ? allV3[name] ?? toV3(all[name]) : all[name];
     const kinds = gvks.get(name);
     if (kinds) def = { ...def, 'x-kubernetes-group-version-kind': kinds };
     out[name] = def;

@@ -1,39 +1,24 @@
-// Strategic merge patch (application/strategic-merge-patch+json) for built-in types.
-// Lists of objects merge by their patch merge key, as kube-apiserver's patch strategy tags say;
-// our schemas come from client models that do not carry those tags, so the keys users meet most
-// are listed here by field name. Lists not listed are replaced, as for a merge patch.
-// Directives: $patch: replace|delete|merge, $retainKeys, $deleteFromPrimitiveList/<field>,
-// $setElementOrder/<field> (order is kept as given by the merge).
-import { ApiError, errors } from '../api/errors.js';
+// Strategic merge patch (application/strategic-merge-patch+json) for built-in types, driven by the
+// type's schema: a list whose field says x-kubernetes-patch-strategy `merge` merges — maps by the
+// field's x-kubernetes-patch-merge-key, scalars as a set — and any other list is replaced, as a
+// merge patch would; `retainKeys` lets `$retainKeys` clear the keys it does not name.
+// Directives (k8s.io/apimachinery's strategicpatch): `$patch: replace|delete|merge` in a map or a
+// list item, `$retainKeys`, `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>`.
+import { errors } from '../api/errors.js';
 import { getOwn, setOwn } from '../api/object.js';
+import { fieldSchema, itemSchema, patchMergeKey, patchStrategies, type SchemaNode } from '../schema/navigate.js';
 import { isObject } from './merge-patch.js';
 
-/** Field name -> merge key, for lists of objects merged element by element. */
-const mergeKeys: Record<string, string> = {
-  containers: 'name', initContainers: 'name', ephemeralContainers: 'name', env: 'name', volumes: 'name',
-  volumeMounts: 'mountPath', volumeDevices: 'devicePath', imagePullSecrets: 'name', hostAliases: 'ip',
-  conditions: 'type', ownerReferences: 'uid', topologySpreadConstraints: 'topologyKey', resourceClaims: 'name',
-  secrets: 'name', taints: 'key', readinessGates: 'conditionType', subsets: '', images: '',
-};
+const deleteFromPrimitiveList = '$deleteFromPrimitiveList/';
+const setElementOrder = '$setElementOrder/';
 
-/** Lists of scalars merged as sets. */
-const mergedScalarLists = new Set(['finalizers']);
-
-/** Port lists: containers key by containerPort, services by port. */
-function portKey(items: unknown[]): string | undefined {
-  const first = items.find(isObject);
-  if (!first) return undefined;
-  if (Object.hasOwn(first, 'containerPort')) return 'containerPort';
-  if (Object.hasOwn(first, 'port')) return 'port';
-  return undefined;
-}
-
-export function applyStrategicMergePatch(original: unknown, patch: unknown): unknown {
+/** `schema` is the object's type (schemaFor(rt)); without one, every list is replaced. */
+export function applyStrategicMergePatch(original: unknown, patch: unknown, schema?: SchemaNode): unknown {
   if (!isObject(patch)) throw errors.badRequest('strategic merge patch must be a JSON object');
-  return mergeMap(isObject(original) ? original : {}, patch);
+  return mergeMap(isObject(original) ? original : {}, patch, schema);
 }
 
-function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergeMap(original: Record<string, unknown>, patch: Record<string, unknown>, schema: SchemaNode): Record<string, unknown> {
   const directive = getOwn(patch, '$patch');
   if (directive === 'replace') {
     const { $patch: _p, ...rest } = patch;
@@ -48,9 +33,9 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
   const retain = getOwn(patch, '$retainKeys');
   const retainKeys = Array.isArray(retain) ? new Set(retain.map(String)) : undefined;
   for (const [k, v] of Object.entries(patch)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith('$setElementOrder/')) continue;
-    if (k.startsWith('$deleteFromPrimitiveList/')) {
-      const name = k.slice('$deleteFromPrimitiveList/'.length);
+    if (k === '$patch' || k === '$retainKeys' || k.startsWith(setElementOrder)) continue;
+    if (k.startsWith(deleteFromPrimitiveList)) {
+      const name = k.slice(deleteFromPrimitiveList.length);
       if (!Array.isArray(v)) throw errors.badRequest('invalid patch: $deleteFromPrimitiveList must be a list');
       const drop = new Set(v.map((x) => JSON.stringify(x)));
       const list = getOwn(out, name);
@@ -62,27 +47,43 @@ function mergeMap(original: Record<string, unknown>, patch: Record<string, unkno
       continue;
     }
     const cur = getOwn(out, k);
-    if (isObject(v)) setOwn(out, k, isObject(cur) ? mergeMap(cur, v) : mergeMap({}, v));
-    else if (Array.isArray(v)) setOwn(out, k, mergeList(k, Array.isArray(cur) ? cur : undefined, v));
-    else setOwn(out, k, v);
+    const fs = fieldSchema(schema, k);
+    if (isObject(v)) {
+      // A map whose field says `replace` is replaced, not merged.
+      const replace = patchStrategies(fs).includes('replace');
+      setOwn(out, k, replace ? stripDirectives(v) : mergeMap(isObject(cur) ? cur : {}, v, fs));
+    } else if (Array.isArray(v)) {
+      setOwn(out, k, mergeList(Array.isArray(cur) ? cur : undefined, v, fs));
+    } else {
+      setOwn(out, k, v);
+    }
+  }
+  for (const [k, order] of Object.entries(patch)) {
+    if (!k.startsWith(setElementOrder) || !Array.isArray(order)) continue;
+    const name = k.slice(setElementOrder.length);
+    const list = getOwn(out, name);
+    if (Array.isArray(list)) setOwn(out, name, ordered(list, order, patchMergeKey(fieldSchema(schema, name))));
   }
   if (retainKeys) for (const k of Object.keys(out)) if (!retainKeys.has(k) && !Object.hasOwn(patch, k)) delete out[k];
   return out;
 }
 
-function mergeList(fieldName: string, original: unknown[] | undefined, patch: unknown[]): unknown[] {
+function mergeList(original: unknown[] | undefined, patch: unknown[], schema: SchemaNode): unknown[] {
   const directive = (p: unknown) => (isObject(p) ? getOwn(p, '$patch') : undefined);
   if (patch.some((p) => directive(p) === 'replace')) {
     return patch.filter((p) => directive(p) !== 'replace').map(stripDirectives);
   }
-  if (mergedScalarLists.has(fieldName)) {
+  if (!patchStrategies(schema).includes('merge')) return patch.filter((p) => directive(p) !== 'delete').map(stripDirectives);
+  const key = patchMergeKey(schema);
+  // Scalars merge as a set: the original's, then the patch's not already there (kube's deduplicateScalars).
+  if (!patch.some(isObject) && !(original ?? []).some(isObject)) {
     const out = [...(original ?? [])];
     for (const p of patch) if (!out.some((o) => JSON.stringify(o) === JSON.stringify(p))) out.push(p);
     return out;
   }
-  const key = fieldName === 'ports' ? portKey([...patch, ...(original ?? [])]) : getOwn(mergeKeys, fieldName) as string | undefined;
-  if (!key || !original) return patch.filter((p) => directive(p) !== 'delete').map(stripDirectives);
-  const out = original.map((o) => o);
+  if (!key) return patch.filter((p) => directive(p) !== 'delete').map(stripDirectives);
+  const out = [...(original ?? [])];
+  const items = itemSchema(schema);
   for (const p of patch) {
     if (!isObject(p)) continue;
     const idx = out.findIndex((o) => isObject(o) && getOwn(o, key) === getOwn(p, key));
@@ -90,9 +91,33 @@ function mergeList(fieldName: string, original: unknown[] | undefined, patch: un
       if (idx >= 0) out.splice(idx, 1);
       continue;
     }
-    if (idx >= 0) out[idx] = mergeMap(out[idx] as Record<string, unknown>, p);
-    else out.push(stripDirectives(p));
+    if (idx >= 0) out[idx] = mergeMap(out[idx] as Record<string, unknown>, p, items);
+    else out.push(mergeMap({}, p, items));
   }
+  return out;
+}
+
+/**
+ * `$setElementOrder`: the items it names take, in its order, the places those items hold; the
+ * others stay where they are (kube's normalizeElementOrder, for the common case).
+ */
+function ordered(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
+  const id = (v: unknown) => JSON.stringify(key && isObject(v) ? getOwn(v, key) : v);
+  const rank = new Map<string, number>();
+  order.forEach((o, i) => rank.set(id(o), i));
+  const slots: number[] = [];
+  const named: unknown[] = [];
+  list.forEach((item, i) => {
+    if (rank.has(id(item))) {
+      slots.push(i);
+      named.push(item);
+    }
+  });
+  named.sort((a, b) => rank.get(id(a))! - rank.get(id(b))!);
+  const out = [...list];
+  slots.forEach((slot, i) => {
+    out[slot] = named[i];
+  });
   return out;
 }
 

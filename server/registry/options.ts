@@ -8,6 +8,13 @@ export interface WriteOptions {
   fieldValidation: FieldValidation;
   /** Warnings collected for `Warning: 299` headers. */
   warnings: string[];
+  /**
+   * The field manager a create, update or non-apply patch records in managedFields (an Update
+   * operation); unset for writes that record none (the server's own, deletes, apply: it records its own).
+   */
+  fieldManager?: string;
+  /** The subresource the manager's entry names when the store writes the parent (`scale`). */
+  fieldManagerSubresource?: string;
 }
 
 export interface ListOptions {

@@ -8,6 +8,7 @@ import { parseFieldSelector } from '../selectors/fields.js';
 import { parseLabelSelector } from '../selectors/labels.js';
 import { PreconditionFailed, type Predicate, type Storage, type StoredValue } from '../storage/interface.js';
 import type { AdmissionAttributes, AdmissionChain } from '../admission/chain.js';
+import { recordUpdate } from '../fieldmanager/field-manager.js';
 import { admitBody } from './body.js';
 import { type ControllerManagerPresence, noControllerManager } from './controller-manager.js';
 import { deletionFinalizers } from './deletion-finalizers.js';
@@ -141,6 +142,7 @@ export class GenericStore {
     await this.admission?.admit(attrs);
     rt.strategy.prepareForCreate?.(obj);
     rt.strategy.defaults?.(obj);
+    if (opts.fieldManager !== undefined) recordUpdate(rt, undefined, obj, opts.fieldManager);
     validate(rt, obj, undefined);
     await this.admission?.validate(attrs);
 
@@ -230,6 +232,8 @@ export class GenericStore {
         else rt.strategy.prepareForUpdate?.(obj, old);
         rt.strategy.defaults?.(obj);
         if (rt.strategy.trackGeneration && generationRelevantChange(rt, obj, old)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+        // (below the strategy, kube's BindingREST records no managedFields either)
+        if (opts.fieldManager !== undefined) recordUpdate(rt, old, obj, opts.fieldManager, subresource || opts.fieldManagerSubresource);
         validate(rt, obj, old);
         const causes = sub?.validateUpdate?.(obj, old) ?? [];
         if (causes.length) throw errors.invalid(rt.kind, rt.group, name, causes);

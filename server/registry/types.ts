@@ -128,6 +128,12 @@ export interface ResourceType {
   conversion?: VersionConversion;
   /** Name of the OpenAPI definition for this kind (`io.k8s.api.apps.v1.Deployment`). */
   definition: string;
+  /**
+   * A custom resource's OpenAPI v3 structural schema (the CRD version's openAPIV3Schema), set by whoever
+   * builds the type at run time; server-side apply and strategic merge read a type's schema through
+   * schemaFor (server/schema/navigate.ts): this when present, else the built-in `definition`.
+   */
+  schema?: Record<string, unknown>;
   strategy: Strategy;
   /** Kubernetes name rule for metadata.name (most are DNS subdomains). */
   nameRule?: 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment' | 'ip-address';
@@ -136,8 +142,6 @@ export interface ResourceType {
    * own (bindings, componentstatuses; see server/endpoints/subresources.ts).
    */
   virtual?: boolean;
-  /** The version's OpenAPI v3 schema where it is known only at run time (a custom resource's openAPIV3Schema). */
-  schema?: Record<string, unknown>;
   /** Served from a CustomResourceDefinition: objects without Go types, so no strategic merge patch (kube answers 415). */
   customResource?: boolean;
   /** A deprecated version: the Warning every request to it is answered with. */

@@ -1,5 +1,6 @@
-// The built-in OpenAPI definitions (swagger 2.0 shape, kube-apiserver's names), generated at build
-// time by scripts/gen-schemas.mjs from @kubernetes/client-node into server/schema/generated/.
+// The built-in OpenAPI definitions (swagger 2.0 shape, kube-apiserver's names, and the same types in
+// OpenAPI 3's shape), copied at build time by scripts/gen-schemas.mjs from the official documents of
+// the pinned release into server/schema/generated/.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,18 +25,31 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
 export const generatedFile = path.join(repoRoot, 'server/schema/generated/definitions.json');
 
-let loaded: Record<string, Schema> | undefined;
+/** meta/v1's Quantity: a string in the v2 document, a string or a number on the wire. */
+export const quantityDefinition = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
-/** Every built-in definition by name (`io.k8s.api.apps.v1.Deployment`). */
-export function builtinDefinitions(): Record<string, Schema> {
+let loaded: { definitions: Record<string, Schema>; v3: Record<string, Schema> } | undefined;
+
+function generated(): { definitions: Record<string, Schema>; v3: Record<string, Schema> } {
   if (!loaded) {
     try {
-      loaded = (JSON.parse(readFileSync(generatedFile, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
+      loaded = JSON.parse(readFileSync(generatedFile, 'utf8')) as { definitions: Record<string, Schema>; v3: Record<string, Schema> };
+      loaded.v3 ??= {};
     } catch (e) {
       throw new Error(`built-in schemas missing (${generatedFile}); run \`node scripts/gen-schemas.mjs\` or \`npm run build\`: ${(e as Error).message}`);
     }
   }
   return loaded;
+}
+
+/** Every built-in definition by name (`io.k8s.api.apps.v1.Deployment`), swagger 2.0 shape. */
+export function builtinDefinitions(): Record<string, Schema> {
+  return generated().definitions;
+}
+
+/** The same definitions as kube's OpenAPI 3 documents serve them (refs under #/components/schemas/). */
+export function builtinDefinitionsV3(): Record<string, Schema> {
+  return generated().v3;
 }
 
 /** `#/definitions/io.k8s.api.apps.v1.DeploymentSpec` -> `io.k8s.api.apps.v1.DeploymentSpec`. */

@@ -1,7 +1,7 @@
 // JSON nulls as kube's typed decoding leaves them: a null struct field is the zero value (absent to
 // every client reading JSON, so it is dropped), a null map value or list item is its element's zero
 // value ("" for map[string]string, as Go's encoding/json fills it). Free-form fields keep their nulls.
-import { builtinDefinitions, refName, type Schema } from './definitions.js';
+import { builtinDefinitions, quantityDefinition, refName, type Schema } from './definitions.js';
 
 function deref(s: Schema | undefined): Schema | undefined {
   return s?.$ref ? builtinDefinitions()[refName(s.$ref)] : s;
@@ -12,7 +12,7 @@ function zeroOf(schema: Schema | undefined): unknown {
   const s = deref(schema);
   if (!s) return undefined;
   if (s.format === 'int-or-string' || s['x-kubernetes-int-or-string']) return 0;
-  if (s.format === 'quantity') return '0';
+  if (s.format === 'quantity' || (schema?.$ref && refName(schema.$ref) === quantityDefinition)) return '0';
   switch (s.type) {
     case 'string': return '';
     case 'integer': case 'number': return 0;

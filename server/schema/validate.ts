@@ -6,7 +6,7 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { type FieldError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
-import { builtinDefinitions, refName, type Schema } from './definitions.js';
+import { builtinDefinitions, quantityDefinition, refName, type Schema } from './definitions.js';
 import { base64Error, rfc3339Error } from './go-formats.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -33,6 +33,9 @@ const int32Range = { minimum: -2147483648, maximum: 2147483647 };
 const int64Range = { minimum: -9223372036854775808, maximum: 9223372036854775807 };
 let ajv: InstanceType<typeof Ajv> | undefined;
 const compiled = new Map<string, ValidateFunction | null>();
+
+/** A Quantity decodes from a string or a number (its v2 definition only says string). */
+const quantity = { type: ['string', 'number'] } as unknown as Schema;
 
 /** The definition as a validating schema: closed objects (so unknown fields show), int-or-string and Quantity as either. */
 function strict(s: Schema): Schema {
@@ -64,7 +67,9 @@ function instance(): InstanceType<typeof Ajv> {
     ajv.addKeyword({ keyword, type: 'string', schemaType: 'boolean', errors: false, validate: (_: boolean, data: string) => goFormats[keyword](data) === undefined });
   }
   const definitions: Record<string, Schema> = {};
-  for (const [name, def] of Object.entries(builtinDefinitions())) definitions[name] = strict(withByteMaps(name, withoutUnenforcedRequired(name, def)));
+  for (const [name, def] of Object.entries(builtinDefinitions())) {
+    definitions[name] = name === quantityDefinition ? quantity : strict(withByteMaps(name, withoutUnenforcedRequired(name, def)));
+  }
   ajv.addSchema({ $id: rootId, definitions });
   return ajv;
 }
@@ -124,7 +129,7 @@ function goType(s: Schema | undefined): string {
     const name = refName(s.$ref);
     const def = builtinDefinitions()[name];
     if (def?.format === 'int-or-string') return 'intstr.IntOrString';
-    if (def?.format === 'quantity') return 'resource.Quantity';
+    if (name === quantityDefinition) return 'resource.Quantity';
     const parts = name.split('.');
     return `${parts[parts.length - 2]}.${parts[parts.length - 1]}`;
   }

@@ -37,13 +37,18 @@ describe('generated definitions', () => {
     expect(Object.keys(defs).filter((n) => /\.V\d/.test(n))).toEqual([]);
   });
 
-  it('carries types, formats, descriptions and required fields from the client models', () => {
+  it('carries types, formats, descriptions and required fields from the official OpenAPI', () => {
     const spec = defs['io.k8s.api.apps.v1.DeploymentSpec'];
     expect(spec.description).toMatch(/^DeploymentSpec is the specification/);
     expect(spec.required).toEqual(expect.arrayContaining(['selector', 'template']));
     expect(spec.properties!.replicas).toMatchObject({ type: 'integer', format: 'int32' });
     expect(spec.properties!.strategy).toMatchObject({ $ref: '#/definitions/io.k8s.api.apps.v1.DeploymentStrategy' });
     expect(defs['io.k8s.api.core.v1.PodSpec'].properties!.containers).toMatchObject({ type: 'array', items: { $ref: '#/definitions/io.k8s.api.core.v1.Container' } });
+    // What client models lack: the patch strategies and list semantics strategic merge and apply read.
+    expect(defs['io.k8s.api.core.v1.PodSpec'].properties!.containers).toMatchObject({
+      'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'],
+    });
+    expect(defs['io.k8s.api.core.v1.Container'].properties!.ports['x-kubernetes-list-map-keys']).toEqual(['containerPort', 'protocol']);
     expect(defs['io.k8s.api.core.v1.ConfigMap'].properties!.data).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
     expect(defs['io.k8s.api.apps.v1.RollingUpdateDeployment'].properties!.maxSurge.$ref).toBe('#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString');
     expect(defs['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ type: 'string', format: 'int-or-string' });
@@ -127,12 +132,15 @@ describe('buildOpenAPI', () => {
   it('has the kinds and everything they reference, v3 style', () => {
     const schemas = JSON.parse(docs.v3.get('apis/apps/v1')!.body).components.schemas;
     expect(schemas['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
+    // kube's own v3 shape: described refs wrapped in allOf, with the defaults v2 leaves out.
     expect(schemas['io.k8s.api.apps.v1.DeploymentSpec'].properties.strategy).toEqual({
       description: 'The deployment strategy to use to replace existing pods with new ones.',
       allOf: [{ $ref: '#/components/schemas/io.k8s.api.apps.v1.DeploymentStrategy' }],
+      default: {},
+      'x-kubernetes-patch-strategy': 'retainKeys',
     });
     expect(schemas['io.k8s.api.core.v1.Container']).toBeDefined();
-    expect(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString']['x-kubernetes-int-or-string']).toBe(true);
+    expect(schemas['io.k8s.apimachinery.pkg.util.intstr.IntOrString']).toMatchObject({ format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }] });
     const body = docs.v3.get('apis/apps/v1')!.body;
     for (const ref of body.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) expect(schemas[ref[1]], ref[1]).toBeDefined();
     expect(JSON.parse(docs.v3.get('api/v1')!.body).components.schemas['io.k8s.api.apps.v1.Deployment']).toBeUndefined();

@@ -1,6 +1,7 @@
 // What every verb handler gets: the exchange, the parsed request, the resource and the store.
 import { ApiError, errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
+import { managerName } from '../../fieldmanager/field-manager.js';
 import type { Exchange } from '../../http/exchange.js';
 import { encode, negotiate, partialKind, type Representation } from '../../http/negotiate.js';
 import type { RequestInfo } from '../../http/request-info.js';
@@ -40,7 +41,10 @@ export function writeOptions(ctx: HandlerContext): WriteOptions {
   if (!['Strict', 'Warn', 'Ignore'].includes(fv)) {
     throw errors.invalid(kind, 'meta.k8s.io', '', [field.notSupported('fieldValidation', fv, ['', 'Ignore', 'Strict', 'Warn'])]);
   }
-  return { dryRun: dryRun.includes('All'), fieldValidation: fv as FieldValidation, warnings: ctx.ex.warnings };
+  const opts: WriteOptions = { dryRun: dryRun.includes('All'), fieldValidation: fv as FieldValidation, warnings: ctx.ex.warnings };
+  // Writes that change fields record who changed them (deletes do not, as in kube).
+  if (['create', 'update', 'patch'].includes(ctx.info.verb)) opts.fieldManager = managerName(manager, ctx.ex.headers['user-agent']);
+  return opts;
 }
 
 /** The options type kube validates for a write verb (named in its 422s). */

@@ -11,6 +11,7 @@ import { applyMergePatch } from '../../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../patch/strategic-merge-patch.js';
 import { decodeProtobuf } from '../../protobuf/decode.js';
 import type { WriteOptions } from '../../registry/store.js';
+import type { SchemaNode } from '../../schema/navigate.js';
 import { checkForDecode, floatLiteralError, pruneUnknownFields, type SchemaTarget, unsafeNumberError } from '../../schema/validate.js';
 import type { HandlerContext } from './context.js';
 
@@ -115,13 +116,15 @@ export function decodePatchBytes(raw: Buffer, format: PatchFormat, opts: WriteOp
   return { format, patch, strictErrors };
 }
 
-/** The patch applied to the current object (a copy; `current` is left as it is). */
-export function applyPatch(p: DecodedPatch, current: unknown): unknown {
+/**
+ * The patch applied to the current object (a copy; `current` is left as it is). A strategic merge
+ * patch reads the type's schema (schemaFor); apply does not come here (server/fieldmanager).
+ */
+export function applyPatch(p: DecodedPatch, current: unknown, schema?: SchemaNode): unknown {
   switch (p.format) {
     case 'json-patch': return applyJSONPatch(current, p.patch);
     case 'merge-patch': return applyMergePatch(current, p.patch);
-    // Apply is a first cut: the configuration merges like a strategic merge patch.
-    default: return applyStrategicMergePatch(current, p.patch);
+    default: return applyStrategicMergePatch(current, p.patch, schema);
   }
 }
 

@@ -1,7 +1,9 @@
-// PATCH: JSON patch, merge patch, strategic merge patch and (a first cut of) server-side apply.
+// PATCH: JSON patch, merge patch, strategic merge patch and server-side apply.
 import { errors, field } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
+import { apply } from '../../fieldmanager/field-manager.js';
 import { bodyFormat } from '../../http/negotiate.js';
+import { schemaFor } from '../../schema/navigate.js';
 import type { HandlerContext } from './context.js';
 import { respondObject, writeOptions } from './context.js';
 import { applyPatch, decodePatch, decodePatched } from './decode.js';
@@ -22,13 +24,26 @@ export async function patch(ctx: HandlerContext): Promise<void> {
   if (decoded.format !== 'apply-patch' && ex.query.has('force')) {
     throw errors.invalid('PatchOptions', 'meta.k8s.io', '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
   }
+  const isApply = decoded.format === 'apply-patch';
+  // kube's query bools: absent, "0" and "false" (any case) are false; anything else is true.
+  const forceParam = ex.query.get('force');
+  const force = forceParam !== null && forceParam !== '0' && forceParam.toLowerCase() !== 'false';
+  const manager = opts.fieldManager ?? '';
+  if (isApply) checkApplyConfiguration(decoded.patch as KubeObject);
+  // Apply records its own managedFields (an Apply operation); the store records Update operations.
+  const storeOpts = isApply ? { ...opts, fieldManager: undefined } : opts;
   const pinnedRV = (decoded.patch as KubeObject | undefined)?.metadata?.resourceVersion;
-  const { object, created } = await ctx.store.guaranteedUpdateWithResult(rt, info.namespace, info.name, opts, async (current) => {
+  const { object, created } = await ctx.store.guaranteedUpdateWithResult(rt, info.namespace, info.name, storeOpts, async (current) => {
     if (!current) {
-      if (decoded.format === 'apply-patch' && !info.subresource) return { create: decodePatched(decoded, structuredClone(decoded.patch), opts, rt) };
+      if (isApply && !info.subresource) {
+        const config = decodePatched(decoded, structuredClone(decoded.patch), opts, rt);
+        return { create: apply(rt, undefined, config, manager, force) };
+      }
       throw errors.notFound({ group: rt.group, resource: rt.resource }, info.name);
     }
-    const obj = decodePatched(decoded, applyPatch(decoded, current), opts, rt, current);
+    const obj = isApply
+      ? apply(rt, current, decodePatched(decoded, structuredClone(decoded.patch), opts, rt, current), manager, force, info.subresource)
+      : decodePatched(decoded, applyPatch(decoded, current, schemaFor(rt)), opts, rt, current);
     if (obj.kind !== current.kind || obj.apiVersion !== current.apiVersion) {
       throw errors.badRequest(`the kind or apiVersion of the patched object (${obj.apiVersion}, ${obj.kind}) does not match the original (${current.apiVersion}, ${current.kind})`);
     }
@@ -43,4 +58,11 @@ export async function patch(ctx: HandlerContext): Promise<void> {
   }, info.subresource, Boolean(pinnedRV));
   // An apply that created the object answers 201, as kube's PatchResource.
   respondObject(ctx, created ? 201 : 200, object);
+}
+
+/** kube's apply refuses a configuration that carries managedFields: they are the server's to write. */
+function checkApplyConfiguration(config: KubeObject): void {
+  if (config?.metadata?.managedFields !== undefined && config.metadata.managedFields !== null) {
+    throw errors.badRequest('metadata.managedFields must be nil');
+  }
 }
