@@ -1,34 +1,8 @@
 // core/v1 through the real kubectl: namespaces, pods, services and their tables, namespace deletion.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../support/cluster.js';
-import { kubectl } from '../support/kubectl.js';
+import { expect, it } from 'vitest';
+import { kubectlSession } from '../support/kubectl-session.js';
 
-let cluster: TestCluster;
-let dir: string;
-beforeAll(async () => {
-  cluster = await startCluster(1, ['--service-cluster-ip-range=10.96.0.0/12']);
-  dir = mkdtempSync(path.join(tmpdir(), 'core-kubectl-'));
-});
-afterAll(async () => {
-  await cluster?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const k = (...args: string[]) => kubectl(cluster.kubeconfig, args);
-function ok(...args: string[]): string {
-  const r = k(...args);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-const file = (name: string, text: string) => {
-  const f = path.join(dir, name);
-  writeFileSync(f, text);
-  return f;
-};
+const { k, ok, file } = kubectlSession('core-kubectl', ['--service-cluster-ip-range=10.96.0.0/12']);
 const rows = (out: string) => out.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
 
 it('creates a namespace, a pod and services, and prints them as kube-apiserver does', () => {

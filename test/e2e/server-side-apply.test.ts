@@ -1,37 +1,11 @@
 // Server-side apply through the real kubectl: two field managers conflict with kube's message,
 // --force-conflicts takes the field, --show-managed-fields shows both managers, and client-side
 // apply and edits keep working next to managedFields.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startCluster, type TestCluster } from '../support/cluster.js';
-import { kubectl } from '../support/kubectl.js';
+import { expect, it } from 'vitest';
+import { kubectlSession } from '../support/kubectl-session.js';
 
-let cluster: TestCluster;
-let dir: string;
-beforeAll(async () => {
-  cluster = await startCluster(1);
-  dir = mkdtempSync(path.join(tmpdir(), 'ssa-kubectl-'));
-});
-afterAll(async () => {
-  await cluster?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const k = (...args: string[]) => kubectl(cluster.kubeconfig, args);
-function ok(...args: string[]): string {
-  const r = k(...args);
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
-const file = (name: string, text: string) => {
-  const f = path.join(dir, name);
-  writeFileSync(f, text);
-  return f;
-};
+const { k, ok, file } = kubectlSession('ssa-kubectl');
 const deployment = (replicas: number, image: string) => `
 apiVersion: apps/v1
 kind: Deployment
