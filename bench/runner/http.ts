@@ -27,8 +27,23 @@ export function transport(base: string): { get: typeof http.request; agent: http
   return base.startsWith('https:') ? { get: https.request, agent: keepAliveTlsAgent } : { get: http.request, agent: keepAliveAgent };
 }
 
-/** One request; rejects on a transport error or a status >= 300 (benchmarks count it as an error). */
-export function request(base: string, method: string, p: string, body?: string, opts: RequestOptions = {}): Promise<Reply> {
+/**
+ * One request; rejects on a transport error or a status >= 300 (benchmarks count it as an error).
+ * A kept-alive socket the server closed as idle (uWebSockets.js after 10 s) just as it was reused
+ * resets before any answer: that request never reached the server, and is sent once more.
+ */
+export async function request(base: string, method: string, p: string, body?: string, opts: RequestOptions = {}): Promise<Reply> {
+  try {
+    return await requestOnce(base, method, p, body, opts);
+  } catch (e) {
+    if (!(e instanceof StaleSocket)) throw e;
+    return requestOnce(base, method, p, body, opts);
+  }
+}
+
+class StaleSocket extends Error {}
+
+function requestOnce(base: string, method: string, p: string, body: string | undefined, opts: RequestOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers: http.OutgoingHttpHeaders = body ? { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -44,7 +59,7 @@ export function request(base: string, method: string, p: string, body?: string, 
       });
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => reject(req.reusedSocket && e.code === 'ECONNRESET' ? new StaleSocket(e.message) : e));
     if (body) req.write(body);
     req.end();
   });

@@ -97,7 +97,8 @@ export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], 
       args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', ...extraArgs],
     });
     try {
-      await waitReady(r, async () => r.output().includes(`serving on ${url} `) && (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 30000 });
+      // 60 s: on the shared 2-core machine, right after a heavy suite, start-ups were seen past 30 s.
+      await waitReady(r, async () => r.output().includes(`serving on ${url} `) && (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 60000 });
     } catch (e) {
       await stopProcess(r.child, 1000, 'SIGKILL');
       throw e instanceof ExitedBeforeReady ? e : new Error(`${(e as Error).message}: ${r.output()}`);
