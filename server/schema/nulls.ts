@@ -2,14 +2,11 @@
 // every client reading JSON, so it is dropped), a null map value or list item is its element's zero
 // value ("" for map[string]string, as Go's encoding/json fills it). Free-form fields keep their nulls.
 import { builtinDefinitions, quantityDefinition, refName, type Schema } from './definitions.js';
-
-function deref(s: Schema | undefined): Schema | undefined {
-  return s?.$ref ? builtinDefinitions()[refName(s.$ref)] : s;
-}
+import { resolve } from './navigate.js';
 
 /** Go's zero value of an element type, as encoding/json writes it back; undefined drops the entry. */
 function zeroOf(schema: Schema | undefined): unknown {
-  const s = deref(schema);
+  const s = resolve(schema);
   if (!s) return undefined;
   if (s.format === 'int-or-string' || s['x-kubernetes-int-or-string']) return 0;
   if (s.format === 'quantity' || (schema?.$ref && refName(schema.$ref) === quantityDefinition)) return '0';
@@ -23,7 +20,7 @@ function zeroOf(schema: Schema | undefined): unknown {
 }
 
 function walk(value: unknown, schema: Schema | undefined): void {
-  const s = deref(schema);
+  const s = resolve(schema);
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
       if (item !== null) walk(item, s?.items);
