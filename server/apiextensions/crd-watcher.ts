@@ -54,8 +54,10 @@ export class CustomResourceDefinitionWatcher {
     let ended!: () => void;
     const closed = new Promise<void>((r) => (ended = r));
     // A fresh watch starts from the whole state: CRDs gone meanwhile are dropped at its initial-events end.
+    // From the cache's state as it is (resourceVersion 0): a ready cache holds every CRD stored before it
+    // loaded, and waiting for it to be fresh could wait for a revision the feed has not brought yet.
     const seen = new Set<string>();
-    this.watch = await this.store.storage.watch(`${this.crdType.storagePrefix}/`, { sendInitialEvents: true }, {
+    this.watch = await this.store.storage.watch(`${this.crdType.storagePrefix}/`, { sendInitialEvents: true, resourceVersion: '0' }, {
       event: (type: WatchEventType, value) => {
         const crd = this.store.decode(this.crdType, value);
         seen.add(crd.metadata.name!);
