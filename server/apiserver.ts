@@ -33,6 +33,7 @@ import { registryRoot } from './storage/cacher/watch-cache.js';
 import { Fanout, watchFeedModeMetrics } from './fanout/fanout.js';
 import { serveMetrics } from './metrics/serve.js';
 import { LeaseControllerManagerPresence } from './registry/controller-manager.js';
+import { buildSecurity, type Security } from './security.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -44,6 +45,7 @@ export class APIServer {
   readonly cache: WatchCache;
   readonly cacher: Cacher;
   readonly fanout?: Fanout;
+  readonly security: Security;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private listenSocket: unknown;
@@ -67,6 +69,7 @@ export class APIServer {
     }, new LeaseControllerManagerPresence(this.cacher));
 
     registerBuiltins(this.types);
+    this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
     this.health = apiserverHealthChecks({
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
@@ -79,7 +82,7 @@ export class APIServer {
     const app: TemplatedApp = this.config.tlsCertFile
       ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile })
       : uws.App();
-    const chain = buildHandlerChain(defaultHandlerChain(this.config), (ex) => this.route(ex));
+    const chain = buildHandlerChain(defaultHandlerChain(this.config, this.security), (ex) => this.route(ex));
     serveWatchWebSockets(app, this.types, this.store, chain);
     serveHTTP(app, chain, this.inFlight);
     const port = await new Promise<number>((resolve, reject) => {
@@ -97,6 +100,7 @@ export class APIServer {
     });
     this.fanout?.start();
     void this.cache.start();
+    await this.security.start();
     await runPostStartHooks(postStartHooks, this.postStartContext());
     this.compactor.start();
     return port;
@@ -123,6 +127,7 @@ export class APIServer {
     this.compactor.stop();
     await this.fanout?.stop();
     stopCustomResourceDefinitionWatcher(this.store);
+    await this.security.stop();
     await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
     this.listenSocket = undefined;

@@ -37,9 +37,191 @@ export interface ServerConfig {
   watchBookmarkIntervalSeconds: number;
   /** --watch-max-queued-bytes: a watcher this far behind is disconnected. */
   watchMaxQueuedBytes: number;
+  /** Authentication, authorization, audit and certificate flags, with kube-apiserver's names and defaults. */
+  security: SecurityConfig;
 }
 
-const defaults: ServerConfig = {
+/**
+ * The security flags. Paths are files the launcher's PKI (pki/) writes in kubeadm's layout; the
+ * server's own defaults are kube-apiserver's flag defaults (anonymous allowed, AlwaysAllow), which the
+ * launcher replaces with a locked-down set (TLS, RBAC, anonymous only for health and discovery of the issuer).
+ */
+export interface SecurityConfig {
+  /** --tls-min-version (VersionTLS12 | VersionTLS13). */
+  tlsMinVersion: 'VersionTLS12' | 'VersionTLS13';
+  /** --tls-cipher-suites: IANA names; empty keeps kube's defaults. */
+  tlsCipherSuites: string[];
+  /** --client-ca-file: CA for client certificates (verified where TLS ends: the LB; an instance's uWS cannot read one). */
+  clientCAFile?: string;
+  /** --requestheader-client-ca-file: the CA that signs the front proxy's client certificate. */
+  requestheaderClientCAFile?: string;
+  /** --requestheader-allowed-names: common names a front proxy certificate may have; empty: any the CA signed. */
+  requestheaderAllowedNames: string[];
+  /** --requestheader-username-headers / -group-headers / -extra-headers-prefix (kubeadm's values by default). */
+  requestheaderUsernameHeaders: string[];
+  requestheaderGroupHeaders: string[];
+  requestheaderExtraHeadersPrefix: string[];
+  /** --token-auth-file: CSV token,user,uid,"group1,group2". */
+  tokenAuthFile?: string;
+  /** --service-account-key-file (repeatable or comma-separated): public keys service-account tokens are verified with. */
+  serviceAccountKeyFiles: string[];
+  /** --service-account-signing-key-file: private key TokenRequest signs with. */
+  serviceAccountSigningKeyFile?: string;
+  /** --service-account-issuer (repeatable or comma-separated): the first signs, every one is accepted. */
+  serviceAccountIssuers: string[];
+  /** --api-audiences: audiences a token must be for; defaults to the issuers. */
+  apiAudiences: string[];
+  /** --service-account-max-token-expiration in seconds; 0: no maximum. */
+  serviceAccountMaxTokenExpirationSeconds: number;
+  /** --service-account-lookup: a token is valid only while its service account (and secret, pod) exist. */
+  serviceAccountLookup: boolean;
+  /** --oidc-* */
+  oidcIssuerURL?: string;
+  oidcClientID?: string;
+  oidcUsernameClaim: string;
+  oidcUsernamePrefix?: string;
+  oidcGroupsClaim?: string;
+  oidcGroupsPrefix?: string;
+  oidcCAFile?: string;
+  oidcRequiredClaims: Record<string, string>;
+  oidcSigningAlgs: string[];
+  /** --anonymous-auth: requests with no credentials are system:anonymous (else 401). */
+  anonymousAuth: boolean;
+  /** --authentication-config: an AuthenticationConfiguration file; read for anonymous.conditions (the paths anonymous may use). */
+  authenticationConfigFile?: string;
+  /** --authorization-mode: AlwaysAllow, AlwaysDeny, RBAC (Node is not served). */
+  authorizationModes: string[];
+  /** --audit-policy-file, --audit-log-*, --audit-webhook-* */
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  auditLogMaxAgeDays: number;
+  auditLogMaxBackups: number;
+  auditLogMaxSizeMB: number;
+  auditLogFormat: 'json' | 'legacy';
+  auditLogMode: 'blocking' | 'blocking-strict' | 'batch';
+  auditWebhookConfigFile?: string;
+  auditWebhookBatchMaxSize: number;
+  auditWebhookBatchMaxWaitSeconds: number;
+  auditWebhookMode: 'blocking' | 'blocking-strict' | 'batch';
+  /** --cluster-signing-cert-file / -key-file: the CA the built-in CSR signers sign with (kube-controller-manager's flags). */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
+  /** --cluster-signing-duration in seconds (kube: 1 year). */
+  clusterSigningDurationSeconds: number;
+}
+
+const securityDefaults: SecurityConfig = {
+  tlsMinVersion: 'VersionTLS12',
+  tlsCipherSuites: [],
+  requestheaderAllowedNames: [],
+  requestheaderUsernameHeaders: ['X-Remote-User'],
+  requestheaderGroupHeaders: ['X-Remote-Group'],
+  requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
+  serviceAccountKeyFiles: [],
+  serviceAccountIssuers: [],
+  apiAudiences: [],
+  serviceAccountMaxTokenExpirationSeconds: 0,
+  serviceAccountLookup: true,
+  oidcUsernameClaim: 'sub',
+  oidcRequiredClaims: {},
+  oidcSigningAlgs: ['RS256'],
+  anonymousAuth: true,
+  authorizationModes: ['AlwaysAllow'],
+  auditLogMaxAgeDays: 0,
+  auditLogMaxBackups: 0,
+  auditLogMaxSizeMB: 0,
+  auditLogFormat: 'json',
+  auditLogMode: 'blocking',
+  auditWebhookBatchMaxSize: 400,
+  auditWebhookBatchMaxWaitSeconds: 30,
+  auditWebhookMode: 'batch',
+  clusterSigningDurationSeconds: 365 * 24 * 3600,
+};
+
+const securityStrings = {
+  'client-ca-file': 'clientCAFile', 'requestheader-client-ca-file': 'requestheaderClientCAFile', 'token-auth-file': 'tokenAuthFile',
+  'service-account-signing-key-file': 'serviceAccountSigningKeyFile', 'oidc-issuer-url': 'oidcIssuerURL', 'oidc-client-id': 'oidcClientID',
+  'oidc-username-claim': 'oidcUsernameClaim', 'oidc-username-prefix': 'oidcUsernamePrefix', 'oidc-groups-claim': 'oidcGroupsClaim',
+  'oidc-groups-prefix': 'oidcGroupsPrefix', 'oidc-ca-file': 'oidcCAFile', 'authentication-config': 'authenticationConfigFile',
+  'audit-policy-file': 'auditPolicyFile', 'audit-log-path': 'auditLogPath', 'audit-webhook-config-file': 'auditWebhookConfigFile',
+  'cluster-signing-cert-file': 'clusterSigningCertFile', 'cluster-signing-key-file': 'clusterSigningKeyFile',
+} as const satisfies Record<string, keyof SecurityConfig>;
+
+const securityLists = {
+  'tls-cipher-suites': 'tlsCipherSuites', 'requestheader-allowed-names': 'requestheaderAllowedNames',
+  'requestheader-username-headers': 'requestheaderUsernameHeaders', 'requestheader-group-headers': 'requestheaderGroupHeaders',
+  'requestheader-extra-headers-prefix': 'requestheaderExtraHeadersPrefix', 'service-account-key-file': 'serviceAccountKeyFiles',
+  'service-account-issuer': 'serviceAccountIssuers', 'api-audiences': 'apiAudiences', 'oidc-signing-algs': 'oidcSigningAlgs',
+  'authorization-mode': 'authorizationModes',
+} as const satisfies Record<string, keyof SecurityConfig>;
+
+const securityNumbers = {
+  'audit-log-maxage': 'auditLogMaxAgeDays', 'audit-log-maxbackup': 'auditLogMaxBackups', 'audit-log-maxsize': 'auditLogMaxSizeMB',
+  'audit-webhook-batch-max-size': 'auditWebhookBatchMaxSize',
+} as const satisfies Record<string, keyof SecurityConfig>;
+
+const securityDurations = {
+  'service-account-max-token-expiration': 'serviceAccountMaxTokenExpirationSeconds', 'audit-webhook-batch-max-wait': 'auditWebhookBatchMaxWaitSeconds',
+  'cluster-signing-duration': 'clusterSigningDurationSeconds',
+} as const satisfies Record<string, keyof SecurityConfig>;
+
+const securityChoices: Record<string, { key: keyof SecurityConfig; values: string[] }> = {
+  'tls-min-version': { key: 'tlsMinVersion', values: ['VersionTLS12', 'VersionTLS13'] },
+  'audit-log-format': { key: 'auditLogFormat', values: ['json', 'legacy'] },
+  'audit-log-mode': { key: 'auditLogMode', values: ['blocking', 'blocking-strict', 'batch'] },
+  'audit-webhook-mode': { key: 'auditWebhookMode', values: ['blocking', 'blocking-strict', 'batch'] },
+};
+
+const securityFlagNames = [...Object.keys(securityStrings), ...Object.keys(securityLists), ...Object.keys(securityNumbers),
+  ...Object.keys(securityDurations), ...Object.keys(securityChoices), 'anonymous-auth', 'service-account-lookup', 'oidc-required-claim'];
+
+function loadSecurity(get: (name: string) => string | undefined, all: (name: string) => string[]): SecurityConfig {
+  const sec: SecurityConfig = structuredClone(securityDefaults);
+  const set = sec as unknown as Record<string, unknown>;
+  for (const [flag, key] of Object.entries(securityStrings)) {
+    const v = get(flag);
+    if (v !== undefined) set[key] = v;
+  }
+  for (const [flag, key] of Object.entries(securityLists)) {
+    const vs = all(flag).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    if (vs.length) set[key] = vs;
+  }
+  for (const [flag, key] of Object.entries(securityNumbers)) {
+    const v = get(flag);
+    if (v !== undefined) set[key] = intFlag(flag, v);
+  }
+  for (const [flag, key] of Object.entries(securityDurations)) {
+    const v = get(flag);
+    if (v !== undefined) set[key] = durationSeconds(flag, v);
+  }
+  for (const [flag, { key, values }] of Object.entries(securityChoices)) {
+    const v = get(flag);
+    if (v === undefined) continue;
+    if (!values.includes(v)) throw new Error(`--${flag} must be one of ${values.join(', ')}, got ${v}`);
+    set[key] = v;
+  }
+  sec.anonymousAuth = boolFlag('anonymous-auth', get('anonymous-auth'), sec.anonymousAuth);
+  sec.serviceAccountLookup = boolFlag('service-account-lookup', get('service-account-lookup'), sec.serviceAccountLookup);
+  for (const claim of all('oidc-required-claim').flatMap((v) => v.split(','))) {
+    const eq = claim.indexOf('=');
+    if (eq <= 0) throw new Error(`--oidc-required-claim must look like claim=value, got ${claim}`);
+    sec.oidcRequiredClaims[claim.slice(0, eq)] = claim.slice(eq + 1);
+  }
+  if (!sec.apiAudiences.length) sec.apiAudiences = [...sec.serviceAccountIssuers];
+  for (const mode of sec.authorizationModes) {
+    if (!['AlwaysAllow', 'AlwaysDeny', 'RBAC', 'Node'].includes(mode)) throw new Error(`--authorization-mode: unknown mode ${mode} (AlwaysAllow, AlwaysDeny, RBAC)`);
+  }
+  return sec;
+}
+
+function boolFlag(name: string, v: string | undefined, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (v === '' || v === 'true') return true;
+  if (v === 'false') return false;
+  throw new Error(`--${name} must be true or false, got ${v}`);
+}
+
+const defaults: Omit<ServerConfig, 'security'> = {
   etcdServers: ['http://127.0.0.1:2379'],
   bindAddress: '127.0.0.1',
   securePort: 6443,
@@ -59,20 +241,27 @@ const defaults: ServerConfig = {
 /** Flags win over environment (KUBE_APISERVER_<FLAG_NAME>), which wins over defaults. */
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const flags = new Map<string, string>();
+  // Repeatable flags (--service-account-key-file...) keep every value.
+  const repeated = new Map<string, string[]>();
+  const bools = new Set(['anonymous-auth', 'service-account-lookup']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else flags.set(a.slice(2), argv[++i] ?? '');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const value = eq > 0 ? a.slice(eq + 1) : bools.has(name) ? 'true' : argv[++i] ?? '';
+    flags.set(name, value);
+    repeated.set(name, [...repeated.get(name) ?? [], value]);
   }
-  const get = (name: string): string | undefined => flags.get(name) ?? env[`KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`];
+  const envName = (name: string) => `KUBE_APISERVER_${name.toUpperCase().replace(/-/g, '_')}`;
+  const get = (name: string): string | undefined => flags.get(name) ?? env[envName(name)];
+  const all = (name: string): string[] => repeated.get(name) ?? (env[envName(name)] !== undefined ? [env[envName(name)]!] : []);
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
     'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
-    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes']);
+    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', ...securityFlagNames]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
-  const cfg: ServerConfig = { ...defaults };
+  const cfg: ServerConfig = { ...defaults, security: loadSecurity(get, all) };
   const etcd = get('etcd-servers');
   if (etcd) cfg.etcdServers = etcd.split(',').map((s) => s.trim()).filter(Boolean);
   cfg.bindAddress = get('bind-address') ?? cfg.bindAddress;

@@ -92,6 +92,16 @@ export const errors = {
   /** 422 without field causes: a patch that cannot be applied. */
   unprocessable: (message: string) => new ApiError(422, 'Invalid', message),
   forbidden: (message: string, details?: StatusDetails) => new ApiError(403, 'Forbidden', message, details),
+  /** apierrors.NewForbidden: `<resource.group> "<name>" is forbidden: <why>`, or `forbidden: <why>` without a resource. */
+  forbiddenResource: (group: string, resource: string, name: string, why: string) => {
+    if (!resource) return new ApiError(403, 'Forbidden', `forbidden: ${why}`, {});
+    const gr = group ? `${resource}.${group}` : resource;
+    const details: StatusDetails = { kind: resource };
+    if (group) details.group = group;
+    if (name) details.name = name;
+    return new ApiError(403, 'Forbidden', name ? `${gr} "${name}" is forbidden: ${why}` : `${gr} is forbidden: ${why}`, details);
+  },
+  unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
   methodNotAllowed: () =>
     new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
   notAcceptable: (accepted: string[]) =>

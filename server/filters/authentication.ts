@@ -1,7 +1,25 @@
-// Authentication (kube's WithAuthentication): who is asking — client certificates at the LB, bearer tokens, OIDC. Filled by issue 9 (security); today every request is let through as it was.
+// Authentication (kube's WithAuthentication): who is asking. The authenticator chain
+// (authentication/index.ts) answers; no identity or a bad credential is 401. The Authorization
+// header is dropped once read, as kube does, so nothing later can leak it.
+import { errors } from '../api/errors.js';
+import { AuthenticationFailed, type RequestAuthenticator } from '../authentication/authenticator.js';
 import type { Filter } from './chain.js';
 
-export const authentication: Filter = {
-  name: 'authentication',
-  filter: (_ex, next) => next(),
-};
+export function authentication(authenticator: RequestAuthenticator): Filter {
+  return {
+    name: 'authentication',
+    async filter(ex, next) {
+      let result;
+      try {
+        result = await authenticator.authenticate(ex);
+      } catch (e) {
+        if (!(e instanceof AuthenticationFailed)) throw e;
+        result = undefined;
+      }
+      if (!result) return ex.sendError(errors.unauthorized());
+      ex.authenticatedUser = ex.user = result.user;
+      delete ex.headers.authorization;
+      await next();
+    },
+  };
+}

@@ -1,5 +1,6 @@
 // The request path's filters in kube-apiserver's order (DefaultBuildHandlerChain, read outside-in).
-// Each concern is one file; the security issue fills the empty slots without changing this list's shape.
+// Each concern is one file; the security ones call what server/security.ts built from the flags.
+import type { Security } from '../security.js';
 import type { Filter } from './chain.js';
 import { audit } from './audit.js';
 import { authentication } from './authentication.js';
@@ -16,16 +17,16 @@ export interface ChainSettings {
   requestTimeoutSeconds: number;
 }
 
-export function defaultHandlerChain(settings: ChainSettings): Filter[] {
+export function defaultHandlerChain(settings: ChainSettings, security: Security): Filter[] {
   return [
     requestID, // kube's WithAuditInit sits outside panic recovery, so even a failure carries the id
     panicRecovery,
     requestInfo,
     timeout(settings.requestTimeoutSeconds),
-    authentication,
-    audit,
-    impersonation,
+    authentication(security.authenticator),
+    audit(security.auditor),
+    impersonation(security.authorizer),
     priorityAndFairness,
-    authorization,
+    authorization(security.authorizer),
   ];
 }

@@ -1,6 +1,7 @@
 // One HTTP exchange, lifted out of uWebSockets.js so async handlers can use it safely:
 // everything from `req` is copied up front, and every write is corked and skipped after an abort.
 import { ApiError, errors } from '../api/errors.js';
+import type { UserInfo } from '../authentication/user.js';
 import type { RequestInfo } from './request-info.js';
 import type { HttpRequest, HttpResponse } from './uws.js';
 
@@ -22,6 +23,10 @@ export class Exchange {
   readonly attributes: Record<string, unknown> = {};
   /** Set by the request-info filter. */
   requestInfo?: RequestInfo;
+  /** Set by authentication: who made the request (as authenticated, before impersonation). */
+  authenticatedUser?: UserInfo;
+  /** Who the request acts as: the authenticated user, or the one it impersonates. */
+  user?: UserInfo;
   /** Set by the request-id filter (kube's Audit-ID). */
   auditID = '';
   /** Headers every response to this request carries (Audit-Id...), set by filters. */

@@ -1,4 +1,5 @@
 // What a verb handler passes to the generic store: the write, list and delete options.
+import type { UserInfo } from '../authentication/user.js';
 import type { KubeObject } from '../api/object.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -15,6 +16,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** The subresource the manager's entry names when the store writes the parent (`scale`). */
   fieldManagerSubresource?: string;
+  /** Who makes the request (the filters' user); unset for the server's own writes. */
+  user?: UserInfo;
 }
 
 export interface ListOptions {

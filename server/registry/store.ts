@@ -368,7 +368,7 @@ export class GenericStore {
   }
 
   private strategyContext(_rt: ResourceType, namespace: string, opts: WriteOptions): StrategyContext {
-    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types, controllerManager: this.controllerManager };
+    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types, controllerManager: this.controllerManager, user: opts.user };
   }
 }
 

@@ -1,5 +1,6 @@
 // The type registry's vocabulary: what one served resource is, and the strategy that makes it differ.
 import type { FieldError } from '../api/errors.js';
+import type { UserInfo } from '../authentication/user.js';
 import type { KubeObject } from '../api/object.js';
 import type { TableDefinition } from '../table/types.js';
 import type { ControllerManagerPresence } from './controller-manager.js';
@@ -18,6 +19,8 @@ export interface StrategyContext {
   types: TypeRegistry;
   /** Whether the real kube-controller-manager runs: the duties the server does in its place step aside. */
   controllerManager: ControllerManagerPresence;
+  /** Who makes the request (unset for the server's own writes). */
+  user?: UserInfo;
 }
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */

@@ -1,0 +1,31 @@
+// The authenticator vocabulary: a request authenticator looks at the whole request (front-proxy
+// headers, the bearer token); a token authenticator at one bearer token. Each answers undefined for
+// a credential that is not its kind and throws AuthenticationFailed for one that is but is bad.
+import type { UserInfo } from './user.js';
+
+export interface Authenticated {
+  user: UserInfo;
+  /** The audiences the credential was valid for (a service-account token's), when it names them. */
+  audiences?: string[];
+}
+
+/** What an authenticator may read of a request. */
+export interface AuthenticationRequest {
+  path: string;
+  headers: Record<string, string>;
+  headerValues(name: string): string[];
+}
+
+export interface RequestAuthenticator {
+  readonly name: string;
+  authenticate(req: AuthenticationRequest): Promise<Authenticated | undefined>;
+}
+
+export interface TokenAuthenticator {
+  readonly name: string;
+  /** `audiences`: the audiences the API server accepts (--api-audiences). */
+  authenticateToken(token: string): Promise<Authenticated | undefined>;
+}
+
+/** A credential that was presented and is not valid: the request is answered 401. */
+export class AuthenticationFailed extends Error {}

@@ -1,0 +1,80 @@
+// The authentication chain, as kube-apiserver's union: the front proxy's headers (only from the
+// proven proxy), then the bearer token through each token authenticator; a request with no
+// credential is system:anonymous where anonymous requests are allowed, else 401. A credential that
+// is presented and fails is 401, never anonymous.
+import type { ServerConfig } from '../config.js';
+import type { SecurityDeps } from '../security.js';
+import { anonymousPaths } from './anonymous.js';
+import { type Authenticated, AuthenticationFailed, type AuthenticationRequest, type RequestAuthenticator } from './authenticator.js';
+import { FrontProxyAuthenticator } from './request-header.js';
+import { tokenAuthenticators } from './tokens.js';
+import { anonymousUser, withAuthenticatedGroup } from './user.js';
+
+export interface AuthenticationParts {
+  authenticator: RequestAuthenticator;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function buildAuthenticator(config: ServerConfig, deps: SecurityDeps): AuthenticationParts {
+  const sec = config.security;
+  const requestAuthenticators: RequestAuthenticator[] = [];
+  if (sec.requestheaderClientCAFile) requestAuthenticators.push(FrontProxyAuthenticator.fromConfig(sec));
+  const tokens = tokenAuthenticators(config, deps);
+  const anonymous = anonymousPaths(sec);
+
+  const authenticator: RequestAuthenticator = {
+    name: 'union',
+    async authenticate(req: AuthenticationRequest): Promise<Authenticated | undefined> {
+      let failed: Error | undefined;
+      for (const a of requestAuthenticators) {
+        try {
+          const r = await a.authenticate(req);
+          if (r) return { ...r, user: withAuthenticatedGroup(r.user) };
+        } catch (e) {
+          failed ??= e as Error;
+        }
+      }
+      const token = bearerToken(req);
+      if (token !== undefined) {
+        for (const a of tokens.authenticators) {
+          try {
+            const r = await a.authenticateToken(token);
+            if (r) return { ...r, user: withAuthenticatedGroup(r.user) };
+          } catch (e) {
+            failed ??= e as Error;
+          }
+        }
+        throw failed ?? new AuthenticationFailed('invalid bearer token');
+      }
+      if (failed) throw failed;
+      if (anonymous(req.path)) return { user: anonymousUser };
+      return undefined;
+    },
+  };
+  return { authenticator, start: () => tokens.start(), stop: () => tokens.stop() };
+}
+
+/**
+ * The bearer token of `Authorization: Bearer <token>` (kube: case-insensitive scheme, one space,
+ * non-empty token). A WebSocket client that cannot set headers sends it as a subprotocol
+ * (base64url.bearer.authorization.k8s.io.<token>), as kube's websocket protocol authenticator reads it.
+ */
+export function bearerToken(req: AuthenticationRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) {
+    const m = /^bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  const protocols = req.headers['sec-websocket-protocol'];
+  if (protocols) {
+    for (const p of protocols.split(',').map((s) => s.trim())) {
+      const prefix = 'base64url.bearer.authorization.k8s.io.';
+      if (p.startsWith(prefix)) {
+        const token = Buffer.from(p.slice(prefix.length), 'base64url').toString();
+        if (token) return token;
+      }
+    }
+  }
+  return undefined;
+}
