@@ -3,6 +3,7 @@
 import type { ServerConfig } from '../config.js';
 import type { SecurityDeps } from '../security.js';
 import type { TokenAuthenticator } from './authenticator.js';
+import { TokenFileAuthenticator } from './token-file.js';
 
 export interface TokenAuthenticators {
   authenticators: TokenAuthenticator[];
@@ -10,6 +11,8 @@ export interface TokenAuthenticators {
   stop(): Promise<void>;
 }
 
-export function tokenAuthenticators(_config: ServerConfig, _deps: SecurityDeps): TokenAuthenticators {
-  return { authenticators: [], start: async () => undefined, stop: async () => undefined };
+export function tokenAuthenticators(config: ServerConfig, _deps: SecurityDeps): TokenAuthenticators {
+  const authenticators: TokenAuthenticator[] = [];
+  if (config.security.tokenAuthFile) authenticators.push(TokenFileAuthenticator.fromFile(config.security.tokenAuthFile));
+  return { authenticators, start: async () => undefined, stop: async () => undefined };
 }
