@@ -16,6 +16,7 @@ import { portFree, readyCheck, type Running, startProcess, stopComponents, stopP
 import { alive, type Component, readState, removeState, writeState } from './local/state.js';
 import { ensureControllerBinaries, kwokNodeNames, registerKwokNodes } from './local/controllers.js';
 import { type ComponentSpec, controllersKubeconfig, topology } from './local/topology.js';
+import { prepareSecurity, type SecurityFiles, writeKubeconfigs } from './local/security.js';
 
 export { parseArgs, type LauncherOptions } from './local/options.js';
 export { topology, apiserverFlags } from './local/topology.js';
@@ -66,7 +67,15 @@ export async function start(opts: LauncherOptions): Promise<number> {
 
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const entry = specs.find((s) => s.role === 'lb') ?? specs.find((s) => s.role === 'apiserver')!;
-  if (opts.controllers) writeFileSync(controllersKubeconfig(opts), kubeconfig(entry.url));
+  let security: SecurityFiles | undefined;
+  try {
+    security = opts.tls ? prepareSecurity(opts) : undefined;
+  } catch (e) {
+    console.error(`making the PKI in ${path.join(dir, 'pki')} failed: ${(e as Error).message}`);
+    return 1;
+  }
+  if (security) writeKubeconfigs(security, entry.url, opts.controllers);
+  else if (opts.controllers) writeFileSync(controllersKubeconfig(opts), kubeconfig(entry.url));
   const started: Running<ComponentSpec>[] = [];
   const components = (): Component[] => started.map((r) => ({ name: r.spec.name, role: r.spec.role, pid: r.child.pid ?? 0, url: r.spec.url }));
   // Once ready, a component that dies is restarted; before that, a death stops the control plane.
@@ -143,14 +152,14 @@ export async function start(opts: LauncherOptions): Promise<number> {
   if (stopping) return done;
   if (opts.controllers) {
     try {
-      await registerKwokNodes(entry.url, opts.kwokNodes);
+      await registerKwokNodes(entry.url, opts.kwokNodes, security?.adminKubeconfig);
     } catch (e) {
       console.error(`start failed: ${(e as Error).message}`);
       shutdown(1);
       return done;
     }
   }
-  writeFileSync(path.join(dir, 'kubeconfig'), kubeconfig(entry.url));
+  if (!security) writeFileSync(path.join(dir, 'kubeconfig'), kubeconfig(entry.url));
   ready = true;
   save();
   printReady(specs, dir, opts);

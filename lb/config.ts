@@ -24,9 +24,34 @@ export interface LbConfig {
   watchRebalance: boolean;
   /** --watch-resume-timeout: how long a broken watch may look for a backend to resume on, in ms. */
   watchResumeTimeoutMs: number;
+  /** Where client TLS ends (--tls-cert-file...); unset: plain HTTP. */
+  tls?: LbTLS;
+  /** How the LB talks to https:// backends and proves it is their front proxy. */
+  upstream: UpstreamTLS;
 }
 
-const defaults: Omit<LbConfig, 'backends'> = {
+export interface LbTLS {
+  /** --tls-cert-file / --tls-private-key-file: the serving certificate. */
+  certFile: string;
+  keyFile: string;
+  /** --client-ca-file: client certificates it signed are verified here and forwarded as X-Remote-User/-Group. */
+  clientCAFile?: string;
+  /** --client-crl-file: certificates revoked by the client CA (npm run pki -- revoke). */
+  clientCRLFile?: string;
+  /** --tls-min-version (VersionTLS12 | VersionTLS13) and --tls-cipher-suites (IANA names), as kube-apiserver's. */
+  minVersion: 'VersionTLS12' | 'VersionTLS13';
+  cipherSuites: string[];
+}
+
+export interface UpstreamTLS {
+  /** --backend-ca-file: the CA the backends' serving certificates chain to. */
+  caFile?: string;
+  /** --proxy-client-cert-file / --proxy-client-key-file: the front-proxy client certificate (kube's flag names). */
+  proxyClientCertFile?: string;
+  proxyClientKeyFile?: string;
+}
+
+const defaults: Omit<LbConfig, 'backends' | 'upstream'> = {
   listenHost: '127.0.0.1',
   listenPort: 6443,
   healthIntervalMs: 250,
@@ -41,7 +66,8 @@ const defaults: Omit<LbConfig, 'backends'> = {
 };
 
 const known = new Set(['listen', 'backends', 'health-interval', 'health-timeout', 'healthy-threshold', 'retries', 'shutdown-delay',
-  'shutdown-timeout', 'max-header-size', 'watch-rebalance', 'watch-resume-timeout']);
+  'shutdown-timeout', 'max-header-size', 'watch-rebalance', 'watch-resume-timeout', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file',
+  'client-crl-file', 'tls-min-version', 'tls-cipher-suites', 'backend-ca-file', 'proxy-client-cert-file', 'proxy-client-key-file']);
 
 /** Flags win over environment (LB_<FLAG_NAME>), which wins over defaults. */
 export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LbConfig {
@@ -57,7 +83,7 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
   const get = (name: string): string | undefined => flags.get(name) ?? env[`LB_${name.toUpperCase().replace(/-/g, '_')}`];
 
-  const cfg: LbConfig = { ...defaults, backends: [] };
+  const cfg: LbConfig = { ...defaults, backends: [], upstream: {} };
   const listen = get('listen');
   if (listen !== undefined) {
     const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
@@ -74,7 +100,7 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
     } catch {
       throw new Error(`--backends: not a URL: ${b}`);
     }
-    if (url.protocol !== 'http:') throw new Error(`--backends: only http:// backends are supported today, got ${b}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--backends: http:// or https:// URLs, got ${b}`);
     cfg.backends.push(url);
   }
   if (!cfg.backends.length) throw new Error('--backends names no backend');
@@ -99,6 +125,19 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (!['true', 'false'].includes(rebalance)) throw new Error(`--watch-rebalance must be true or false, got ${rebalance}`);
     cfg.watchRebalance = rebalance === 'true';
   }
+  const certFile = get('tls-cert-file');
+  const keyFile = get('tls-private-key-file');
+  if (!!certFile !== !!keyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  const minVersion = get('tls-min-version') ?? 'VersionTLS12';
+  if (minVersion !== 'VersionTLS12' && minVersion !== 'VersionTLS13') throw new Error(`--tls-min-version must be VersionTLS12 or VersionTLS13, got ${minVersion}`);
+  if (certFile && keyFile) {
+    cfg.tls = {
+      certFile, keyFile, clientCAFile: get('client-ca-file'), clientCRLFile: get('client-crl-file'), minVersion,
+      cipherSuites: (get('tls-cipher-suites') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    };
+  } else if (get('client-ca-file')) throw new Error('--client-ca-file needs TLS (--tls-cert-file, --tls-private-key-file)');
+  cfg.upstream = { caFile: get('backend-ca-file'), proxyClientCertFile: get('proxy-client-cert-file'), proxyClientKeyFile: get('proxy-client-key-file') };
+  if (!!cfg.upstream.proxyClientCertFile !== !!cfg.upstream.proxyClientKeyFile) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
   return cfg;
 }
 

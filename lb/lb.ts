@@ -1,7 +1,9 @@
 // The load balancer: one node:http server in front of the API server instances. It answers its
 // own paths (/lb/healthz, /lb/stats) and the requests node's parser or kube refuse; everything else
 // is forwarded (plain requests and watches by the Forwarder, upgrades by UpgradeTunnels).
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type net from 'node:net';
 import { BackendPool } from './balancer/pool.js';
 import type { LbConfig } from './config.js';
@@ -12,6 +14,9 @@ import { Forwarder } from './proxy/forward.js';
 import { UpgradeTunnels } from './proxy/upgrade.js';
 import { collectStats } from './stats/endpoint.js';
 import { WatchRegistry } from './watch/registry.js';
+import { useProofMaker } from './identity/front-proxy.js';
+import { ProofMaker } from '../pki/front-proxy-proof.js';
+import { nodeMinVersion, opensslCiphers } from '../pki/tls-settings.js';
 
 // kube-apiserver's --min-request-timeout: a watch with no timeoutSeconds lives 30 to 60 minutes.
 const minRequestTimeoutSeconds = 1800;
@@ -29,7 +34,10 @@ export class LoadBalancer {
   private active = 0;
 
   constructor(private readonly config: LbConfig) {
-    this.pool = new BackendPool(config.backends);
+    const up = config.upstream;
+    const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
+    this.pool = new BackendPool(config.backends, { ca: read(up.caFile), cert: read(up.proxyClientCertFile), key: read(up.proxyClientKeyFile) });
+    useProofMaker(up.proxyClientCertFile && up.proxyClientKeyFile ? new ProofMaker(read(up.proxyClientCertFile)!, read(up.proxyClientKeyFile)!) : undefined);
     this.watches = new WatchRegistry(this.pool, { resumeTimeoutMs: config.watchResumeTimeoutMs, minRequestTimeoutSeconds });
     this.health = new HealthChecker(this.pool, { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs, healthyThreshold: config.healthyThreshold });
     this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries });
@@ -38,14 +46,24 @@ export class LoadBalancer {
       const moved = this.watches.rebalance(b);
       if (moved) console.error(`lb: moved ${moved} watches to ${b.name}`);
     });
-    this.server = http.createServer({
+    const serverOptions: http.ServerOptions = {
       maxHeaderSize: config.maxHeaderSize,
       // Bodies and watches may stream for long; only the head has a deadline.
       requestTimeout: 0,
       headersTimeout: 60_000,
       keepAliveTimeout: 65_000,
       noDelay: true,
-    }, (req, res) => this.onRequest(req, res));
+    };
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res);
+    const t = config.tls;
+    this.server = t
+      ? https.createServer({
+        ...serverOptions, cert: read(t.certFile), key: read(t.keyFile), minVersion: nodeMinVersion(t.minVersion), ciphers: opensslCiphers(t.cipherSuites),
+        // A client certificate is asked for, never required: tokens authenticate too. One that does not verify (foreign CA,
+        // expired, revoked) leaves the connection unauthenticated, which the instances answer 401 as kube does.
+        ...(t.clientCAFile ? { requestCert: true, rejectUnauthorized: false, ca: read(t.clientCAFile), crl: read(t.clientCRLFile) } : {}),
+      }, onRequest)
+      : http.createServer(serverOptions, onRequest);
     this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
     // CONNECT (host:port) matches no path of kube's mux, which answers it with a plain-text 404;
     // node hands it over separately, so it is answered here and never reaches an instance.

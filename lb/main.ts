@@ -1,9 +1,8 @@
 // Entry point of the load balancer: `node dist/lb/main.js --listen 127.0.0.1:6443 --backends http://127.0.0.1:6444,...`.
 //
-// Why node:http and not uWebSockets.js like the API server: the LB is where TLS ends and where
-// client-certificate identity is read (then forwarded as X-Remote-User/X-Remote-Group, see
-// identity/front-proxy.ts). uWebSockets.js cannot hand a client certificate to JavaScript;
-// node's http/https/tls can, and the same code moves to node:https when TLS lands.
+// Why node:https and not uWebSockets.js like the API server: the LB is where client TLS ends and
+// where client-certificate identity is read (then forwarded as X-Remote-User/X-Remote-Group, see
+// identity/front-proxy.ts). uWebSockets.js cannot hand a client certificate to JavaScript; node's tls can.
 import { loadLbConfig } from './config.js';
 import { LoadBalancer } from './lb.js';
 
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
   }
   const lb = new LoadBalancer(config);
   const port = await lb.start();
-  console.log(`lb: serving on http://${config.listenHost}:${port} for ${config.backends.map((b) => b.origin).join(',')}`);
+  console.log(`lb: serving on ${config.tls ? 'https' : 'http'}://${config.listenHost}:${port} for ${config.backends.map((b) => b.origin).join(',')}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

@@ -34,6 +34,7 @@ import { Fanout, watchFeedModeMetrics } from './fanout/fanout.js';
 import { serveMetrics } from './metrics/serve.js';
 import { LeaseControllerManagerPresence } from './registry/controller-manager.js';
 import { buildSecurity, type Security } from './security.js';
+import { opensslCiphers } from '../pki/tls-settings.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -80,7 +81,9 @@ export class APIServer {
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
   async start(): Promise<number> {
     const app: TemplatedApp = this.config.tlsCertFile
-      ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile })
+      // uSockets serves TLS 1.2 and 1.3 only; the cipher list is kube's default (or --tls-cipher-suites) for TLS 1.2.
+      ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile,
+        ssl_ciphers: opensslCiphers(this.config.security.tlsCipherSuites) })
       : uws.App();
     const chain = buildHandlerChain(defaultHandlerChain(this.config, this.security), (ex) => this.route(ex));
     serveWatchWebSockets(app, this.types, this.store, chain);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
+import { clusterRequest } from './client.js';
 import type { ComponentSpec } from './topology.js';
 
 export const kubeVersion = process.env.KUBE_VERSION ?? 'v1.35.0';
@@ -62,6 +63,8 @@ export function controllerSpecs(opts: LauncherOptions, kubeconfig: string): Comp
     {
       name: 'kube-controller-manager', role: 'controller', command: bin.controllerManager,
       args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--use-service-account-credentials=false', `--controllers=${controllers.join(',')}`,
+        // With TLS: legacy service-account token Secrets signed with the cluster's key; kube-root-ca.crt holds its CA.
+        ...(opts.tls ? [`--service-account-private-key-file=${path.join(opts.clusterDir, 'pki', 'sa.key')}`, `--root-ca-file=${path.join(opts.clusterDir, 'pki', 'ca.crt')}`] : []),
         ...serving(cmPort, 'kube-controller-manager')],
       url: `https://${host}:${cmPort}`, readyUrl: `https://${host}:${cmPort}/healthz`, ports: [cmPort],
     },
@@ -112,13 +115,11 @@ export function kwokNodeNames(count: number): string[] {
 }
 
 /** Registers `count` kwok nodes (kwok-node-1...) through the API; nodes already there stay. */
-export async function registerKwokNodes(apiUrl: string, count: number): Promise<string[]> {
+export async function registerKwokNodes(apiUrl: string, count: number, kubeconfigFile?: string): Promise<string[]> {
   const names = kwokNodeNames(count);
   for (const name of names) {
-    const res = await fetch(`${apiUrl}/api/v1/nodes`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(kwokNode(name)), signal: AbortSignal.timeout(10000),
-    });
-    if (!res.ok && res.status !== 409) throw new Error(`registering node ${name}: ${res.status} ${await res.text()}`);
+    const res = await clusterRequest(apiUrl, kubeconfigFile, 'POST', '/api/v1/nodes', JSON.stringify(kwokNode(name)));
+    if (res.status >= 300 && res.status !== 409) throw new Error(`registering node ${name}: ${res.status} ${res.body}`);
   }
   return names;
 }

@@ -27,14 +27,16 @@ export interface LauncherOptions {
   controllers: boolean;
   /** How many kwok nodes to register with --controllers. */
   kwokNodes: number;
+  /** TLS, client certificates, RBAC and restricted anonymous access (the default); --plain-http: plain HTTP, anyone may do anything. */
+  tls: boolean;
 }
 
-const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP, --controllers, --kwok-nodes N';
+const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP, --controllers, --kwok-nodes N, --plain-http';
 
 export function parseArgs(argv: string[], root: string = process.cwd()): LauncherOptions {
   const opts: LauncherOptions = {
     command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 0, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, supervise: false,
-    clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1', controllers: false, kwokNodes: 2,
+    clusterDir: path.join(root, '.cluster'), bindAddress: '127.0.0.1', controllers: false, kwokNodes: 2, tls: true,
   };
   const args = [...argv];
   if (args[0] === 'start' || args[0] === 'stop') opts.command = args.shift() as 'start' | 'stop';
@@ -56,6 +58,7 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
       case '--redis-port': opts.redisPort = number(flag, value()); break;
       case '--supervise': opts.supervise = true; break;
       case '--controllers': opts.controllers = true; break;
+      case '--plain-http': opts.tls = false; break;
       case '--kwok-nodes': opts.kwokNodes = number(flag, value()); break;
       case '--etcd-members': {
         const n = number(flag, value());

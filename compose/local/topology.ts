@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
 import { controllerSpecs } from './controllers.js';
+import { apiserverSecurityFlags, lbSecurityFlags, securityFiles } from './security.js';
 import type { Role } from './state.js';
 
 export interface ComponentSpec {
@@ -50,21 +51,24 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     });
   }
   const backends: string[] = [];
+  const security = opts.tls ? securityFiles(opts) : undefined;
+  const scheme = security ? 'https' : 'http';
   for (let i = 1; i <= opts.apiservers; i++) {
     const port = opts.port + i;
     const name = `apiserver-${i}`;
-    const url = `http://${host}:${port}`;
+    const url = `${scheme}://${host}:${port}`;
     backends.push(url);
     specs.push({
       name, role: 'apiserver', command: node,
-      args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name, redisUrl)],
+      args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name, redisUrl),
+        ...(security ? [...apiserverSecurityFlags(security), `--audit-log-path=${path.join(opts.clusterDir, 'logs', `audit-${name}.log`)}`] : [])],
       url, readyUrl: `${url}/readyz`, ports: [port],
     });
   }
-  const lbUrl = `http://${host}:${opts.port}`;
+  const lbUrl = `${scheme}://${host}:${opts.port}`;
   specs.push({
     name: 'lb', role: 'lb', command: node,
-    args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends)],
+    args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends), ...(security ? lbSecurityFlags(security) : [])],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
   });
   if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts)));

@@ -1,9 +1,17 @@
 // One API server instance behind the LB: its health state, what is outstanding on it, and its figures.
 import http from 'node:http';
+import https from 'node:https';
 import { LatencyWindow, RateWindow } from '../stats/latency.js';
 
 /** `unknown` until the first health check; only `healthy` backends take new requests. */
 export type BackendState = 'unknown' | 'healthy' | 'ejected';
+
+/** What an https:// backend is reached with: the CA its certificate chains to, and the LB's client certificate. */
+export interface BackendTLS {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
 
 export class Backend {
   state: BackendState = 'unknown';
@@ -25,10 +33,23 @@ export class Backend {
   /** Keep-alive connections to this backend, shared by every request to it. */
   readonly agent: http.Agent;
 
-  constructor(readonly url: URL, readonly name = url.host) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+  /** `tls`: the CA and client certificate for an https:// backend. */
+  constructor(readonly url: URL, private readonly tls: BackendTLS = {}, readonly name = url.host) {
+    const pooled = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const };
+    this.agent = this.secure ? new https.Agent({ ...pooled, ...tls }) : new http.Agent(pooled);
     // Drop an idle socket well before uWS's 10 s idle timeout, so a reused socket is rarely one the server is closing.
     this.agent.on('free', (socket) => socket.setTimeout(4000));
+  }
+
+  get secure(): boolean {
+    return this.url.protocol === 'https:';
+  }
+
+  /** A request to this backend: over the pooled agent, or (agent: false) a connection of its own with the same TLS settings. */
+  request(options: http.RequestOptions, onResponse?: (res: http.IncomingMessage) => void): http.ClientRequest {
+    const opts = { host: this.host, port: this.port, ...options };
+    if (!this.secure) return http.request(opts, onResponse);
+    return https.request(options.agent === false ? { ...opts, ...this.tls } : opts, onResponse);
   }
 
   get host(): string {
@@ -36,7 +57,7 @@ export class Backend {
   }
 
   get port(): number {
-    return Number(this.url.port || 80);
+    return Number(this.url.port || (this.secure ? 443 : 80));
   }
 
   /** Closes the pooled idle connections: after an ejection they lead to an instance that is going away. */

@@ -1,7 +1,7 @@
 // The set of backends and the choice of one per request: least outstanding requests among those
 // passing /readyz, ties broken round-robin so an idle pool still spreads load.
 import { EventEmitter } from 'node:events';
-import { Backend } from './backend.js';
+import { Backend, type BackendTLS } from './backend.js';
 
 export interface PoolEvents {
   /** A backend became healthy (first time or after an ejection). */
@@ -18,9 +18,9 @@ export class BackendPool extends EventEmitter<PoolEvents> {
   readonly backends: Backend[];
   private turn = 0;
 
-  constructor(urls: URL[]) {
+  constructor(urls: URL[], tls: BackendTLS = {}) {
     super();
-    this.backends = urls.map((u) => new Backend(u));
+    this.backends = urls.map((u) => new Backend(u, tls));
   }
 
   healthy(): Backend[] {

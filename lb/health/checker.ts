@@ -46,11 +46,12 @@ export class HealthChecker {
         resolve(reason === undefined ? undefined : { reason, slow });
       };
       // A connection of its own: a check must not queue behind requests on the pooled sockets.
-      const req = http.get({ host: b.host, port: b.port, path: '/readyz', agent: false, headers: { 'user-agent': 'kube-apiserver-ts-lb' } }, (res) => {
+      const req = b.request({ method: 'GET', path: '/readyz', agent: false, headers: { 'user-agent': 'kube-apiserver-ts-lb' } }, (res) => {
         res.resume();
         res.on('end', () => finish(res.statusCode === 200 ? undefined : `/readyz answered ${res.statusCode}`));
         res.on('error', (e) => finish(`/readyz: ${e.message}`));
       });
+      req.end();
       req.on('error', (e) => finish(`/readyz: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
       const timer = setTimeout(() => {
         finish(`/readyz took longer than ${this.settings.timeoutMs} ms`, true);

@@ -61,7 +61,7 @@ export class Forwarder {
         if (!ok) b.errors++;
         else b.latency.record(performance.now() - started);
       };
-      const upstream = http.request({ host: b.host, port: b.port, method, path: watch ? upstreamWatchUrl(watch, url) : url, headers, agent: b.agent });
+      const upstream = b.request({ method, path: watch ? upstreamWatchUrl(watch, url) : url, headers, agent: b.agent });
       current = upstream;
       let connected = false;
       let socket: net.Socket | undefined;

@@ -32,7 +32,7 @@ export class UpgradeTunnels {
       b.requests++;
       b.rate.mark();
       // A connection of its own: an upgraded socket never goes back to a keep-alive pool.
-      const upstream = http.request({ host: b.host, port: b.port, method: req.method, path: req.url, headers, agent: false });
+      const upstream = b.request({ method: req.method, path: req.url, headers, agent: false });
       upstream.end();
       const abandon = () => upstream.destroy();
       socket.once('close', abandon);

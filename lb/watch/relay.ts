@@ -189,7 +189,7 @@ export class WatchRelay {
   private issue(b: Backend, mode: Mode, gen: number, retry: (mode: Mode) => void): void {
     const remaining = this.w.timeoutSeconds !== undefined ? (this.deadline - Date.now()) / 1000 : undefined;
     const path = resumeUrl(this.w, this.lastResourceVersion!, remaining);
-    const req = http.request({ host: b.host, port: b.port, method: 'GET', path, headers: this.headers, agent: b.agent });
+    const req = b.request({ method: 'GET', path, headers: this.headers, agent: b.agent });
     req.end();
     let answered = false;
     const headTimer = setTimeout(() => req.destroy(new Error('no answer')), 5000);
