@@ -1,7 +1,7 @@
 // The load balancer: one node:http server in front of the API server instances. It answers its
 // own paths (/lb/healthz, /lb/stats) and the requests node's parser or kube refuse; everything else
 // is forwarded (plain requests and watches by the Forwarder, upgrades by UpgradeTunnels).
-import { readFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -64,6 +64,12 @@ export class LoadBalancer {
         ...(t.clientCAFile ? { requestCert: true, rejectUnauthorized: false, ca: read(t.clientCAFile), crl: read(t.clientCRLFile) } : {}),
       }, onRequest)
       : http.createServer(serverOptions, onRequest);
+    if (t?.clientCAFile && t.clientCRLFile) this.reloadOnChange(t.clientCRLFile, () => {
+      // A revocation (npm run pki -- revoke) takes effect for new connections without a restart.
+      (this.server as https.Server).setSecureContext({ cert: read(t.certFile), key: read(t.keyFile), minVersion: nodeMinVersion(t.minVersion),
+        ciphers: opensslCiphers(t.cipherSuites), ca: read(t.clientCAFile), crl: read(t.clientCRLFile) });
+      console.error(`lb: reloaded ${t.clientCRLFile}`);
+    });
     this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
     // CONNECT (host:port) matches no path of kube's mux, which answers it with a plain-text 404;
     // node hands it over separately, so it is answered here and never reaches an instance.
@@ -72,6 +78,20 @@ export class LoadBalancer {
     this.server.on('upgrade', (req, socket: net.Socket, head) => {
       if (this.draining) socket.end(rawStatusResponse(statuses.shuttingDown()));
       else this.tunnels.handle(req, socket, head);
+    });
+  }
+
+  private readonly watchedFiles: string[] = [];
+
+  private reloadOnChange(file: string, reload: () => void): void {
+    this.watchedFiles.push(file);
+    watchFile(file, { interval: 1000 }, (now, before) => {
+      if (now.mtimeMs === before.mtimeMs) return;
+      try {
+        reload();
+      } catch (e) {
+        console.error(`lb: reloading ${file} failed, keeping the old one: ${(e as Error).message}`);
+      }
     });
   }
 
@@ -139,6 +159,7 @@ export class LoadBalancer {
     this.tunnels.destroyAll();
     this.server.closeAllConnections();
     await closed;
+    for (const f of this.watchedFiles) unwatchFile(f);
     this.health.stop();
     this.pool.close();
   }

@@ -33,7 +33,7 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
       etcdPort = await freeRange(6);
       redisPort = await freePort();
       started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
-        '--apiservers=2', `--cluster-dir=${dir}`]);
+        '--apiservers=2', `--cluster-dir=${dir}`, '--plain-http']);
       // The ports were free when picked; another test's process may have bound one since: new ports, once or twice.
       if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
       rmSync(dir, { recursive: true, force: true });

@@ -62,7 +62,8 @@ describe('compose topology', () => {
   it('has the controllers profile: the real controller manager, scheduler and kwok, with the launcher\'s flags, through the LB', async () => {
     const { controllerSpecs } = await import('../../compose/local/controllers.js');
     const { parseArgs } = await import('../../compose/local/options.js');
-    const local = controllerSpecs(parseArgs(['--controllers']), '/kubeconfig');
+    // The compose file runs the control plane on plain HTTP (its TLS is left for later): compared with --plain-http.
+    const local = controllerSpecs(parseArgs(['--controllers', '--plain-http']), '/kubeconfig');
     const profiled = Object.keys(compose.services).filter((s) => compose.services[s].profiles?.includes('controllers'));
     expect(profiled.sort()).toEqual(['kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-nodes']);
     for (const spec of local) {
@@ -128,17 +129,17 @@ describe('compose topology', () => {
 describe('launcher topology', () => {
   it('defaults to the HA topology of the compose file: 3 etcd members, Redis, 3 API servers behind the LB on 6443', () => {
     const opts = parseArgs(['start'], '/repo');
-    expect(opts).toMatchObject({ command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 2380, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, clusterDir: '/repo/.cluster' });
+    expect(opts).toMatchObject({ command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 2380, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, clusterDir: '/repo/.cluster', tls: true });
     const specs = topology(opts, '/repo', '/usr/bin/node');
     expect(specs.map((s) => [s.name, s.role, s.url, s.ports])).toEqual([
       ['etcd-1', 'etcd', 'http://127.0.0.1:2379', [2379, 2380]],
       ['etcd-2', 'etcd', 'http://127.0.0.1:2381', [2381, 2382]],
       ['etcd-3', 'etcd', 'http://127.0.0.1:2383', [2383, 2384]],
       ['redis', 'redis', 'redis://127.0.0.1:6379', [6379]],
-      ['apiserver-1', 'apiserver', 'http://127.0.0.1:6444', [6444]],
-      ['apiserver-2', 'apiserver', 'http://127.0.0.1:6445', [6445]],
-      ['apiserver-3', 'apiserver', 'http://127.0.0.1:6446', [6446]],
-      ['lb', 'lb', 'http://127.0.0.1:6443', [6443]],
+      ['apiserver-1', 'apiserver', 'https://127.0.0.1:6444', [6444]],
+      ['apiserver-2', 'apiserver', 'https://127.0.0.1:6445', [6445]],
+      ['apiserver-3', 'apiserver', 'https://127.0.0.1:6446', [6446]],
+      ['lb', 'lb', 'https://127.0.0.1:6443', [6443]],
     ]);
     const api = specs.find((s) => s.name === 'apiserver-1')!;
     expect(api.command).toBe('/usr/bin/node');
@@ -146,14 +147,22 @@ describe('launcher topology', () => {
     expect(loadConfig(api.args.slice(1), {}).redisUrl).toBe('redis://127.0.0.1:6379');
     const lb = specs.find((s) => s.role === 'lb')!;
     expect(lb.args[0]).toBe('/repo/dist/lb/main.js');
-    expect(loadLbConfig(lb.args.slice(1), {}).backends.map(String)).toEqual(['http://127.0.0.1:6444/', 'http://127.0.0.1:6445/', 'http://127.0.0.1:6446/']);
-    expect(lb.readyUrl).toBe('http://127.0.0.1:6443/lb/healthz');
+    expect(loadLbConfig(lb.args.slice(1), {}).backends.map(String)).toEqual(['https://127.0.0.1:6444/', 'https://127.0.0.1:6445/', 'https://127.0.0.1:6446/']);
+    expect(lb.readyUrl).toBe('https://127.0.0.1:6443/lb/healthz');
+    // TLS by default: the PKI's files, client certificates at the LB, the front proxy's proof, RBAC.
+    const lbConfig = loadLbConfig(lb.args.slice(1), {});
+    expect(lbConfig.tls).toMatchObject({ certFile: '/repo/.cluster/pki/apiserver.crt', clientCAFile: '/repo/.cluster/pki/ca.crt', clientCRLFile: '/repo/.cluster/pki/ca.crl' });
+    expect(lbConfig.upstream).toEqual({ caFile: '/repo/.cluster/pki/ca.crt', proxyClientCertFile: '/repo/.cluster/pki/front-proxy-client.crt', proxyClientKeyFile: '/repo/.cluster/pki/front-proxy-client.key' });
+    const sec = loadConfig(api.args.slice(1), {}).security;
+    expect(sec).toMatchObject({ authorizationModes: ['RBAC'], requestheaderClientCAFile: '/repo/.cluster/pki/front-proxy-ca.crt', requestheaderAllowedNames: ['front-proxy-client'],
+      serviceAccountKeyFiles: ['/repo/.cluster/pki/sa.pub'], authenticationConfigFile: '/repo/.cluster/authentication-config.yaml' });
+    expect(topology(parseArgs(['start', '--plain-http'], '/repo'), '/repo').find((s) => s.role === 'lb')!.url).toBe('http://127.0.0.1:6443');
     expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd-1');
   });
 
   it('runs N API servers on the ports after the LB\'s; one etcd keeps its old data directory; --no-redis', () => {
     const specs = topology(parseArgs(['start', '--apiservers=3', '--port', '7000', '--etcd-port', '7100', '--etcd-members=1', '--no-redis', '-d'], '/repo'), '/repo');
-    expect(specs.map((s) => s.url)).toEqual(['http://127.0.0.1:7100', 'http://127.0.0.1:7001', 'http://127.0.0.1:7002', 'http://127.0.0.1:7003', 'http://127.0.0.1:7000']);
+    expect(specs.map((s) => s.url)).toEqual(['http://127.0.0.1:7100', 'https://127.0.0.1:7001', 'https://127.0.0.1:7002', 'https://127.0.0.1:7003', 'https://127.0.0.1:7000']);
     expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd');
     for (const s of specs.filter((x) => x.role === 'apiserver')) {
       const cfg = loadConfig(s.args.slice(1), {});
@@ -169,7 +178,7 @@ describe('launcher topology', () => {
     expect(parseArgs(['--controllers', '--kwok-nodes=4']).kwokNodes).toBe(4);
     const specs = topology(opts, '/repo');
     expect(specs.slice(-4).map((s) => [s.name, s.role, s.readyUrl])).toEqual([
-      ['lb', 'lb', 'http://127.0.0.1:7000/lb/healthz'],
+      ['lb', 'lb', 'https://127.0.0.1:7000/lb/healthz'],
       ['kube-controller-manager', 'controller', 'https://127.0.0.1:7003/healthz'],
       ['kube-scheduler', 'controller', 'https://127.0.0.1:7004/healthz'],
       ['kwok', 'controller', 'http://127.0.0.1:7005/healthz'],
