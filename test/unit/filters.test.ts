@@ -1,5 +1,6 @@
 // The handler chain's shape: filters run in the order listed (outermost first), kube's order, and
 // the long-running check and duration parsing the timeout filter relies on.
+import type { Security } from '../../server/security.js';
 import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../server/http/exchange.js';
 import { requestInfo } from '../../server/http/request-info.js';
@@ -23,7 +24,13 @@ describe('handler chain', () => {
   });
 
   it('is kube-apiserver\'s order: request id, panic recovery, request info, timeout, then the security slots', () => {
-    expect(defaultHandlerChain({ requestTimeoutSeconds: 60 }).map((f) => f.name)).toEqual([
+    const allowAll = { authorize: () => ({ decision: 'allow' as const, reason: '' }) };
+    const security = {
+      authenticator: { name: 'none', authenticate: async () => undefined }, authorizer: allowAll,
+      ruleResolver: { rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }) },
+      auditor: { start: async () => undefined, stop: async () => undefined }, start: async () => undefined, stop: async () => undefined,
+    } as unknown as Security;
+    expect(defaultHandlerChain({ requestTimeoutSeconds: 60 }, security).map((f) => f.name)).toEqual([
       'request-id', 'panic-recovery', 'request-info', 'timeout',
       'authentication', 'audit', 'impersonation', 'priority-and-fairness', 'authorization',
     ]);
