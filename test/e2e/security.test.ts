@@ -132,10 +132,10 @@ describe('security: the default control plane is TLS with identities, RBAC and a
     csr.setSubject([{ name: 'commonName', value: 'carol' }, { name: 'organizationName', value: 'ops' }]);
     csr.sign(keys.privateKey, forge.md.sha256.create());
     const request = Buffer.from(forge.pki.certificationRequestToPem(csr)).toString('base64');
-    ok(k('create', '-f', '-'), JSON.stringify({
+    ok(kubectl(admin, ['create', '-f', '-'], JSON.stringify({
       apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'carol' },
       spec: { request, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'], expirationSeconds: 3600 },
-    }));
+    })));
     expect(ok(k('certificate', 'approve', 'carol'))).toContain('approved');
     let certPem = '';
     return eventually(() => {
