@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpReady, type ProcessSpec, redisReady, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
+import { readyCheck, type ProcessSpec, redisReady, type Running, startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 
 export { freePort, stopProcess } from '../../compose/local/processes.js';
 
@@ -66,7 +66,7 @@ async function startReady(spec: ProcessSpec, url: string): Promise<Running> {
   const r = startProcess(spec);
   started.push(r.child);
   try {
-    await waitReady(r, httpReady(url), { timeoutMs: 30000 });
+    await waitReady(r, readyCheck(url), { timeoutMs: 30000 });
   } catch (e) {
     await stopProcess(r.child, 1000, 'SIGKILL');
     throw e;
@@ -96,7 +96,7 @@ export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], 
 
 /** An API server on a given port: a restart in place, where a client (the LB) expects it back. */
 export async function startApiServerOn(port: number, etcdUrl: string, extraArgs: string[] = [], nodeArgs: string[] = []): Promise<{ url: string; pid: number }> {
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${extraArgs.some((a) => a.startsWith('--tls-cert-file=')) ? 'https' : 'http'}://127.0.0.1:${port}`;
   const r = await startReady({
     name: 'apiserver', command: process.execPath,
     args: [...nodeArgs, path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
@@ -116,12 +116,12 @@ export async function startRedis(): Promise<{ url: string; pid: number }> {
 }
 
 /** The load balancer in front of `backend`; `nodeArgs` go to node itself (--cpu-prof). */
-export async function startLb(backend: string, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+export async function startLb(backend: string, nodeArgs: string[] = [], extraArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   return startOnFreePorts(1, async ([port]) => {
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${extraArgs.some((a) => a.startsWith('--tls-cert-file=')) ? 'https' : 'http'}://127.0.0.1:${port}`;
     const r = await startReady({
       name: 'lb', command: process.execPath,
-      args: [...nodeArgs, path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backend],
+      args: [...nodeArgs, path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backend, ...extraArgs],
     }, `${url}/lb/healthz`);
     return { url, child: r.child };
   });

@@ -44,6 +44,8 @@ export interface Attack {
   once?: boolean;
   /** The raw results file to write. */
   out: string;
+  /** A client certificate and key (PEM files) to present over TLS. */
+  clientCert?: { certFile: string; keyFile: string };
 }
 
 /** Runs one attack; resolves when vegeta has written `out`. */
@@ -59,6 +61,7 @@ export function attack(vegeta: string, a: Attack): Promise<void> {
   // A max-rate attack must bound its workers; a constant-rate one may add workers to keep the rate.
   if (a.rate === 0) args.push(`-max-workers=${a.workers}`);
   if (a.once) args.push('-lazy');
+  if (a.clientCert) args.push(`-cert=${a.clientCert.certFile}`, `-key=${a.clientCert.keyFile}`);
   return new Promise((resolve, reject) => {
     const child = stopWithRunner(spawn(vegeta, args, { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';
