@@ -70,6 +70,7 @@ export class APIServer {
 
     registerBuiltins(this.types);
     this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
+    this.store.authorization = { authorizer: this.security.authorizer, ruleResolver: this.security.ruleResolver };
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
     this.health = apiserverHealthChecks({
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
