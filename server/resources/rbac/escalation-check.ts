@@ -1,7 +1,7 @@
 // kube's RBAC registry escalation check (registry/rbac/*/policybased): writing a Role or ClusterRole
 // needs the rules it grants, or `escalate` on it; writing a binding needs the bound role's rules, or
 // `bind` on it. system:masters and the server's own writes (no user) pass.
-import { errors } from '../../api/errors.js';
+import { ApiError, errors } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { mastersGroup, type UserInfo } from '../../authentication/user.js';
 import type { Attributes } from '../../authorization/authorizer.js';
@@ -59,8 +59,10 @@ export function bindingEscalationCheck(rt: ResourceType) {
     if (!resource) return;
     if (allowed(ctx, { verb: 'bind', namespace: ctx.namespace, apiGroup: ref.apiGroup ?? group, resource, name: ref.name ?? '' })) return;
     const roleType = ctx.types.lookup(group, 'v1', resource)!;
-    // A missing role is the NotFound kube's GetRoleReferenceRules answers.
-    const role = await ctx.store.get(roleType, resource === 'roles' ? ctx.namespace : '', ref.name ?? '');
+    // A missing role is a NotFound, named (as kube's getter names it) with the binding's resource.
+    const role = await ctx.store.get(roleType, resource === 'roles' ? ctx.namespace : '', ref.name ?? '').catch((e: unknown) => {
+      throw e instanceof ApiError && e.reason === 'NotFound' ? errors.notFound({ group: rt.group, resource: rt.resource }, ref.name ?? '') : e;
+    });
     refuse(rt, obj.metadata.name ?? '', ctx, user, (role.rules ?? []) as PolicyRule[]);
   };
 }
