@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { aggregatedRules } from '../../server/resources/rbac/aggregation-controller.js';
+import { compactString, covers, escalationError } from '../../server/authorization/rbac/escalation.js';
+
+const alice = { name: 'alice', groups: ['devs', 'system:authenticated'] };
+
+describe('escalation check (Covers, ConfirmNoEscalation)', () => {
+  it('covers rule pieces by verb, group, resource, subresource and name', () => {
+    const owner = [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', '*/status'] }, { verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] }];
+    expect(covers(owner, [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }]).covered).toBe(true);
+    expect(covers(owner, [{ verbs: ['get'], apiGroups: [''], resources: ['pods/status'] }]).covered).toBe(true);
+    expect(covers(owner, [{ verbs: ['get'], apiGroups: [''], resources: ['pods/log'] }]).covered).toBe(false);
+    expect(covers(owner, [{ verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] }]).covered).toBe(true);
+    // A name-limited owner rule does not cover every name.
+    expect(covers(owner, [{ verbs: ['update'], apiGroups: ['apps'], resources: ['deployments'] }]).covered).toBe(false);
+    expect(covers([{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], [{ verbs: ['delete'], apiGroups: ['x'], resources: ['y/z'] }]).covered).toBe(true);
+    expect(covers([{ verbs: ['get'], nonResourceURLs: ['/healthz*'] }], [{ verbs: ['get'], nonResourceURLs: ['/healthz/etcd'] }]).covered).toBe(true);
+    expect(covers([{ verbs: ['get'], nonResourceURLs: ['/healthz'] }], [{ verbs: ['get'], nonResourceURLs: ['/healthz/etcd'] }]).covered).toBe(false);
+  });
+
+  it('says what is missing as kube does: compacted, sorted, one per line', () => {
+    const msg = escalationError(alice, [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], [
+      { verbs: ['get', 'list'], apiGroups: [''], resources: ['secrets'] }, { verbs: ['get', 'delete'], apiGroups: [''], resources: ['pods'] },
+    ]);
+    expect(msg).toBe('user "alice" (groups=["devs" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n'
+      + '{APIGroups:[""], Resources:["pods"], Verbs:["delete"]}\n{APIGroups:[""], Resources:["secrets"], Verbs:["get" "list"]}');
+    expect(escalationError(alice, [{ verbs: ['*'], apiGroups: [''], resources: ['*'] }], [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }])).toBeUndefined();
+    expect(compactString({ verbs: ['get'], nonResourceURLs: ['/x'] })).toBe('{NonResourceURLs:["/x"], Verbs:["get"]}');
+  });
+});
+
+describe('ClusterRole aggregation', () => {
+  it('unions the rules of the selected roles by name, without repeats or itself', () => {
+    const agg = { metadata: { name: 'view', labels: { 'agg': 'true' } }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { agg: 'true' } }] }, rules: [] };
+    const b = { metadata: { name: 'b', labels: { agg: 'true' } }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
+    const a = { metadata: { name: 'a', labels: { agg: 'true' } }, rules: [{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }, { verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
+    const other = { metadata: { name: 'c' }, rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] };
+    expect(aggregatedRules(agg, [agg, b, other, a])).toEqual([{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }, { verbs: ['get'], apiGroups: [''], resources: ['pods'] }]);
+  });
+});
