@@ -82,8 +82,11 @@ export class PolicyIndex {
    * namespace's RoleBindings (none for cluster-scoped requests). Returns the errors of roles that
    * cannot be found, in kube's words; visiting stops when the visitor returns false.
    */
-  visitRules(user: UserInfo, namespace: string, visit: RuleVisitor): string[] {
+  visitRules(user: UserInfo, namespace: string, visit: RuleVisitor, opts: { skipRepeatedRoles?: boolean } = {}): string[] {
     const errors: string[] = [];
+    // A role bound several times to the user is visited once when only the answer matters (authorize):
+    // the first binding found is the one the reason names either way.
+    const visitedRoles = opts.skipRepeatedRoles ? new Set<PolicyRule[]>() : undefined;
     const keys = userKeys(user);
     for (const ns of namespace ? [clusterScope, namespace] : [clusterScope]) {
       const byKey = this.bySubject.get(ns);
@@ -100,6 +103,8 @@ export class PolicyIndex {
             errors.push(`${b.roleRef.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io ${quote(b.roleRef.name)} not found`);
             continue;
           }
+          if (visitedRoles?.has(rules)) continue;
+          visitedRoles?.add(rules);
           const source = () => describeBinding(b, subject);
           for (const r of rules) if (!visit(source, r)) return errors;
         }

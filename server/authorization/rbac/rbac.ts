@@ -19,7 +19,7 @@ export class RBACAuthorizer implements Authorizer, RuleResolver {
       if (!ruleAllows(a, rule)) return true;
       allowedBy = source();
       return false;
-    });
+    }, { skipRepeatedRoles: true });
     if (allowedBy) return allow(`RBAC: allowed by ${allowedBy}`);
     return noOpinion(errs.length ? `RBAC: ${aggregate(errs)}` : '');
   }
