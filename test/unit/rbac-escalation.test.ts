@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatedRules } from '../../server/resources/rbac/aggregation-controller.js';
 import { compactString, covers, escalationError } from '../../server/authorization/rbac/escalation.js';
+import { onlyGarbageCollectionFields } from '../../server/resources/rbac/escalation-check.js';
 
 const alice = { name: 'alice', groups: ['devs', 'system:authenticated'] };
 
@@ -36,5 +37,15 @@ describe('ClusterRole aggregation', () => {
     const a = { metadata: { name: 'a', labels: { agg: 'true' } }, rules: [{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }, { verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
     const other = { metadata: { name: 'c' }, rules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] };
     expect(aggregatedRules(agg, [agg, b, other, a])).toEqual([{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }, { verbs: ['get'], apiGroups: [''], resources: ['pods'] }]);
+  });
+});
+
+describe('updates the escalation check skips', () => {
+  it('only owner references, finalizers or managed fields changed', () => {
+    const old = { metadata: { name: 'r', uid: 'u', resourceVersion: '5' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
+    expect(onlyGarbageCollectionFields({ ...old, metadata: { ...old.metadata, finalizers: ['x'], ownerReferences: [] } }, old)).toBe(true);
+    expect(onlyGarbageCollectionFields({ rules: old.rules, metadata: { resourceVersion: '5', uid: 'u', name: 'r' } }, old)).toBe(true);
+    expect(onlyGarbageCollectionFields({ ...old, metadata: { ...old.metadata, labels: { a: 'b' } } }, old)).toBe(false);
+    expect(onlyGarbageCollectionFields({ ...old, rules: [{ verbs: ['*'], apiGroups: [''], resources: ['pods'] }] }, old)).toBe(false);
   });
 });

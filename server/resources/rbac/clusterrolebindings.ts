@@ -1,5 +1,5 @@
 import { defineResource } from '../define.js';
-import { bindingEscalationCheck } from './escalation-check.js';
+import { bindingEscalationCheck, onlyGarbageCollectionFields } from './escalation-check.js';
 import { bindingTable, defaultBinding, validateBinding, validateRoleRefUnchanged } from './rolebindings.js';
 
 export const clusterrolebindings = defineResource({
@@ -7,6 +7,8 @@ export const clusterrolebindings = defineResource({
   strategy: {
     defaults: defaultBinding, validate: (o) => validateBinding(o, false), validateUpdate: validateRoleRefUnchanged, table: bindingTable('clusterRoleBinding'),
     beforeCreate: (o, ctx) => bindingEscalationCheck(clusterrolebindings)(o, ctx),
-    beforeUpdate: (o, _old, ctx) => bindingEscalationCheck(clusterrolebindings)(o, ctx),
+    beforeUpdate: async (o, old, ctx) => {
+      if (!onlyGarbageCollectionFields(o, old)) await bindingEscalationCheck(clusterrolebindings)(o, ctx);
+    },
   },
 });

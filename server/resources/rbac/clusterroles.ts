@@ -1,5 +1,5 @@
 import { defineResource } from '../define.js';
-import { roleEscalationCheck } from './escalation-check.js';
+import { onlyGarbageCollectionFields, roleEscalationCheck } from './escalation-check.js';
 import { createdAtTable, validateRules } from './roles.js';
 
 export const clusterroles = defineResource({
@@ -7,6 +7,8 @@ export const clusterroles = defineResource({
   strategy: {
     validate: (o) => validateRules(o, false), table: createdAtTable,
     beforeCreate: (o, ctx) => roleEscalationCheck(clusterroles, () => '')(o, ctx),
-    beforeUpdate: (o, _old, ctx) => roleEscalationCheck(clusterroles, (x) => x.metadata.name ?? '')(o, ctx),
+    beforeUpdate: async (o, old, ctx) => {
+      if (!onlyGarbageCollectionFields(o, old)) await roleEscalationCheck(clusterroles, (x) => x.metadata.name ?? '')(o, ctx);
+    },
   },
 });

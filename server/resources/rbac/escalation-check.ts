@@ -12,6 +12,26 @@ import type { ResourceType, StrategyContext } from '../../registry/types.js';
 const group = 'rbac.authorization.k8s.io';
 const fullAuthority: PolicyRule[] = [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }, { verbs: ['*'], nonResourceURLs: ['*'] }];
 
+/**
+ * kube's IsOnlyMutatingGCFields: an update that changes only owner references or finalizers (the
+ * garbage collector's and namespace deletion's writes) is not checked.
+ */
+export function onlyGarbageCollectionFields(obj: KubeObject, old: KubeObject): boolean {
+  const stomped = { ...obj, metadata: { ...obj.metadata } };
+  for (const k of ['ownerReferences', 'finalizers', 'managedFields', 'resourceVersion'] as const) {
+    if (old.metadata[k] === undefined) delete stomped.metadata[k];
+    else (stomped.metadata as Record<string, unknown>)[k] = old.metadata[k];
+  }
+  return JSON.stringify(canonical(stomped)) === JSON.stringify(canonical(old));
+}
+
+/** Keys sorted, so equal objects compare equal whatever order their fields came in. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
 /** The user to check, or undefined when the write is exempt. */
 function checkedUser(ctx: StrategyContext): UserInfo | undefined {
   if (!ctx.user || !ctx.authorization || ctx.user.groups.includes(mastersGroup)) return undefined;

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../api/object.js';
 import { type ColumnSpec, tableOf } from '../../table/format.js';
 import { isPathSegmentName } from '../../validation/names.js';
 import { defineResource } from '../define.js';
-import { bindingEscalationCheck } from './escalation-check.js';
+import { bindingEscalationCheck, onlyGarbageCollectionFields } from './escalation-check.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -62,6 +62,8 @@ export const rolebindings = defineResource({
   strategy: {
     defaults: defaultBinding, validate: (o) => validateBinding(o, true), validateUpdate: validateRoleRefUnchanged, table: bindingTable('roleBinding'),
     beforeCreate: (o, ctx) => bindingEscalationCheck(rolebindings)(o, ctx),
-    beforeUpdate: (o, _old, ctx) => bindingEscalationCheck(rolebindings)(o, ctx),
+    beforeUpdate: async (o, old, ctx) => {
+      if (!onlyGarbageCollectionFields(o, old)) await bindingEscalationCheck(rolebindings)(o, ctx);
+    },
   },
 });

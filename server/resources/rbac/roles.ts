@@ -3,7 +3,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { column, type TableDefinition } from '../../table/types.js';
 import { defineResource } from '../define.js';
-import { roleEscalationCheck } from './escalation-check.js';
+import { onlyGarbageCollectionFields, roleEscalationCheck } from './escalation-check.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -41,6 +41,8 @@ export const roles = defineResource({
   strategy: {
     validate: (o) => validateRules(o, true), table: createdAtTable,
     beforeCreate: (o, ctx) => roleEscalationCheck(roles, () => '')(o, ctx),
-    beforeUpdate: (o, _old, ctx) => roleEscalationCheck(roles, (x) => x.metadata.name ?? '')(o, ctx),
+    beforeUpdate: async (o, old, ctx) => {
+      if (!onlyGarbageCollectionFields(o, old)) await roleEscalationCheck(roles, (x) => x.metadata.name ?? '')(o, ctx);
+    },
   },
 });
