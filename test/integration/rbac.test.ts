@@ -1,7 +1,7 @@
 // RBAC end to end on a real server (--authorization-mode=RBAC, a token file, TLS so kubectl sends
 // its token): a namespace-scoped user may do what its Role grants and gets kube's 403 otherwise,
 // bindings take effect without a restart, aggregation fills admin/edit/view, escalation is refused,
-// and kubectl auth can-i / --list answer from the access reviews. Expected messages are kube
+// and kubectl auth can-i / --list answer from the access reviews. Two instances share one etcd. Expected messages are kube
 // v1.35.0's, taken from the real kube-apiserver with the same requests (impersonating alice).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,13 +19,14 @@ const rbac = '/apis/rbac.authorization.k8s.io/v1';
 
 let dir: string;
 let etcd: Etcd | undefined;
-let server: Running | undefined;
-let port = 0;
+/** Two instances on one etcd, started at once: their bootstrap and aggregation race. */
+const servers: Running[] = [];
+const ports: number[] = [];
 let kubeconfig: string;
 
 interface Reply { status: number; body: Record<string, any> } // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function call(token: string, method: string, urlPath: string, body?: unknown): Promise<Reply> {
+function call(token: string, method: string, urlPath: string, body?: unknown, port = ports[0]): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = https.request({
@@ -58,8 +59,7 @@ beforeAll(async () => {
     `${tokens.admin},admin,1,"system:masters"`, `${tokens.alice},alice,2,"devs"`, `${tokens.bob},bob,3`, '',
   ].join('\n'));
   etcd = await startEtcd(dir);
-  await startOnFreePorts(1, async ([p]) => {
-    port = p;
+  await Promise.all([0, 1].map((i) => startOnFreePorts(1, async ([p]) => {
     const r = startProcess({
       name: `apiserver on ${p}`, command: process.execPath,
       args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcd!.url}`, `--secure-port=${p}`, '--bind-address=127.0.0.1',
@@ -67,17 +67,18 @@ beforeAll(async () => {
         `--token-auth-file=${path.join(dir, 'tokens.csv')}`, '--authorization-mode=RBAC', '--anonymous-auth=false'],
     });
     try {
-      await waitReady(r, async () => r.output().includes(`serving on https://127.0.0.1:${p} `) && (await admin('GET', '/readyz')).status === 200, { timeoutMs: 60000 });
+      await waitReady(r, async () => r.output().includes(`serving on https://127.0.0.1:${p} `) && (await call(tokens.admin, 'GET', '/readyz', undefined, p)).status === 200, { timeoutMs: 60000 });
     } catch (e) {
       await stopProcess(r.child, 1000, 'SIGKILL');
       throw e;
     }
-    server = r;
-  });
+    servers[i] = r;
+    ports[i] = p;
+  })));
   const users = Object.entries(tokens).map(([u, t]) => `- name: ${u}\n  user: {token: ${t}}`).join('\n');
   const contexts = Object.keys(tokens).map((u) => `- context: {cluster: test, user: ${u}, namespace: ns1}\n  name: ${u}`).join('\n');
   kubeconfig = path.join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "https://127.0.0.1:${port}", insecure-skip-tls-verify: true}\n  name: test\ncontexts:\n${contexts}\ncurrent-context: admin\nusers:\n${users}\n`);
+  writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- cluster: {server: "https://127.0.0.1:${ports[0]}", insecure-skip-tls-verify: true}\n  name: test\ncontexts:\n${contexts}\ncurrent-context: admin\nusers:\n${users}\n`);
 
   expect((await admin('POST', '/api/v1/namespaces', { metadata: { name: 'ns1' } })).status).toBe(201);
   expect((await admin('POST', `${rbac}/namespaces/ns1/roles`, { metadata: { name: 'dev' }, rules: [
@@ -89,7 +90,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-  if (server) await stopProcess(server.child);
+  await Promise.all(servers.map((r) => stopProcess(r.child)));
   await etcd?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -122,6 +123,8 @@ describe('RBAC authorization', () => {
     expect((await admin('POST', `${rbac}/namespaces/ns1/rolebindings`, { metadata: { name: 'bob-view' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }] })).status).toBe(201);
     await eventually(async () => (await bobPods()) === 200, { what: 'bob allowed through the new binding' });
+    // The other instance learns it through its own watch.
+    await eventually(async () => (await call(tokens.bob, 'GET', '/api/v1/namespaces/ns1/pods', undefined, ports[1])).status === 200, { what: 'the binding on the second instance' });
     // A RoleBinding to a ClusterRole grants in its namespace only.
     expect((await call(tokens.bob, 'GET', '/api/v1/namespaces/default/pods')).status).toBe(403);
 
@@ -136,6 +139,7 @@ describe('RBAC authorization', () => {
 
     expect((await admin('DELETE', `${rbac}/namespaces/ns1/rolebindings/bob-view`)).status).toBe(200);
     await eventually(async () => (await bobPods()) === 403, { what: 'bob refused once the binding is gone' });
+    await eventually(async () => (await call(tokens.bob, 'GET', '/api/v1/namespaces/ns1/pods', undefined, ports[1])).status === 403, { what: 'the removal on the second instance' });
   });
 
   it('refuses a role or binding that grants more than the writer holds, with kube\'s message', async () => {
