@@ -52,6 +52,8 @@ export class APIServer {
   private listenSocket: unknown;
   private readonly inFlight = new InFlight();
   private shuttingDown = false;
+  /** Post-start hooks that have run (the RBAC bootstrap among them): /readyz waits for them, as kube's. */
+  private readonly postStartDone = new Set<string>();
 
   constructor(readonly config: ServerConfig) {
     // Storage: etcd, the watch cache over it, and the generic store over both.
@@ -76,6 +78,7 @@ export class APIServer {
     this.health = apiserverHealthChecks({
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
       shuttingDown: () => this.shuttingDown,
+      postStartHooks: { names: postStartHooks.map((h) => h.name), done: (name) => this.postStartDone.has(name) },
     });
   }
 
@@ -103,7 +106,7 @@ export class APIServer {
     this.fanout?.start();
     void this.cache.start();
     await this.security.start();
-    await runPostStartHooks(postStartHooks, this.postStartContext());
+    await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
   }

@@ -113,6 +113,8 @@ describe('RBAC authorization', () => {
     expect((await call(tokens.bob, 'GET', '/version')).status).toBe(200);
     expect((await call(tokens.bob, 'GET', '/apis')).status).toBe(200);
     expect((await call(tokens.bob, 'GET', '/api/v1/namespaces')).status).toBe(403);
+    // Ready only once the bootstrap policy is in place, as kube's poststarthook check says.
+    expect((await call(tokens.bob, 'GET', '/readyz?verbose')).body.text).toContain('[+]poststarthook/rbac/bootstrap-roles ok');
   });
 
   it('applies a binding added or removed without a restart, and aggregates view from its parts', async () => {
