@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregatedRules } from '../../server/resources/rbac/aggregation-controller.js';
 import { compactString, covers, escalationError } from '../../server/authorization/rbac/escalation.js';
 import { onlyGarbageCollectionFields } from '../../server/resources/rbac/escalation-check.js';
+import { bootstrapPolicy, reconciled } from '../../server/resources/rbac/bootstrap-policy.js';
 
 const alice = { name: 'alice', groups: ['devs', 'system:authenticated'] };
 
@@ -47,5 +48,23 @@ describe('updates the escalation check skips', () => {
     expect(onlyGarbageCollectionFields({ rules: old.rules, metadata: { resourceVersion: '5', uid: 'u', name: 'r' } }, old)).toBe(true);
     expect(onlyGarbageCollectionFields({ ...old, metadata: { ...old.metadata, labels: { a: 'b' } } }, old)).toBe(false);
     expect(onlyGarbageCollectionFields({ ...old, rules: [{ verbs: ['*'], apiGroups: [''], resources: ['pods'] }] }, old)).toBe(false);
+  });
+});
+
+describe('bootstrap policy reconciliation', () => {
+  const discovery = () => structuredClone(bootstrapPolicy().clusterroles.find((r) => r.metadata.name === 'system:discovery')!);
+
+  it('gives an autoupdate role back the rules it lost, and leaves others alone', () => {
+    const wanted = discovery();
+    expect(reconciled(discovery(), wanted)).toBeUndefined();
+    const stripped = { ...discovery(), rules: [{ verbs: ['get'], nonResourceURLs: ['/version'] }] };
+    expect(reconciled(stripped, wanted)!.rules).toEqual([{ verbs: ['get'], nonResourceURLs: ['/version'] }, ...(wanted.rules as unknown[])]);
+    const pinned = { ...stripped, metadata: { ...stripped.metadata, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'false' } } };
+    expect(reconciled(pinned, wanted)).toBeUndefined();
+  });
+
+  it('adds lost subjects to an autoupdate binding', () => {
+    const wanted = structuredClone(bootstrapPolicy().clusterrolebindings.find((b) => b.metadata.name === 'system:discovery')!);
+    expect(reconciled({ ...structuredClone(wanted), subjects: [] }, wanted)!.subjects).toEqual(wanted.subjects);
   });
 });
