@@ -22,6 +22,7 @@ import { registerBuiltins } from './resources/index.js';
 import type { PostStartContext } from './resources/post-start.js';
 import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
+import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -52,6 +53,8 @@ export class APIServer {
   private listenSocket: unknown;
   private readonly inFlight = new InFlight();
   private shuttingDown = false;
+  /** Post-start hooks that have run (the RBAC bootstrap among them): /readyz waits for them, as kube's. */
+  private readonly postStartDone = new Set<string>();
 
   constructor(readonly config: ServerConfig) {
     // Storage: etcd, the watch cache over it, and the generic store over both.
@@ -71,10 +74,12 @@ export class APIServer {
 
     registerBuiltins(this.types);
     this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
+    this.store.authorization = { authorizer: this.security.authorizer, ruleResolver: this.security.ruleResolver };
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
     this.health = apiserverHealthChecks({
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
       shuttingDown: () => this.shuttingDown,
+      postStartHooks: { names: postStartHooks.map((h) => h.name), done: (name) => this.postStartDone.has(name) },
     });
   }
 
@@ -104,7 +109,7 @@ export class APIServer {
     this.fanout?.start();
     void this.cache.start();
     await this.security.start();
-    await runPostStartHooks(postStartHooks, this.postStartContext());
+    await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
   }
@@ -130,6 +135,7 @@ export class APIServer {
     this.compactor.stop();
     await this.fanout?.stop();
     stopCustomResourceDefinitionWatcher(this.store);
+    stopClusterRoleAggregation(this.store);
     await this.security.stop();
     await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);

@@ -83,7 +83,8 @@ export const errors = {
     const parts = causes.map((c) => (c.field ? `${c.field}: ${c.detailMessage()}` : c.detailMessage()));
     const what = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
     const qualifiedKind = group ? `${kind}.${group}` : kind;
-    const details: StatusDetails = { name, kind, causes: causes.map((c) => c.toCause()) };
+    // Empty name and kind are left out, as kube's StatusDetails omits them (a review has neither).
+    const details: StatusDetails = { ...(name ? { name } : {}), ...(kind ? { kind } : {}), causes: causes.map((c) => c.toCause()) };
     if (group) details.group = group;
     return new ApiError(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${what}`, details);
   },

@@ -50,3 +50,9 @@ export interface RuleResolver {
 export const allow = (reason = ''): Decision => ({ decision: 'allow', reason });
 export const deny = (reason = ''): Decision => ({ decision: 'deny', reason });
 export const noOpinion = (reason = ''): Decision => ({ decision: 'no-opinion', reason });
+
+/** What the registry asks on a write (the RBAC escalation and bind checks): the authorizer chain and its rules. */
+export interface AuthorizationServices {
+  authorizer: Authorizer;
+  ruleResolver: RuleResolver;
+}

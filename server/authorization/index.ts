@@ -3,6 +3,8 @@
 import type { ServerConfig } from '../config.js';
 import type { SecurityDeps } from '../security.js';
 import { mastersGroup } from '../authentication/user.js';
+import { PolicyWatcher } from './rbac/watcher.js';
+import { RBACAuthorizer } from './rbac/rbac.js';
 import { allow, type Attributes, type Authorizer, deny, type Decision, noOpinion, type RuleResolver } from './authorizer.js';
 
 export interface AuthorizationParts {
@@ -58,7 +60,7 @@ export function buildAuthorizer(config: ServerConfig, deps: SecurityDeps): Autho
     ruleResolver: {
       rulesFor(user, namespace) {
         const out = { resourceRules: [] as ReturnType<RuleResolver['rulesFor']>['resourceRules'], nonResourceRules: [] as ReturnType<RuleResolver['rulesFor']>['nonResourceRules'], incomplete: false, evaluationError: undefined as string | undefined };
-        if (user.groups.includes(mastersGroup)) return alwaysAllow.ruleResolver.rulesFor(user, namespace);
+        // No shortcut for system:masters: as in kube, its rules are what the modes list (RBAC: cluster-admin's binding).
         for (const m of modes) {
           const r = m.ruleResolver.rulesFor(user, namespace);
           out.resourceRules.push(...r.resourceRules);
@@ -74,10 +76,9 @@ export function buildAuthorizer(config: ServerConfig, deps: SecurityDeps): Autho
   };
 }
 
-/** RBAC: filled by rbac/ (the in-memory index). Until then it has no opinion. */
-function rbacMode(_deps: SecurityDeps): Mode {
-  return {
-    authorizer: { authorize: () => noOpinion() },
-    ruleResolver: { rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: true }) },
-  };
+/** RBAC: kube's RBAC authorizer over the policy the watcher keeps in memory; start() waits for its first full read. */
+function rbacMode(deps: SecurityDeps): Mode {
+  const watcher = new PolicyWatcher(deps.store, deps.types);
+  const rbac = new RBACAuthorizer(watcher.index, () => watcher.synced);
+  return { authorizer: rbac, ruleResolver: rbac, start: () => watcher.start(), stop: async () => watcher.stop() };
 }

@@ -1,8 +1,9 @@
 // Handlers for the paths the generic verbs do not serve: a subresource with storage of its own
 // (scale, pods/binding, pods/eviction, namespaces/finalize) or a resource that is no stored kind
-// (bindings, componentstatuses). The verbs each path allows are the keys of its entry; status is
+// (bindings, componentstatuses, the access reviews). The verbs each path allows are the keys of its entry; status is
 // served by the generic verbs with the status strategy, so it has no entry.
 import type { ResourceType } from '../registry/types.js';
+import { createLocalSubjectAccessReview, createSelfSubjectAccessReview, createSelfSubjectRulesReview, createSubjectAccessReview } from './handlers/access-reviews.js';
 import { createBinding, createLegacyBinding } from './handlers/binding.js';
 import { getComponentStatus, listComponentStatuses } from './handlers/componentstatuses.js';
 import type { HandlerContext } from './handlers/context.js';
@@ -25,6 +26,10 @@ const byPath: Record<string, Handlers> = {
   'namespaces/finalize': { update: finalizeNamespace },
   bindings: { create: createLegacyBinding },
   componentstatuses: { get: getComponentStatus, list: listComponentStatuses },
+  'subjectaccessreviews.authorization.k8s.io': { create: createSubjectAccessReview },
+  'localsubjectaccessreviews.authorization.k8s.io': { create: createLocalSubjectAccessReview },
+  'selfsubjectaccessreviews.authorization.k8s.io': { create: createSelfSubjectAccessReview },
+  'selfsubjectrulesreviews.authorization.k8s.io': { create: createSelfSubjectRulesReview },
 };
 
 /** The handlers of this resource's path, or undefined when the generic verbs serve it. */

@@ -10,6 +10,8 @@ export interface HealthSources {
   feedMode(): string;
   /** True once the instance was asked to stop (SIGTERM): it is no longer ready, as kube's `shutdown` check. */
   shuttingDown(): boolean;
+  /** The post-start hooks by name, and whether each has run: kube's poststarthook/<name> readiness checks. */
+  postStartHooks?: { names: string[]; done(name: string): boolean };
 }
 
 export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
@@ -23,7 +25,11 @@ export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
   // Always passes: the cache's readiness is above; this says which source feeds it.
   const watchFeed: HealthCheck = { name: 'watch-feed', check: async () => undefined, detail: () => `from ${sources.feedMode()}` };
   const shutdown: HealthCheck = { name: 'shutdown', check: async () => { if (sources.shuttingDown()) throw new Error('the server is shutting down'); } };
-  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache, watchFeed, shutdown] };
+  const hooks: HealthCheck[] = (sources.postStartHooks?.names ?? []).map((name) => ({
+    name: `poststarthook/${name}`,
+    check: async () => { if (!sources.postStartHooks!.done(name)) throw new Error('not finished'); },
+  }));
+  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache, watchFeed, ...hooks, shutdown] };
 }
 
 /** Asks etcd at most once a second, however often the LB probes, unless there is reason to doubt the last answer. */

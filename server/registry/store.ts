@@ -1,5 +1,6 @@
 // The generic store: every verb implemented once; what differs per resource lives in its strategy.
 // It talks only to the storage interface (the cacher in a server, the in-memory storage in tests).
+import type { AuthorizationServices } from '../authorization/authorizer.js';
 import { randomUUID } from 'node:crypto';
 import { ApiError, errors, field, type GroupResource } from '../api/errors.js';
 import { apiVersionOf, clone, type KubeList, type KubeObject } from '../api/object.js';
@@ -35,6 +36,8 @@ const conflictMessage = 'the object has been modified; please apply your changes
 export class GenericStore {
   /** Stop functions of the watches open now: a shutting-down instance ends them cleanly. */
   readonly openWatches = new Set<() => void>();
+  /** The instance's authorizer, set once security is built (RBAC's escalation check and the access reviews ask it). */
+  authorization?: AuthorizationServices;
 
   constructor(
     readonly storage: Storage,
@@ -368,7 +371,7 @@ export class GenericStore {
   }
 
   private strategyContext(_rt: ResourceType, namespace: string, opts: WriteOptions): StrategyContext {
-    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types, controllerManager: this.controllerManager, user: opts.user };
+    return { namespace, services: this.services, dryRun: opts.dryRun, store: this, types: this.types, controllerManager: this.controllerManager, user: opts.user, authorization: this.authorization };
   }
 }
 

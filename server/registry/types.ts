@@ -1,5 +1,6 @@
 // The type registry's vocabulary: what one served resource is, and the strategy that makes it differ.
 import type { FieldError } from '../api/errors.js';
+import type { AuthorizationServices } from '../authorization/authorizer.js';
 import type { UserInfo } from '../authentication/user.js';
 import type { KubeObject } from '../api/object.js';
 import type { TableDefinition } from '../table/types.js';
@@ -21,6 +22,8 @@ export interface StrategyContext {
   controllerManager: ControllerManagerPresence;
   /** Who makes the request (unset for the server's own writes). */
   user?: UserInfo;
+  /** The instance's authorizer and rule resolver (the RBAC escalation check); unset in a store without security. */
+  authorization?: AuthorizationServices;
 }
 
 /** Shared, etcd-backed facilities a strategy can use (ClusterIP and NodePort allocation). */

@@ -37,6 +37,7 @@ import { networkpolicies } from './networking/networkpolicies.js';
 import { servicecidrs } from './networking/servicecidrs.js';
 import { runtimeclasses } from './node/runtimeclasses.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets.js';
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews } from './authorization/subjectaccessreviews.js';
 import { clusterrolebindings } from './rbac/clusterrolebindings.js';
 import { clusterroles } from './rbac/clusterroles.js';
 import { rolebindings } from './rbac/rolebindings.js';
@@ -65,6 +66,7 @@ export const builtinResources: ResourceType[] = [
   ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,
+  localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
   customresourcedefinitions,
   priorityclasses,

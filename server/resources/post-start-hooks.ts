@@ -5,6 +5,8 @@ import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
 import { ensureDefaultServiceCIDR } from './networking/default-service-cidr.js';
 import type { PostStartHook } from './post-start.js';
+import { startClusterRoleAggregation } from './rbac/aggregation-controller.js';
+import { ensureBootstrapPolicy } from './rbac/bootstrap-policy.js';
 import { startCustomResourceDefinitionWatcher } from './apiextensions/serve-custom-resources.js';
 import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
 
@@ -14,6 +16,8 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'bootstrap-controller', run: ensureKubernetesService },
   { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
+  { name: 'rbac/bootstrap-roles', run: ensureBootstrapPolicy },
+  { name: 'start-clusterrole-aggregation-controller', run: startClusterRoleAggregation },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
 ];

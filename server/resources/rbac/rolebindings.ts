@@ -3,6 +3,7 @@ import type { KubeObject } from '../../api/object.js';
 import { type ColumnSpec, tableOf } from '../../table/format.js';
 import { isPathSegmentName } from '../../validation/names.js';
 import { defineResource } from '../define.js';
+import { bindingEscalationCheck, onlyGarbageCollectionFields } from './escalation-check.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -58,5 +59,11 @@ export function bindingTable(noun: string) {
 
 export const rolebindings = defineResource({
   group, version: 'v1', kind: 'RoleBinding', resource: 'rolebindings', namespaced: true, nameRule: 'path-segment',
-  strategy: { defaults: defaultBinding, validate: (o) => validateBinding(o, true), validateUpdate: validateRoleRefUnchanged, table: bindingTable('roleBinding') },
+  strategy: {
+    defaults: defaultBinding, validate: (o) => validateBinding(o, true), validateUpdate: validateRoleRefUnchanged, table: bindingTable('roleBinding'),
+    beforeCreate: (o, ctx) => bindingEscalationCheck(rolebindings)(o, ctx),
+    beforeUpdate: async (o, old, ctx) => {
+      if (!onlyGarbageCollectionFields(o, old)) await bindingEscalationCheck(rolebindings)(o, ctx);
+    },
+  },
 });

@@ -3,6 +3,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { column, type TableDefinition } from '../../table/types.js';
 import { defineResource } from '../define.js';
+import { onlyGarbageCollectionFields, roleEscalationCheck } from './escalation-check.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -37,5 +38,11 @@ export function validateRules(obj: KubeObject, namespaced: boolean): FieldError[
 
 export const roles = defineResource({
   group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', resource: 'roles', namespaced: true, nameRule: 'path-segment',
-  strategy: { validate: (o) => validateRules(o, true), table: createdAtTable },
+  strategy: {
+    validate: (o) => validateRules(o, true), table: createdAtTable,
+    beforeCreate: (o, ctx) => roleEscalationCheck(roles, () => '')(o, ctx),
+    beforeUpdate: async (o, old, ctx) => {
+      if (!onlyGarbageCollectionFields(o, old)) await roleEscalationCheck(roles, (x) => x.metadata.name ?? '')(o, ctx);
+    },
+  },
 });
