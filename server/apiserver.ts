@@ -25,6 +25,8 @@ import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/s
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import type { Attributes } from './authorization/authorizer.js';
+import { CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from './certificates/admission.js';
 import { Cacher } from './storage/cacher/cacher.js';
 import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
@@ -61,7 +63,12 @@ export class APIServer {
     this.cache = new WatchCache(this.storage, { historySize: config.watchCacheHistory, feed });
     this.cacher = new Cacher(this.storage, this.cache);
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
-    const admission = new AdmissionChain([new NamespaceLifecycle(this.cacher, this.types)]);
+    // The certificate plugins ask the authorizer, which is built below (it reads through the store).
+    const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
+    const admission = new AdmissionChain([
+      new NamespaceLifecycle(this.cacher, this.types),
+      new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
+    ]);
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
