@@ -14,7 +14,7 @@ export const legacyUnknownSignerName = 'kubernetes.io/legacy-unknown';
 export const validUsages = [
   'any', 'cert sign', 'client auth', 'code signing', 'content commitment', 'crl sign', 'data encipherment', 'decipher only',
   'digital signature', 'email protection', 'encipher only', 'ipsec end system', 'ipsec tunnel', 'ipsec user', 'key agreement',
-  'key encipherment', 'microsoft sgc', 'netscape sgc', 'ocsp signing', 's/mime', 'signing', 'timestamping',
+  'key encipherment', 'microsoft sgc', 'netscape sgc', 'ocsp signing', 's/mime', 'server auth', 'signing', 'timestamping',
 ];
 const trueOnlyConditions = new Set(['Approved', 'Denied', 'Failed']);
 

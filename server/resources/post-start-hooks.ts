@@ -1,4 +1,5 @@
 // Every post-start hook, in the order they run, beside the resources they serve (kube's PostStartHooks).
+import { startCertificateSigner } from './certificates/csr-signing.js';
 import { ensureKubernetesService } from './core/kubernetes-service.js';
 import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
@@ -16,4 +17,6 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
+  // kube-controller-manager's csrsigning controller, which the server runs itself.
+  { name: 'start-csr-signing-controller', run: startCertificateSigner },
 ];
