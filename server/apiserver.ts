@@ -22,7 +22,7 @@ import { registerBuiltins } from './resources/index.js';
 import type { PostStartContext } from './resources/post-start.js';
 import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
-import { stopCertificateSigner } from './resources/certificates/csr-signing.js';
+import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -135,7 +135,7 @@ export class APIServer {
     this.compactor.stop();
     await this.fanout?.stop();
     stopCustomResourceDefinitionWatcher(this.store);
-    stopCertificateSigner(this.store);
+    stopCertificateControllers(this.store);
     await this.security.stop();
     await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);

@@ -2,7 +2,8 @@
 // (every instance): an Approved, not Failed, not yet issued request for one of kube's four signer
 // names is checked against that signer's rules and either signed with --cluster-signing-cert-file/
 // --cluster-signing-key-file or marked Failed. Writes go through /status with the resourceVersion
-// read, so when several instances race, one wins and the others' conflicts are dropped.
+// read, so when several instances race, one wins and the others' conflicts are dropped. While a real
+// kube-controller-manager runs, it signs instead.
 import { readFileSync } from 'node:fs';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
@@ -149,6 +150,7 @@ export class CertificateSigner {
   private async pass(): Promise<void> {
     let items: KubeObject[];
     try {
+      if (await this.store.controllerManager.active()) return; // its csrsigning controller signs
       items = (await this.store.list(this.rt, '', { resourceVersion: '0' })).items;
     } catch {
       return;

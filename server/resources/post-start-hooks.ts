@@ -1,5 +1,5 @@
 // Every post-start hook, in the order they run, beside the resources they serve (kube's PostStartHooks).
-import { startCertificateSigner } from './certificates/csr-signing.js';
+import { startCertificateControllers } from './certificates/csr-controllers.js';
 import { ensureKubernetesService } from './core/kubernetes-service.js';
 import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
@@ -17,6 +17,6 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
-  // kube-controller-manager's csrsigning controller, which the server runs itself.
-  { name: 'start-csr-signing-controller', run: startCertificateSigner },
+  // kube-controller-manager's csrsigning and csrcleaner controllers, which the server runs itself.
+  { name: 'start-csr-controllers', run: startCertificateControllers },
 ];

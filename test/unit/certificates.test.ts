@@ -12,6 +12,7 @@ import { buildAuthorizer } from '../../server/authorization/index.js';
 import { authorizedForSigner, CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from '../../server/certificates/admission.js';
 import { parseRequest } from '../../server/certificates/request.js';
 import { signRequest, type SigningCA } from '../../server/certificates/sign.js';
+import { pastDeadline } from '../../server/certificates/cleaner.js';
 import { CertificateSigner, decide, signerRules, signingDurationSeconds } from '../../server/certificates/signer.js';
 import { validateSignerName } from '../../server/certificates/validation.js';
 import { loadConfig } from '../../server/config.js';
@@ -297,5 +298,34 @@ describe('the signer', () => {
     const failed = await store.get(csrs, '', 'n');
     expect((failed.status as any).certificate).toBeUndefined();
     expect((failed.status as any).conditions[1]).toMatchObject({ type: 'Failed', status: 'True', reason: 'SignerValidationFailure', message: 'subject common name does not begin with system:node:' });
+  });
+});
+
+describe('the cleaner', () => {
+  it('deletes requests past kube\'s deadlines only', () => {
+    const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+    const ago = (ms: number) => new Date(now - ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    const hour = 3600_000;
+    const csr = (created: number, status: Record<string, unknown> = {}): KubeObject => ({ metadata: { name: 'c', creationTimestamp: ago(created) }, status });
+    const cond = (type: string, updated: number) => ({ type, status: 'True', lastUpdateTime: ago(updated) });
+    const pem = (notAfter: number) => {
+      const keys = forge.pki.rsa.generateKeyPair(512);
+      const c = forge.pki.createCertificate();
+      c.publicKey = keys.publicKey;
+      c.validity.notBefore = new Date(now - 48 * hour);
+      c.validity.notAfter = new Date(notAfter);
+      c.sign(keys.privateKey, forge.md.sha256.create());
+      return Buffer.from(forge.pki.certificateToPem(c)).toString('base64');
+    };
+    expect(pastDeadline(csr(23 * hour), now)).toBe(false);
+    expect(pastDeadline(csr(25 * hour), now)).toBe(true);
+    expect(pastDeadline(csr(2 * hour, { conditions: [cond('Denied', 30 * 60_000)] }), now)).toBe(false);
+    expect(pastDeadline(csr(2 * hour, { conditions: [cond('Denied', 2 * hour)] }), now)).toBe(true);
+    expect(pastDeadline(csr(2 * hour, { conditions: [cond('Approved', 2 * hour), cond('Failed', 2 * hour)] }), now)).toBe(true);
+    expect(pastDeadline(csr(2 * hour, { conditions: [cond('Approved', 2 * hour)] }), now)).toBe(false);
+    expect(pastDeadline(csr(30 * hour, { conditions: [cond('Approved', 25 * hour)] }), now)).toBe(true);
+    expect(pastDeadline(csr(2 * hour, { certificate: pem(now + hour), conditions: [cond('Approved', 2 * hour)] }), now)).toBe(true);
+    expect(pastDeadline(csr(2 * hour, { certificate: pem(now + hour), conditions: [cond('Approved', 10 * 60_000)] }), now)).toBe(false);
+    expect(pastDeadline(csr(2 * hour, { certificate: pem(now - 60_000), conditions: [cond('Approved', 10 * 60_000)] }), now)).toBe(true);
   });
 });
