@@ -1,7 +1,7 @@
 // kube-controller-manager's CSR cleaner, run by the server itself: once an hour every instance deletes
 // requests past kube's deadlines (issued or denied or failed an hour ago, pending a day, approved but
 // unissued a day, or holding a certificate that has expired). Deletes are idempotent, so instances may overlap.
-import forge from 'node-forge';
+import { X509Certificate } from 'node:crypto';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import type { GenericStore } from '../registry/store.js';
@@ -19,10 +19,10 @@ const pollingIntervalMs = hour;
 
 /** The first certificate's notAfter, or undefined when there is none that parses. */
 function certificateNotAfter(csr: KubeObject): number | undefined {
-  const pem = bytesOf((csr.status as Obj | undefined)?.certificate).toString('latin1');
-  if (!pem) return undefined;
+  const pem = bytesOf((csr.status as Obj | undefined)?.certificate);
+  if (!pem.length) return undefined;
   try {
-    return forge.pki.certificateFromPem(pem).validity.notAfter.getTime();
+    return Date.parse(new X509Certificate(pem).validTo);
   } catch {
     return undefined;
   }

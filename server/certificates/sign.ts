@@ -1,17 +1,26 @@
 // Signs a PKCS#10 request with a CA, as kube's certificate authority (controller/certificates/authority)
 // under its PermissiveSigningPolicy: subject and SANs from the request, a random serial, key usages from
-// spec.usages, backdated 5 minutes, never past the CA's own expiry. node-forge: RSA keys only.
-import { randomBytes } from 'node:crypto';
+// spec.usages, backdated 5 minutes, never past the CA's own expiry. node-forge builds the
+// TBSCertificate; the request's own subject and public key (RSA, ECDSA or Ed25519) are put in as they
+// are, and node:crypto signs it with the CA's RSA key.
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import forge from 'node-forge';
 import type { ParsedRequest } from './request.js';
 
 export interface SigningCA {
   cert: forge.pki.Certificate;
-  key: forge.pki.rsa.PrivateKey;
+  key: KeyObject;
 }
 
 export function loadCA(certPem: string, keyPem: string): SigningCA {
-  return { cert: forge.pki.certificateFromPem(certPem), key: forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey };
+  return { cert: forge.pki.certificateFromPem(certPem), key: createPrivateKey(keyPem) };
+}
+
+/** node-forge encodes RSA public keys only: the TBSCertificate is built with this one, then given the request's. */
+let placeholder: forge.pki.rsa.PublicKey | undefined;
+function placeholderKey(): forge.pki.rsa.PublicKey {
+  placeholder ??= forge.pki.publicKeyFromPem(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey;
+  return placeholder;
 }
 
 /** spec.usages to the keyUsage bits node-forge names (several usages share one bit). */
@@ -46,11 +55,10 @@ export function signRequest(ca: SigningCA, req: ParsedRequest, usages: string[],
   if (now - backdateMs >= caNotAfter) throw new Error(`the signer has expired: NotAfter=${ca.cert.validity.notAfter.toISOString()}`);
   if (now >= caNotAfter) throw new Error(`refusing to sign a certificate that expired in the past: NotAfter=${ca.cert.validity.notAfter.toISOString()}`);
   const cert = forge.pki.createCertificate();
-  cert.publicKey = req.csr.publicKey as forge.pki.rsa.PublicKey;
+  cert.publicKey = placeholderKey();
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = new Date(now - backdateMs);
   cert.validity.notAfter = new Date(Math.min(ttlMs < shortMs ? now + ttlMs : now + ttlMs - backdateMs, caNotAfter));
-  cert.setSubject(req.csr.subject.attributes);
   cert.setIssuer(ca.cert.subject.attributes);
 
   const extensions: Record<string, unknown>[] = [];
@@ -70,6 +78,22 @@ export function signRequest(ca: SigningCA, req: ParsedRequest, usages: string[],
   const caKeyId = ca.cert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | undefined;
   if (caKeyId?.subjectKeyIdentifier) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: forge.util.hexToBytes(caKeyId.subjectKeyIdentifier) });
   cert.setExtensions(extensions);
-  cert.sign(ca.key, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+
+  const sha256WithRSA = forge.pki.oids.sha256WithRSAEncryption;
+  cert.siginfo.algorithmOid = sha256WithRSA;
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  // TBSCertificate: version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions
+  const fields = tbs.value as forge.asn1.Asn1[];
+  fields[5] = req.subject;
+  fields[6] = req.publicKeyInfo;
+  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+  const signature = sign('sha256', tbsDer, ca.key);
+  const algorithm = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(sha256WithRSA).getBytes()),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
+  ]);
+  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    tbs, algorithm, asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\0' + signature.toString('binary')),
+  ]);
+  return forge.pem.encode({ type: 'CERTIFICATE', body: asn1.toDer(certificate).getBytes() });
 }

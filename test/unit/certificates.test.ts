@@ -1,6 +1,11 @@
 // CertificateSigningRequests in the generic store (in-memory storage): validation, the requester's
 // identity, the /status and /approval rules, the admission plugins against the real authorizer chain,
 // the signer rules and the certificates the signer issues.
+import { spawnSync } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import forge from 'node-forge';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AdmissionChain } from '../../server/admission/chain.js';
@@ -45,7 +50,7 @@ beforeAll(() => {
   cert.setIssuer([{ name: 'commonName', value: 'unit-ca' }]);
   cert.setExtensions([{ name: 'basicConstraints', cA: true }, { name: 'subjectKeyIdentifier' }]);
   cert.sign(keys.privateKey, forge.md.sha256.create());
-  ca = { cert, key: keys.privateKey };
+  ca = { cert, key: createPrivateKey(forge.pki.privateKeyToPem(keys.privateKey)) };
   caPem = forge.pki.certificateToPem(cert);
 });
 
@@ -279,6 +284,33 @@ describe('the signer', () => {
     const capped = forge.pki.certificateFromPem(signRequest(ca, req, ['client auth'], 365 * 24 * 3600_000));
     expect(capped.validity.notAfter.getTime()).toBe(Math.floor(ca.cert.validity.notAfter.getTime() / 1000) * 1000);
     expect(cert.serialNumber).not.toBe(long.serialNumber);
+  });
+
+  it('reads and signs ECDSA and Ed25519 requests too (made with openssl)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'csr-unit-'));
+    try {
+      for (const keyArgs of [['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'], ['-newkey', 'ed25519']]) {
+        const out = path.join(dir, 'req.pem');
+        const r = spawnSync('openssl', ['req', '-new', ...keyArgs, '-nodes', '-keyout', path.join(dir, 'key.pem'), '-subj', '/CN=system:node:n2/O=system:nodes',
+          '-addext', 'subjectAltName=DNS:n2.example.com,IP:10.0.0.2', '-out', out], { encoding: 'utf8' });
+        expect(r.status, r.stderr).toBe(0);
+        const req = parseRequest(readFileSync(out));
+        expect([req.commonName, req.organizations, req.dnsNames, req.ipAddresses]).toEqual(['system:node:n2', ['system:nodes'], ['n2.example.com'], ['10.0.0.2']]);
+        const issued = new X509Certificate(signRequest(ca, req, ['digital signature', 'server auth'], 3600_000));
+        expect(issued.verify(new X509Certificate(caPem).publicKey)).toBe(true);
+        expect(issued.publicKey.asymmetricKeyType).toBe(req.publicKey.asymmetricKeyType);
+        expect(issued.subject).toBe('CN=system:node:n2\nO=system:nodes');
+        expect(issued.subjectAltName).toBe('DNS:n2.example.com, IP Address:10.0.0.2');
+        // a request whose signature is not its key's
+        const pemText = readFileSync(out, 'latin1');
+        const body = Buffer.from(pemText.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+        body[body.length - 2] ^= 0x01;
+        const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${body.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+        expect(() => parseRequest(Buffer.from(tampered))).toThrow(/^x509: (ECDSA|Ed25519) verification failure$/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes the certificate or the Failed condition through /status, and leaves a conflict to whoever won', async () => {
