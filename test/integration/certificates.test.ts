@@ -17,7 +17,9 @@ import { kubectl, ok } from '../support/kubectl.js';
 const tokens = { admin: 'admin-token', alice: 'alice-token', approver: 'approver-token' };
 let dir: string;
 let etcd: Etcd | undefined;
-let server: { url: string; stop(): Promise<void> } | undefined;
+let server: Awaited<ReturnType<typeof startSecuredServer>> | undefined;
+/** A second instance on the same etcd: both run the signer. */
+let second: Awaited<ReturnType<typeof startSecuredServer>> | undefined;
 let ca: forge.pki.Certificate;
 const kubeconfigs: Record<string, string> = {};
 
@@ -75,7 +77,7 @@ const getCSR = (name: string) => JSON.parse(ok(as('admin', ['get', 'csr', name, 
 };
 
 /** As startApiServer, but /readyz is asked with the admin's token: without anonymous access it answers 401 otherwise. */
-async function startSecuredServer(etcdUrl: string, args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+async function startSecuredServer(etcdUrl: string, args: string[]): Promise<{ url: string; logs(): string; stop(): Promise<void> }> {
   return startOnFreePorts(1, async ([port]) => {
     const url = `https://127.0.0.1:${port}`;
     const r = startProcess({
@@ -97,7 +99,7 @@ async function startSecuredServer(etcdUrl: string, args: string[]): Promise<{ ur
       await stopProcess(r.child, 1000, 'SIGKILL');
       throw e;
     }
-    return { url, stop: () => stopProcess(r.child) };
+    return { url, logs: r.output, stop: () => stopProcess(r.child) };
   });
 }
 
@@ -116,12 +118,14 @@ beforeAll(async () => {
     `${tokens.approver},approver,approver-uid,approvers`,
   ].join('\n') + '\n');
   etcd = await startEtcd(dir);
-  server = await startSecuredServer(etcd.url, [
+  const flags = [
     `--tls-cert-file=${path.join(dir, 'serving.crt')}`, `--tls-private-key-file=${path.join(dir, 'serving.key')}`,
     `--token-auth-file=${path.join(dir, 'tokens.csv')}`, '--anonymous-auth=false',
     `--cluster-signing-cert-file=${path.join(dir, 'ca.crt')}`, `--cluster-signing-key-file=${path.join(dir, 'ca.key')}`,
     '--cluster-signing-duration=2h',
-  ]);
+  ];
+  server = await startSecuredServer(etcd.url, flags);
+  second = await startSecuredServer(etcd.url, flags);
   for (const [user, token] of Object.entries(tokens)) {
     kubeconfigs[user] = path.join(dir, `${user}.kubeconfig`);
     writeFileSync(kubeconfigs[user], [
@@ -135,6 +139,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await second?.stop();
   await server?.stop();
   await etcd?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -210,4 +215,21 @@ it('refuses a system:masters client certificate and malformed requests as kube d
   expect(garbage.stderr).toContain('status.certificate: Invalid value: "<certificate data>": must contain at least one CERTIFICATE PEM block');
   ok(as('admin', ['patch', 'csr', 'no-sign', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { certificate: pem } })]));
   expect(getCSR('no-sign').status.certificate).toBe(pem);
+}, 120_000);
+
+it('issues every approved request while two instances sign, a lost race being quiet', async () => {
+  const names = ['ha-0', 'ha-1', 'ha-2', 'ha-3'];
+  for (const name of names) ok(as('alice', ['create', '-f', '-'], csrYaml(name, request(name), 'kubernetes.io/kube-apiserver-client', ['client auth'])));
+  // one approval call for all, so both instances see them approved at about the same time
+  ok(as('approver', ['certificate', 'approve', ...names]));
+  await eventually(() => names.every((n) => getCSR(n).status.certificate), { what: 'every certificate to be issued' });
+  for (const name of names) {
+    const csr = JSON.parse(ok(as('admin', ['get', 'csr', name, '-o', 'json', '--show-managed-fields']))) as { metadata: { managedFields: { manager: string; subresource?: string }[] }; status: { certificate: string } };
+    const cert = forge.pki.certificateFromPem(Buffer.from(csr.status.certificate, 'base64').toString());
+    expect(ca.verify(cert)).toBe(true);
+    expect(cert.subject.getField('CN').value).toBe(name);
+    expect(csr.metadata.managedFields.filter((m) => m.manager === 'kube-controller-manager').map((m) => m.subresource)).toEqual(['status']);
+  }
+  // a lost race is a conflict, dropped quietly; nothing else went wrong
+  expect(server!.logs() + second!.logs()).not.toContain('certificate signer:');
 }, 120_000);
