@@ -12,8 +12,11 @@ export interface SigningCA {
   key: KeyObject;
 }
 
+/** The CA must be RSA (as the project's PKI makes it): node-forge reads RSA certificates only. */
 export function loadCA(certPem: string, keyPem: string): SigningCA {
-  return { cert: forge.pki.certificateFromPem(certPem), key: createPrivateKey(keyPem) };
+  const key = createPrivateKey(keyPem);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`--cluster-signing-key-file: a ${key.asymmetricKeyType} key; only RSA signing keys are supported`);
+  return { cert: forge.pki.certificateFromPem(certPem), key };
 }
 
 /** node-forge encodes RSA public keys only: the TBSCertificate is built with this one, then given the request's. */

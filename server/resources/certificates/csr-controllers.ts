@@ -12,7 +12,13 @@ const running = new WeakMap<GenericStore, { signer?: CertificateSigner; cleaner:
 export async function startCertificateControllers(ctx: PostStartContext): Promise<void> {
   if (running.has(ctx.store)) return;
   const { clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDurationSeconds } = ctx.config.security;
-  const signer = CertificateSigner.fromFlags(ctx.store, certificatesigningrequests, clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDurationSeconds);
+  let signer: CertificateSigner | undefined;
+  try {
+    signer = CertificateSigner.fromFlags(ctx.store, certificatesigningrequests, clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDurationSeconds);
+  } catch (e) {
+    // A CA that cannot be read is no reason to retry start-up (the hooks retry only what etcd may fix).
+    console.error(`csrsigning: cannot load the signing CA, approved requests are not signed: ${(e as Error).message}`);
+  }
   const cleaner = new CertificateCleaner(ctx.store, certificatesigningrequests);
   running.set(ctx.store, { signer, cleaner });
   cleaner.start();
