@@ -23,9 +23,12 @@ import type { PostStartContext } from './resources/post-start.js';
 import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
+import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import type { Attributes } from './authorization/authorizer.js';
+import { CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from './certificates/admission.js';
 import { Cacher } from './storage/cacher/cacher.js';
 import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
@@ -65,7 +68,12 @@ export class APIServer {
     this.cache = new WatchCache(this.storage, { historySize: config.watchCacheHistory, feed });
     this.cacher = new Cacher(this.storage, this.cache);
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
-    const admission = new AdmissionChain([new NamespaceLifecycle(this.cacher, this.types)]);
+    // The certificate plugins ask the authorizer, which is built below (it reads through the store).
+    const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
+    const admission = new AdmissionChain([
+      new NamespaceLifecycle(this.cacher, this.types),
+      new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
+    ]);
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
@@ -136,6 +144,7 @@ export class APIServer {
     await this.fanout?.stop();
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
+    stopCertificateControllers(this.store);
     await this.security.stop();
     await this.cache.stop();
     if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);

@@ -2,6 +2,7 @@
 // plugin runs (in order) before any validating one. The generic store calls admit() before it
 // persists a write's defaults and validation, and validate() right before the write.
 import type { KubeObject } from '../api/object.js';
+import type { UserInfo } from '../authentication/user.js';
 import type { ResourceType } from '../registry/types.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -17,6 +18,8 @@ export interface AdmissionAttributes {
   object?: KubeObject;
   oldObject?: KubeObject;
   dryRun: boolean;
+  /** Who makes the request; unset for the server's own writes, which no plugin that asks the authorizer refuses. */
+  user?: UserInfo;
 }
 
 export interface AdmissionPlugin {

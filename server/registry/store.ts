@@ -228,7 +228,7 @@ export class GenericStore {
       carryOverSystemMeta(obj, old);
       const attrs = this.attributes('UPDATE', rt, namespace, subresource, obj, old, opts);
       await this.admission?.admit(attrs);
-      const sub = subresource ? subresourceStrategies[subresource] : undefined;
+      const sub = subresource ? (rt.strategy.subresourceStrategies?.[subresource] ?? subresourceStrategies[subresource]) : undefined;
       // A direct write (pods/binding) is checked by its own storage, as kube's BindingREST writes below the strategy.
       if (!sub?.direct) {
         if (sub) sub.prepareForUpdate(obj, old);
@@ -367,7 +367,7 @@ export class GenericStore {
     object: KubeObject | undefined, oldObject: KubeObject | undefined, opts: WriteOptions,
   ): AdmissionAttributes {
     const name = object?.metadata.name ?? oldObject?.metadata.name ?? '';
-    return { operation, resource: rt, subresource, namespace, name, object, oldObject, dryRun: opts.dryRun };
+    return { operation, resource: rt, subresource, namespace, name, object, oldObject, dryRun: opts.dryRun, user: opts.user };
   }
 
   private strategyContext(_rt: ResourceType, namespace: string, opts: WriteOptions): StrategyContext {

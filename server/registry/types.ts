@@ -7,6 +7,7 @@ import type { TableDefinition } from '../table/types.js';
 import type { ControllerManagerPresence } from './controller-manager.js';
 import type { TypeRegistry } from './registry.js';
 import type { DeleteOptions, GenericStore } from './store.js';
+import type { SubresourceStrategy } from './subresources/storage.js';
 
 /** Everything a strategy hook may need about the request it runs in. */
 export interface StrategyContext {
@@ -94,6 +95,11 @@ export interface Strategy {
    * ReplicationController, batch/v1 Job); Unsupported where the garbage collector takes no part (events).
    */
   garbageCollectionPolicy?: 'OrphanDependents' | 'Unsupported';
+  /**
+   * This resource's own storage for a subresource, in place of the shared one of that name (kube's
+   * per-resource StatusStrategy: a CSR's /status and /approval each keep what the other may change).
+   */
+  subresourceStrategies?: Record<string, SubresourceStrategy>;
 }
 
 /** How a graceful deletion marks the object it keeps. */

@@ -10,6 +10,7 @@ import { statefulsets } from './apps/statefulsets.js';
 import { horizontalpodautoscalersV1, horizontalpodautoscalersV2 } from './autoscaling/horizontalpodautoscalers.js';
 import { cronjobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
+import { certificatesigningrequests } from './certificates/certificatesigningrequests.js';
 import { leases } from './coordination/leases.js';
 import { bindings } from './core/bindings.js';
 import { componentstatuses } from './core/componentstatuses.js';
@@ -63,6 +64,7 @@ export const builtinResources: ResourceType[] = [
   eventsV1,
   horizontalpodautoscalersV2, horizontalpodautoscalersV1,
   cronjobs, jobs,
+  certificatesigningrequests,
   ingressclasses, ingresses, ipaddresses, networkpolicies, servicecidrs,
   poddisruptionbudgets,
   clusterrolebindings, clusterroles, rolebindings, roles,

@@ -1,4 +1,5 @@
 // Every post-start hook, in the order they run, beside the resources they serve (kube's PostStartHooks).
+import { startCertificateControllers } from './certificates/csr-controllers.js';
 import { ensureKubernetesService } from './core/kubernetes-service.js';
 import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
@@ -20,4 +21,6 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-clusterrole-aggregation-controller', run: startClusterRoleAggregation },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
+  // kube-controller-manager's csrsigning and csrcleaner controllers, which the server runs itself.
+  { name: 'start-csr-controllers', run: startCertificateControllers },
 ];
