@@ -34,6 +34,7 @@ import { Fanout, watchFeedModeMetrics } from './fanout/fanout.js';
 import { serveMetrics } from './metrics/serve.js';
 import { LeaseControllerManagerPresence } from './registry/controller-manager.js';
 import { buildSecurity, type Security } from './security.js';
+import { serveIssuerDiscovery } from './endpoints/issuer-discovery.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -156,7 +157,8 @@ export class APIServer {
       throw errors.notFoundPath();
     }
     const info = ex.requestInfo!;
-    if (info.isResourceRequest) return serveResource(ex, info, this.types, this.store);
+    if (info.isResourceRequest) return serveResource(ex, info, this.types, this.store, this.security);
+    if (serveIssuerDiscovery(ex, this.security.serviceAccounts.discovery)) return;
     if (serveDiscovery(ex, this.types)) return;
     throw errors.notFoundPath();
   }

@@ -9,6 +9,9 @@ import type { HandlerContext } from './handlers/context.js';
 import { createEviction } from './handlers/eviction.js';
 import { finalizeNamespace } from './handlers/finalize.js';
 import { getScale, patchScale, updateScale } from './handlers/scale.js';
+import { createSelfSubjectReview } from './handlers/selfsubjectreview.js';
+import { createTokenRequest } from './handlers/tokenrequest.js';
+import { createTokenReview } from './handlers/tokenreview.js';
 
 export type VerbHandler = (ctx: HandlerContext) => Promise<void>;
 type Handlers = Partial<Record<string, VerbHandler>>;
@@ -25,6 +28,9 @@ const byPath: Record<string, Handlers> = {
   'namespaces/finalize': { update: finalizeNamespace },
   bindings: { create: createLegacyBinding },
   componentstatuses: { get: getComponentStatus, list: listComponentStatuses },
+  'serviceaccounts/token': { create: createTokenRequest },
+  'tokenreviews.authentication.k8s.io': { create: createTokenReview },
+  'selfsubjectreviews.authentication.k8s.io': { create: createSelfSubjectReview },
 };
 
 /** The handlers of this resource's path, or undefined when the generic verbs serve it. */

@@ -15,7 +15,7 @@ import { kubectl, ok } from '../support/kubectl.js';
 
 /** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
 const laterIssues = new Set([
-  'tokenreviews', 'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectreviews', 'selfsubjectrulesreviews',
+  'localsubjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews',
   'subjectaccessreviews', 'certificatesigningrequests', 'mutatingwebhookconfigurations', 'validatingwebhookconfigurations',
   'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'flowschemas',
   'prioritylevelconfigurations', 'apiservices',
