@@ -16,7 +16,7 @@ export interface TokenAuthenticators {
 export function tokenAuthenticators(config: ServerConfig, deps: SecurityDeps): TokenAuthenticators {
   const authenticators: TokenAuthenticator[] = [];
   if (config.security.tokenAuthFile) authenticators.push(TokenFileAuthenticator.fromFile(config.security.tokenAuthFile));
-  const serviceAccounts = serviceAccountTokens(config.security, deps);
+  const serviceAccounts = serviceAccountTokens(config, deps);
   authenticators.push(...serviceAccounts.authenticators);
   return { authenticators, serviceAccounts, start: async () => undefined, stop: async () => undefined };
 }

@@ -13,7 +13,7 @@ export const leewaySeconds = 60;
 
 export interface Ref {
   name: string;
-  uid: string;
+  uid?: string;
 }
 
 export interface BoundClaims extends JWTClaims {
@@ -36,13 +36,16 @@ export interface BoundObjects {
 
 /** kube's token.Claims: the claims of a TokenRequest's token (iss is added by the issuer). */
 export function boundClaims(sa: KubeObject, bound: BoundObjects, expirationSeconds: number, audiences: string[], nowSeconds: number): BoundClaims {
-  const ref = (o: KubeObject): Ref => ({ name: o.metadata.name!, uid: o.metadata.uid ?? '' });
-  const k8s: BoundClaims['kubernetes.io'] = { namespace: sa.metadata.namespace!, serviceaccount: ref(sa) };
+  // uid is omitempty: a pod's node that is gone is named without one.
+  const ref = (o: KubeObject): Ref => (o.metadata.uid ? { name: o.metadata.name!, uid: o.metadata.uid } : { name: o.metadata.name! }) as Ref;
+  // Keys in kube's (go-jose's map) order: sorted, as are the top-level claims.
+  const k8s = { namespace: sa.metadata.namespace! } as BoundClaims['kubernetes.io'];
   if (bound.pod) {
-    k8s.pod = ref(bound.pod);
     if (bound.node) k8s.node = ref(bound.node);
+    k8s.pod = ref(bound.pod);
   } else if (bound.secret) k8s.secret = ref(bound.secret);
   else if (bound.node) k8s.node = ref(bound.node);
+  k8s.serviceaccount = ref(sa);
   return {
     aud: audiences,
     exp: nowSeconds + expirationSeconds,
@@ -88,7 +91,7 @@ export async function validateBound(claims: BoundClaims, get: ObjectGetter, nowS
     if (secret.metadata.uid !== secretRef.uid) throw new InvalidToken(`secret UID (${secret.metadata.uid}) does not match service account secret ref claim (${secretRef.uid})`);
     if (deletedBefore(secret, nowSeconds)) throw invalidated;
   }
-  const info: ServiceAccountInfo = { namespace, name: saRef.name, uid: saRef.uid };
+  const info: ServiceAccountInfo = { namespace, name: saRef.name, uid: saRef.uid ?? '' };
   if (podRef) {
     const pod = await get.pod(namespace, podRef.name);
     if (!pod) throw invalidated;

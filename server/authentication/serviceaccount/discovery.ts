@@ -12,10 +12,10 @@ export interface IssuerDiscovery {
 }
 
 /**
- * The two documents, or undefined when discovery is off (issuer not an https URL). `jwksURI` is
- * --service-account-jwks-uri when set, else the issuer's host with /openid/v1/jwks.
+ * The two documents, or undefined when discovery is off (issuer not an https URL). `jwksURI`: where
+ * the keys are served (kube: --service-account-jwks-uri, else the server's external address).
  */
-export function issuerDiscovery(issuer: string | undefined, keys: KeyObject[], jwksURI?: string): IssuerDiscovery | undefined {
+export function issuerDiscovery(issuer: string | undefined, keys: KeyObject[], jwksURI: string): IssuerDiscovery | undefined {
   if (!issuer) return undefined;
   let url: URL;
   try {
@@ -24,11 +24,10 @@ export function issuerDiscovery(issuer: string | undefined, keys: KeyObject[], j
     return undefined;
   }
   if (url.protocol !== 'https:') return undefined;
-  const jwksURL = jwksURI ?? new URL(jwksPath, url).toString();
   const algs = [...new Set(keys.map(algorithmFor))].sort();
   const config = {
     issuer,
-    jwks_uri: jwksURL,
+    jwks_uri: jwksURI,
     response_types_supported: ['id_token'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: algs,

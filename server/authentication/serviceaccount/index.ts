@@ -2,7 +2,7 @@
 // issuer discovery, built from the --service-account-* flags.
 import type { KeyObject } from 'node:crypto';
 import type { KubeObject } from '../../api/object.js';
-import type { SecurityConfig } from '../../config.js';
+import type { ServerConfig } from '../../config.js';
 import type { SecurityDeps } from '../../security.js';
 import type { TokenAuthenticator } from '../authenticator.js';
 import { ServiceAccountTokenAuthenticator } from './authenticator.js';
@@ -22,7 +22,8 @@ export interface ServiceAccountTokens {
   getter: ObjectGetter;
 }
 
-export function serviceAccountTokens(sec: SecurityConfig, deps: SecurityDeps): ServiceAccountTokens {
+export function serviceAccountTokens(config: ServerConfig, deps: SecurityDeps): ServiceAccountTokens {
+  const sec = config.security;
   const getter = cachedGetter(deps);
   const signingKey: KeyObject | undefined = sec.serviceAccountSigningKeyFile ? privateKeyFromFile(sec.serviceAccountSigningKeyFile) : undefined;
   // With no --service-account-key-file, the signing key's public half verifies (kube-apiserver's completion).
@@ -37,7 +38,8 @@ export function serviceAccountTokens(sec: SecurityConfig, deps: SecurityDeps): S
   return {
     authenticators,
     issuer,
-    discovery: issuer ? issuerDiscovery(sec.serviceAccountIssuers[0], keys) : undefined,
+    // kube's jwks_uri defaults to the server's external address (host:port) with /openid/v1/jwks.
+    discovery: issuer ? issuerDiscovery(sec.serviceAccountIssuers[0], keys, `https://${hostPort(config.bindAddress, config.securePort)}/openid/v1/jwks`) : undefined,
     apiAudiences: sec.apiAudiences,
     maxExpirationSeconds: sec.serviceAccountMaxTokenExpirationSeconds,
     getter,
@@ -64,4 +66,8 @@ function cachedGetter(deps: SecurityDeps): ObjectGetter {
     pod: (ns, name) => read('pods', ns, name),
     node: (name) => read('nodes', '', name),
   };
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

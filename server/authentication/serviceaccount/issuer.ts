@@ -13,6 +13,9 @@ export class TokenIssuer {
   }
 
   generateToken(claims: JWTClaims): string {
-    return signJWT({ alg: this.alg, kid: this.kid }, { ...claims, iss: this.issuer }, this.key);
+    // go-jose merges the claims through a map: keys in sorted order.
+    const all: JWTClaims = { ...claims, iss: this.issuer };
+    const sorted = Object.fromEntries(Object.keys(all).sort().map((k) => [k, all[k]]));
+    return signJWT({ alg: this.alg, kid: this.kid }, sorted, this.key);
   }
 }

@@ -1,6 +1,7 @@
 // POST tokenreviews (authentication.k8s.io/v1 TokenReview): runs a token through the token
 // authenticators and answers who it is (kube's tokenreview REST). Nothing is stored.
 import { ApiError, errors } from '../../api/errors.js';
+import { recordUpdate } from '../../fieldmanager/field-manager.js';
 import type { SchemaTarget } from '../../schema/validate.js';
 import { type HandlerContext, respondObject, writeOptions } from './context.js';
 import { decodeObject } from './decode.js';
@@ -12,7 +13,9 @@ type Obj = Record<string, any>;
 
 export async function createTokenReview(ctx: HandlerContext): Promise<void> {
   const opts = writeOptions(ctx);
-  const review = (await decodeObject(ctx, opts, tokenReviewTarget)) as Obj;
+  const decoded = await decodeObject(ctx, opts, tokenReviewTarget);
+  const review = decoded as Obj;
+  recordUpdate({ ...tokenReviewTarget, group: 'authentication.k8s.io' }, undefined, decoded, opts.fieldManager!);
   const spec = (review.spec ??= {}) as Obj;
   if (!spec.token) throw errors.badRequest('token is required for TokenReview in authentication');
   const requested: string[] = spec.audiences?.length ? spec.audiences : [];
@@ -33,11 +36,11 @@ export async function createTokenReview(ctx: HandlerContext): Promise<void> {
     status.user = { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra && Object.keys(u.extra).length ? { extra: u.extra } : {}) };
     if (result.audiences?.length) status.audiences = result.audiences;
   }
-  review.apiVersion = 'authentication.k8s.io/v1';
-  review.kind = 'TokenReview';
-  review.metadata ??= {};
-  review.metadata.creationTimestamp ??= null;
-  // kube answers with the fields in its struct order: authenticated, user, audiences, error.
-  review.status = Object.fromEntries(['authenticated', 'user', 'audiences', 'error'].filter((k) => k in status).map((k) => [k, status[k]]));
-  respondObject(ctx, 201, review, undefined);
+  // kube answers with the fields in its struct order (status: authenticated, user, audiences, error).
+  const out = {
+    kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: review.metadata ?? {},
+    spec: { token: spec.token, ...(spec.audiences?.length ? { audiences: spec.audiences } : {}) },
+    status: Object.fromEntries(['authenticated', 'user', 'audiences', 'error'].filter((k) => k in status).map((k) => [k, status[k]])),
+  };
+  respondObject(ctx, 201, out, undefined);
 }

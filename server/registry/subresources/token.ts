@@ -12,7 +12,7 @@ type Obj = Record<string, any>;
 
 const tokenRequestKind = { group: 'authentication.k8s.io', kind: 'TokenRequest' };
 const minExpirationSeconds = 600;
-const defaultExpirationSeconds = 3600;
+export const defaultExpirationSeconds = 3600;
 
 export interface TokenRequestContext {
   store: GenericStore;
@@ -89,7 +89,15 @@ export async function createToken(ctx: TokenRequestContext, namespace: string, n
   const claims = boundClaims(sa, bound, spec.expirationSeconds, spec.audiences, Math.floor(now.getTime() / 1000));
   const token = ctx.tokens.issuer!.generateToken(claims);
   const expiration = new Date(now.getTime() + spec.expirationSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-  return { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: meta, spec, status: { token, expirationTimestamp: expiration } };
+  // kube's field order; an unset boundObjectRef is a null pointer.
+  const { name: n, namespace: ns, uid, creationTimestamp, ...restMeta } = meta;
+  const { audiences, expirationSeconds, boundObjectRef, ...restSpec } = spec;
+  return {
+    kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: n, namespace: ns, uid, creationTimestamp, ...restMeta },
+    spec: { audiences, expirationSeconds, boundObjectRef: boundObjectRef ?? null, ...restSpec },
+    status: { token, expirationTimestamp: expiration },
+  };
 }
 
 /** schema.GroupVersionKind's String(): "group/version, Kind=kind" (core: "/v1, Kind=X"). */

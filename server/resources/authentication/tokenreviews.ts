@@ -4,4 +4,5 @@ import { defineResource } from '../define.js';
 export const tokenreviews = {
   ...defineResource({ group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', resource: 'tokenreviews', namespaced: false, verbs: ['create'] }),
   virtual: true,
+  inOpenAPI: true,
 };
