@@ -39,6 +39,7 @@ import { serveMetrics } from './metrics/serve.js';
 import { LeaseControllerManagerPresence } from './registry/controller-manager.js';
 import { buildSecurity, type Security } from './security.js';
 import { opensslCiphers } from '../pki/tls-settings.js';
+import { serveIssuerDiscovery } from './endpoints/issuer-discovery.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -174,7 +175,8 @@ export class APIServer {
       throw errors.notFoundPath();
     }
     const info = ex.requestInfo!;
-    if (info.isResourceRequest) return serveResource(ex, info, this.types, this.store);
+    if (info.isResourceRequest) return serveResource(ex, info, this.types, this.store, this.security);
+    if (serveIssuerDiscovery(ex, this.security.serviceAccounts.discovery)) return;
     if (serveDiscovery(ex, this.types)) return;
     throw errors.notFoundPath();
   }

@@ -4,7 +4,8 @@
 import type { ServerConfig } from './config.js';
 import type { Auditor } from './audit/auditor.js';
 import { buildAuditor } from './audit/index.js';
-import type { RequestAuthenticator } from './authentication/authenticator.js';
+import type { Authenticated, RequestAuthenticator } from './authentication/authenticator.js';
+import type { ServiceAccountTokens } from './authentication/serviceaccount/index.js';
 import { buildAuthenticator } from './authentication/index.js';
 import type { Authorizer, RuleResolver } from './authorization/authorizer.js';
 import { buildAuthorizer } from './authorization/index.js';
@@ -24,6 +25,10 @@ export interface Security {
   authorizer: Authorizer;
   ruleResolver: RuleResolver;
   auditor: Auditor;
+  /** TokenRequest's issuer, issuer discovery and what the token endpoints read. */
+  serviceAccounts: ServiceAccountTokens;
+  /** TokenReview: the token authenticators' answer for a token, for `audiences` (unset = --api-audiences). */
+  reviewToken(token: string, audiences?: string[]): Promise<Authenticated | undefined>;
   /** Starts what keeps itself current (the RBAC index, OIDC keys, the audit backends). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -38,6 +43,8 @@ export function buildSecurity(config: ServerConfig, deps: SecurityDeps): Securit
     authorizer: authz.authorizer,
     ruleResolver: authz.ruleResolver,
     auditor,
+    serviceAccounts: authn.tokens.serviceAccounts,
+    reviewToken: authn.reviewToken,
     async start() {
       await Promise.all([authn.start(), authz.start(), auditor.start()]);
     },

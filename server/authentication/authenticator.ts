@@ -23,8 +23,8 @@ export interface RequestAuthenticator {
 
 export interface TokenAuthenticator {
   readonly name: string;
-  /** `audiences`: the audiences the API server accepts (--api-audiences). */
-  authenticateToken(token: string): Promise<Authenticated | undefined>;
+  /** `audiences`: what the token must be for (a TokenReview's spec.audiences); unset = the API server's (--api-audiences). */
+  authenticateToken(token: string, audiences?: string[]): Promise<Authenticated | undefined>;
 }
 
 /** A credential that was presented and is not valid: the request is answered 401. */

@@ -7,11 +7,14 @@ import type { SecurityDeps } from '../security.js';
 import { anonymousPaths } from './anonymous.js';
 import { type Authenticated, AuthenticationFailed, type AuthenticationRequest, type RequestAuthenticator } from './authenticator.js';
 import { FrontProxyAuthenticator } from './request-header.js';
-import { tokenAuthenticators } from './tokens.js';
+import { type TokenAuthenticators, tokenAuthenticators } from './tokens.js';
 import { anonymousUser, withAuthenticatedGroup } from './user.js';
 
 export interface AuthenticationParts {
   authenticator: RequestAuthenticator;
+  tokens: TokenAuthenticators;
+  /** A TokenReview: the token through the token authenticators, for `audiences` (unset = the API server's). */
+  reviewToken(token: string, audiences?: string[]): Promise<Authenticated | undefined>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -37,22 +40,37 @@ export function buildAuthenticator(config: ServerConfig, deps: SecurityDeps): Au
       }
       const token = bearerToken(req);
       if (token !== undefined) {
-        for (const a of tokens.authenticators) {
-          try {
-            const r = await a.authenticateToken(token);
-            if (r) return { ...r, user: withAuthenticatedGroup(r.user) };
-          } catch (e) {
-            failed ??= e as Error;
-          }
-        }
-        throw failed ?? new AuthenticationFailed('invalid bearer token');
+        const r = await reviewToken(token);
+        if (r) return r;
+        throw new AuthenticationFailed('invalid bearer token');
       }
       if (failed) throw failed;
       if (anonymous(req.path)) return { user: anonymousUser };
       return undefined;
     },
   };
-  return { authenticator, start: () => tokens.start(), stop: () => tokens.stop() };
+  const apiAudiences = sec.apiAudiences;
+  async function reviewToken(token: string, audiences?: string[]): Promise<Authenticated | undefined> {
+    let failed: Error | undefined;
+    for (const a of tokens.authenticators) {
+      try {
+        const r = await a.authenticateToken(token, audiences);
+        if (!r) continue;
+        // An authenticator that knows no audiences (the token file) is for the API server's (kube's WrapAudienceAgnosticToken).
+        let auds = r.audiences;
+        if (!auds) {
+          auds = audiences ? apiAudiences.filter((x) => audiences.includes(x)) : apiAudiences;
+          if (audiences && !auds.length) continue;
+        }
+        return { user: withAuthenticatedGroup(r.user), audiences: auds };
+      } catch (e) {
+        failed ??= e as Error;
+      }
+    }
+    if (failed) throw failed;
+    return undefined;
+  }
+  return { authenticator, tokens, reviewToken, start: () => tokens.start(), stop: () => tokens.stop() };
 }
 
 /**

@@ -1,18 +1,22 @@
 // The bearer-token authenticators, in kube's order: static token file, service-account tokens
-// (legacy secrets and TokenRequest), OIDC. Filled by the token work.
+// (legacy secrets and TokenRequest), OIDC.
 import type { ServerConfig } from '../config.js';
 import type { SecurityDeps } from '../security.js';
 import type { TokenAuthenticator } from './authenticator.js';
+import { type ServiceAccountTokens, serviceAccountTokens } from './serviceaccount/index.js';
 import { TokenFileAuthenticator } from './token-file.js';
 
 export interface TokenAuthenticators {
   authenticators: TokenAuthenticator[];
+  serviceAccounts: ServiceAccountTokens;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function tokenAuthenticators(config: ServerConfig, _deps: SecurityDeps): TokenAuthenticators {
+export function tokenAuthenticators(config: ServerConfig, deps: SecurityDeps): TokenAuthenticators {
   const authenticators: TokenAuthenticator[] = [];
   if (config.security.tokenAuthFile) authenticators.push(TokenFileAuthenticator.fromFile(config.security.tokenAuthFile));
-  return { authenticators, start: async () => undefined, stop: async () => undefined };
+  const serviceAccounts = serviceAccountTokens(config, deps);
+  authenticators.push(...serviceAccounts.authenticators);
+  return { authenticators, serviceAccounts, start: async () => undefined, stop: async () => undefined };
 }

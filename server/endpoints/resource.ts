@@ -4,6 +4,7 @@ import type { Exchange } from '../http/exchange.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { TypeRegistry } from '../registry/registry.js';
 import type { GenericStore } from '../registry/store.js';
+import type { Security } from '../security.js';
 import { servedSubresource } from '../registry/subresources/served.js';
 import { create } from './handlers/create.js';
 import { del, deleteCollection } from './handlers/delete.js';
@@ -18,7 +19,7 @@ export type { VerbHandler } from './subresources.js';
 
 const verbs: Record<string, VerbHandler> = { get, list, watch, create, update, patch, delete: del, deletecollection: deleteCollection };
 
-export async function serveResource(ex: Exchange, info: RequestInfo, types: TypeRegistry, store: GenericStore): Promise<void> {
+export async function serveResource(ex: Exchange, info: RequestInfo, types: TypeRegistry, store: GenericStore, security?: Security): Promise<void> {
   // kube's director hands a path not starting with a group's root ("//api/...") to the plain mux.
   if (info.path.startsWith('//')) return ex.send(404, '404 page not found\n', 'text/plain; charset=utf-8');
   const rt = types.lookup(info.apiGroup, info.apiVersion, info.resource);
@@ -40,7 +41,7 @@ export async function serveResource(ex: Exchange, info: RequestInfo, types: Type
   const handler = custom ? custom[info.verb] : verbs[info.verb];
   if (!handler || (sub && !sub.verbs.includes(info.verb))) throw errors.methodNotAllowed();
   if (rt.deprecationWarning) ex.warnings.push(rt.deprecationWarning);
-  await handler({ ex, info, rt, store, types });
+  await handler({ ex, info, rt, store, types, security });
 }
 
 /**

@@ -10,6 +10,9 @@ import type { HandlerContext } from './handlers/context.js';
 import { createEviction } from './handlers/eviction.js';
 import { finalizeNamespace } from './handlers/finalize.js';
 import { getScale, patchScale, updateScale } from './handlers/scale.js';
+import { createSelfSubjectReview } from './handlers/selfsubjectreview.js';
+import { createTokenRequest } from './handlers/tokenrequest.js';
+import { createTokenReview } from './handlers/tokenreview.js';
 
 export type VerbHandler = (ctx: HandlerContext) => Promise<void>;
 type Handlers = Partial<Record<string, VerbHandler>>;
@@ -30,6 +33,9 @@ const byPath: Record<string, Handlers> = {
   'localsubjectaccessreviews.authorization.k8s.io': { create: createLocalSubjectAccessReview },
   'selfsubjectaccessreviews.authorization.k8s.io': { create: createSelfSubjectAccessReview },
   'selfsubjectrulesreviews.authorization.k8s.io': { create: createSelfSubjectRulesReview },
+  'serviceaccounts/token': { create: createTokenRequest },
+  'tokenreviews.authentication.k8s.io': { create: createTokenReview },
+  'selfsubjectreviews.authentication.k8s.io': { create: createSelfSubjectReview },
 };
 
 /** The handlers of this resource's path, or undefined when the generic verbs serve it. */

@@ -79,7 +79,7 @@ function definitionsFor(names: Set<string>, gvks: Map<string, GroupVersionKind[]
 
 export function buildOpenAPI(types: TypeRegistry): OpenAPIDocs {
   const all = { ...builtinDefinitions(), ...customResourceDefinitions(types) };
-  const served = types.all().filter((rt) => !rt.virtual && all[rt.definition]);
+  const served = types.all().filter((rt) => (!rt.virtual || rt.inOpenAPI) && all[rt.definition]);
   const gvks = new Map<string, GroupVersionKind[]>();
   for (const rt of served) {
     for (const [name, gvk] of kindDefinitions(rt)) {

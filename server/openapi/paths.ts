@@ -89,6 +89,11 @@ export function resourcePaths(rt: ResourceType, refPrefix: string, v3: boolean):
     delete: op('delete', 'delete', [param.dryRun], status),
     parameters: [param.name, ...scope, param.pretty].map(asParam),
   };
+  // A create-only kind (the review kinds) has the collection's POST and nothing else, as kube documents it.
+  if (rt.verbs.length === 1 && rt.verbs[0] === 'create') {
+    const { post, parameters } = paths[base] as Record<string, unknown>;
+    return { [base]: { post, parameters } };
+  }
   if (rt.subresources?.status) {
     paths[`${base}/{name}/status`] = {
       get: op('get', 'read', [], rt.definition, undefined, 'Status'),

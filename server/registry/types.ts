@@ -154,6 +154,8 @@ export interface ResourceType {
    * own (bindings, componentstatuses; see server/endpoints/subresources.ts).
    */
   virtual?: boolean;
+  /** A virtual resource kube's OpenAPI still documents (the review kinds: `kubectl create -f` validates against it). */
+  inOpenAPI?: boolean;
   /** Served from a CustomResourceDefinition: objects without Go types, so no strategic merge patch (kube answers 415). */
   customResource?: boolean;
   /** A deprecated version: the Warning every request to it is answered with. */

@@ -2,6 +2,8 @@
 import type { TypeRegistry } from '../registry/registry.js';
 import type { ResourceType } from '../registry/types.js';
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
+import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
+import { tokenreviews } from './authentication/tokenreviews.js';
 import { controllerrevisions } from './apps/controllerrevisions.js';
 import { daemonsets } from './apps/daemonsets.js';
 import { deployments } from './apps/deployments.js';
@@ -62,6 +64,7 @@ export const builtinResources: ResourceType[] = [
   // named groups
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
+  selfsubjectreviews, tokenreviews,
   horizontalpodautoscalersV2, horizontalpodautoscalersV1,
   cronjobs, jobs,
   certificatesigningrequests,

@@ -3,6 +3,7 @@
 import { type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,15 +91,17 @@ export async function startEtcd(dir: string): Promise<Etcd> {
  * line is proof the port is its own) and answers /readyz; a port taken meanwhile means new one.
  */
 export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}, fixedPort?: number): Promise<ApiServerProcess> {
+  // With --tls-cert-file the server speaks https (a test's own certificate: readiness does not verify it).
+  const tls = extraArgs.some((a) => a.startsWith('--tls-cert-file'));
   const start = async (port: number): Promise<ApiServerProcess> => {
-    const url = `http://127.0.0.1:${port}`;
+    const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     const r = startProcess({
       name: `apiserver on ${port}`, command: process.execPath, env,
       args: [path.join(repoRoot, 'dist/server/main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', ...extraArgs],
     });
     try {
       // 60 s: on the shared 2-core machine, right after a heavy suite, start-ups were seen past 30 s.
-      await waitReady(r, async () => r.output().includes(`serving on ${url} `) && (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, { timeoutMs: 60000 });
+      await waitReady(r, async () => r.output().includes(`serving on ${url} `) && (tls ? (await httpsStatus(`${url}/readyz`)) === 200 : (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok), { timeoutMs: 60000 });
     } catch (e) {
       await stopProcess(r.child, 1000, 'SIGKILL');
       throw e instanceof ExitedBeforeReady ? e : new Error(`${(e as Error).message}: ${r.output()}`);
@@ -107,6 +110,18 @@ export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], 
   };
   if (fixedPort !== undefined) return start(fixedPort);
   return startOnFreePorts(1, ([port]) => start(port));
+}
+
+/** The status of a GET over https without verifying the server (the readiness probe of a test's TLS server). */
+function httpsStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }
 
 export function writeKubeconfig(file: string, server: string): string {

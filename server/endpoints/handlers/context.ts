@@ -8,6 +8,7 @@ import type { RequestInfo } from '../../http/request-info.js';
 import type { TypeRegistry } from '../../registry/registry.js';
 import type { FieldValidation, GenericStore, WriteOptions } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';
+import type { Security } from '../../security.js';
 import { toTable } from '../../table/convert.js';
 import type { TableDefinition } from '../../table/types.js';
 import { asPartialObjectMetadata, asPartialObjectMetadataList, partialApiVersion } from '../../table/partial.js';
@@ -18,6 +19,8 @@ export interface HandlerContext {
   rt: ResourceType;
   store: GenericStore;
   types: TypeRegistry;
+  /** What the token endpoints (TokenRequest, TokenReview) use; absent where a caller has no security built. */
+  security?: Security;
 }
 
 const fieldManagerMaxLength = 128;
