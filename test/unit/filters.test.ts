@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Exchange } from '../../server/http/exchange.js';
 import { requestInfo } from '../../server/http/request-info.js';
 import { buildHandlerChain, type Filter } from '../../server/filters/chain.js';
+import type { Security } from '../../server/security.js';
 import { defaultHandlerChain } from '../../server/filters/default-chain.js';
 import { parseGoDuration } from '../../server/filters/duration.js';
 import { isLongRunning } from '../../server/filters/timeout.js';
@@ -23,7 +24,7 @@ describe('handler chain', () => {
   });
 
   it('is kube-apiserver\'s order: request id, panic recovery, request info, timeout, then the security slots', () => {
-    expect(defaultHandlerChain({ requestTimeoutSeconds: 60 }).map((f) => f.name)).toEqual([
+    expect(defaultHandlerChain({ requestTimeoutSeconds: 60 }, { auditor: { enabled: false } } as unknown as Security).map((f) => f.name)).toEqual([
       'request-id', 'panic-recovery', 'request-info', 'timeout',
       'authentication', 'audit', 'impersonation', 'priority-and-fairness', 'authorization',
     ]);
