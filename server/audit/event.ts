@@ -5,7 +5,7 @@ import type { UserInfo } from '../authentication/user.js';
 import type { Level, Stage } from './policy.js';
 
 export interface AuditUser {
-  username: string;
+  username?: string;
   uid?: string;
   groups?: string[];
   extra?: Record<string, string[]>;
@@ -59,7 +59,8 @@ export function eventList(items: AuditEvent[]): { kind: 'EventList'; apiVersion:
 
 /** kube writes an empty extra map, which its JSON then leaves out: only non-empty fields appear. */
 export function auditUser(u: UserInfo | undefined): AuditUser {
-  if (!u) return { username: '' };
+  // No user (failed authentication): kube's empty UserInfo, whose fields are all left out.
+  if (!u) return {};
   const out: AuditUser = { username: u.name };
   if (u.uid) out.uid = u.uid;
   if (u.groups.length) out.groups = [...u.groups];

@@ -54,6 +54,13 @@ export class RequestAudit implements ExchangeAudit {
     if (body !== undefined) this.complete();
   }
 
+  /** Authentication failed (kube's WithFailedAuthenticationAudit): the 401 is recorded as ResponseStarted only. */
+  failedAuthentication(message: string): void {
+    this.responseStatus = { metadata: {}, message, code: 401 };
+    this.completed = true;
+    this.stage('ResponseStarted');
+  }
+
   annotate(key: string, value: string): void {
     (this.annotations ??= {})[key] = value;
   }

@@ -3,6 +3,7 @@
 // stage (RequestReceived, ResponseStarted for long-running requests, ResponseComplete, Panic).
 import { ApiError } from '../api/errors.js';
 import type { Auditor } from '../audit/auditor.js';
+import type { Exchange } from '../http/exchange.js';
 import { RequestAudit } from '../audit/request.js';
 import type { Filter } from './chain.js';
 import { requestAttributes } from './authorization.js';
@@ -29,4 +30,26 @@ export function audit(auditor: Auditor): Filter {
       rec.finish();
     },
   };
+}
+
+/**
+ * A request whose authentication failed never reaches the audit filter: the authentication filter
+ * calls this before its 401, as kube's WithFailedAuthenticationAudit. The policy sees no user.
+ */
+export function auditFailedAuthentication(auditor: Auditor, ex: Exchange): void {
+  if (!auditor.enabled || !ex.requestInfo) return;
+  const config = auditor.evaluate({ ...requestAttributes(ex), user: { name: '', groups: [] } });
+  if (config.level === 'None') return;
+  new RequestAudit(ex, config, (e) => auditor.process(e), true).failedAuthentication(attemptedMethods(ex));
+}
+
+/** kube's getAuthMethods: which credentials the request tried. */
+function attemptedMethods(ex: Exchange): string {
+  const methods: string[] = [];
+  const auth = (ex.headers.authorization ?? '').trim();
+  if (/^basic /i.test(auth)) methods.push('basic');
+  const parts = auth.split(' ');
+  if (parts.length > 1 && parts[0].toLowerCase() === 'bearer') methods.push('bearer');
+  if (ex.query.get('access_token')?.trim()) methods.push('access_token');
+  return methods.length ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
 }

@@ -135,6 +135,15 @@ describe('audit log with a policy', () => {
     expect(all.some((e) => e.auditID === readyID)).toBe(false);
   });
 
+  it('a failed authentication is one ResponseStarted event with no user, as kube\'s failed-authentication audit', async () => {
+    const r = await call('wrong-token', 'GET', '/api/v1/namespaces/default/configmaps');
+    expect(r.status).toBe(401);
+    const mine = events().filter((e) => e.auditID === r.auditID);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ stage: 'ResponseStarted', level: 'RequestResponse', verb: 'list', user: {}, responseStatus: { metadata: {}, message: 'Authentication failed, attempted: bearer', code: 401 } });
+    expect(mine[0].user).toEqual({});
+  });
+
   it('the webhook receives the same events as EventList batches', async () => {
     const r = await call('alice-token', 'DELETE', '/api/v1/namespaces/default/configmaps/audited');
     expect(r.status).toBe(200);
