@@ -77,7 +77,8 @@ export function nowMicros(): number {
 export function microTime(ms: number): string {
   const whole = Math.floor(ms);
   const micros = Math.floor((ms - whole) * 1000);
-  return new Date(whole).toISOString().replace(/\.(\d{3})Z$/, (_m, milli: string) => `.${milli}${String(micros).padStart(3, '0')}Z`);
+  // toISOString is YYYY-MM-DDTHH:MM:SS.mmmZ: keep the milliseconds, add the microseconds.
+  return `${new Date(whole).toISOString().slice(0, 23)}${micros < 10 ? '00' : micros < 100 ? '0' : ''}${micros}Z`;
 }
 
 /** kube's utilnet.SourceIPs: the X-Forwarded-For chain, X-Real-Ip when new, then the peer unless it ends the chain already. */

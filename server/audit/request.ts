@@ -13,6 +13,7 @@ const maxUserAgentLength = 1024;
 
 export class RequestAudit implements ExchangeAudit {
   private readonly sourceIPs: string[];
+  private readonly received: string;
   private readonly objectRef?: ObjectReference;
   private responseStatus?: ResponseStatus;
   private requestObject?: unknown;
@@ -28,6 +29,7 @@ export class RequestAudit implements ExchangeAudit {
   ) {
     this.sourceIPs = sourceIPs(ex.headers['x-forwarded-for'], ex.headers['x-real-ip'], ex.remoteAddress());
     this.objectRef = objectReference(ex.requestInfo!);
+    this.received = microTime(ex.receivedAt);
   }
 
   requestBody(body: Buffer, contentType: string | undefined): void {
@@ -110,8 +112,8 @@ export class RequestAudit implements ExchangeAudit {
       responseStatus: this.responseStatus,
       requestObject: this.requestObject,
       responseObject: this.responseObject,
-      requestReceivedTimestamp: microTime(ex.receivedAt),
-      stageTimestamp: stage === 'RequestReceived' ? microTime(ex.receivedAt) : microTime(nowMicros()),
+      requestReceivedTimestamp: this.received,
+      stageTimestamp: stage === 'RequestReceived' ? this.received : microTime(nowMicros()),
       annotations: this.annotations ? { ...this.annotations } : undefined,
     };
     this.sink(event);
