@@ -14,7 +14,7 @@ const maxUserAgentLength = 1024;
 export class RequestAudit implements ExchangeAudit {
   private readonly sourceIPs: string[];
   private readonly received: string;
-  private readonly objectRef?: ObjectReference;
+  private objectRef?: ObjectReference;
   private responseStatus?: ResponseStatus;
   private requestObject?: unknown;
   private responseObject?: unknown;
@@ -33,9 +33,13 @@ export class RequestAudit implements ExchangeAudit {
   }
 
   requestBody(body: Buffer, contentType: string | undefined): void {
-    if (levelLess(this.config.level, 'Request') || !body.length) return;
+    if (!body.length) return;
     const obj = parseJSON(body, contentType);
-    if (obj !== undefined) this.requestObject = this.config.omitManagedFields ? withoutManagedFields(obj) : obj;
+    if (obj === undefined) return;
+    // kube's LogRequestObject, at Metadata too: the decoded object names what the URL did not (a create's name).
+    if (this.objectRef && this.ex.requestInfo!.verb !== 'patch') this.objectRef = withObjectMeta(this.objectRef, obj);
+    if (levelLess(this.config.level, 'Request')) return;
+    this.requestObject = this.config.omitManagedFields ? withoutManagedFields(obj) : obj;
   }
 
   responding(status: number, body: string | Buffer | undefined, contentType: string): void {
@@ -130,6 +134,26 @@ function objectReference(info: RequestInfo): ObjectReference | undefined {
   if (info.apiVersion) ref.apiVersion = info.apiVersion;
   if (info.subresource) ref.subresource = info.subresource;
   return ref;
+}
+
+function withObjectMeta(ref: ObjectReference, obj: unknown): ObjectReference {
+  const meta = (obj as { metadata?: Record<string, unknown> } | null)?.metadata;
+  if (typeof meta !== 'object' || meta === null) return ref;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  // Same field order as objectReference builds, so the JSON reads as kube's.
+  const out: ObjectReference = { resource: ref.resource };
+  const namespace = ref.namespace ?? str(meta.namespace);
+  const name = ref.name ?? str(meta.name);
+  const uid = str(meta.uid);
+  const resourceVersion = str(meta.resourceVersion);
+  if (namespace) out.namespace = namespace;
+  if (name) out.name = name;
+  if (uid) out.uid = uid;
+  if (ref.apiGroup) out.apiGroup = ref.apiGroup;
+  if (ref.apiVersion) out.apiVersion = ref.apiVersion;
+  if (resourceVersion) out.resourceVersion = resourceVersion;
+  if (ref.subresource) out.subresource = ref.subresource;
+  return out;
 }
 
 function startsAsStatus(body: string | Buffer): boolean {

@@ -94,7 +94,7 @@ describe('audit log with a policy', () => {
     expect(done).toMatchObject({
       kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'RequestResponse', verb: 'create', requestURI: '/api/v1/namespaces/default/configmaps',
       user: { username: 'alice', uid: 'uid-alice', groups: ['dev', 'system:authenticated'] }, sourceIPs: ['127.0.0.1'], userAgent: 'audit-test/1',
-      objectRef: { resource: 'configmaps', namespace: 'default', apiVersion: 'v1' }, responseStatus: { metadata: {}, code: 201 },
+      objectRef: { resource: 'configmaps', namespace: 'default', name: 'audited', apiVersion: 'v1' }, responseStatus: { metadata: {}, code: 201 },
       requestObject: { kind: 'ConfigMap', metadata: { name: 'audited' }, data: { a: '1' } },
       responseObject: { kind: 'ConfigMap', metadata: { name: 'audited', uid: r.body.metadata.uid }, data: { a: '1' } },
       annotations: { 'authorization.k8s.io/decision': 'allow' },
@@ -116,6 +116,8 @@ describe('audit log with a policy', () => {
       expect(e.responseObject).toBeUndefined();
       expect(e.user.username).toBe('admin');
     }
+    // The create names its object in the body only; at Metadata the event still says which (kube's LogRequestObject).
+    expect(mine.find((e) => e.auditID === r.auditID && e.stage === 'ResponseComplete')?.objectRef).toEqual({ resource: 'secrets', namespace: 'default', name: 's1', apiVersion: 'v1' });
     expect(mine.find((e) => e.auditID === got.auditID && e.stage === 'ResponseComplete')?.objectRef).toEqual({ resource: 'secrets', namespace: 'default', name: 's1', apiVersion: 'v1' });
     const text = readFileSync(logFile, 'utf8');
     expect(text).not.toContain('hunter2');

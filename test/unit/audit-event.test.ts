@@ -83,6 +83,18 @@ describe('RequestAudit events', () => {
     expect(full.events[0].responseObject).toEqual({ kind: 'Scale', metadata: { name: 'd' }, spec: { replicas: 2 } });
   });
 
+  it('the request object names what the URL does not (create) and carries uid and resourceVersion (update), at Metadata too', () => {
+    const create = record('Metadata', fakeExchange('POST', '/api/v1/namespaces/default/configmaps'));
+    create.rec.requestBody(Buffer.from('{"kind":"ConfigMap","metadata":{"name":"c1"}}'), 'application/json');
+    create.rec.responding(201, '{}', 'application/json');
+    expect(create.events[0].objectRef).toEqual({ resource: 'configmaps', namespace: 'default', name: 'c1', apiVersion: 'v1' });
+    expect(create.events[0].requestObject).toBeUndefined();
+    const update = record('Metadata', fakeExchange('PUT', '/api/v1/namespaces/default/configmaps/c1'));
+    update.rec.requestBody(Buffer.from('{"kind":"ConfigMap","metadata":{"name":"c1","uid":"u-9","resourceVersion":"42"}}'), 'application/json');
+    update.rec.responding(200, '{}', 'application/json');
+    expect(JSON.stringify(update.events[0].objectRef)).toBe('{"resource":"configmaps","namespace":"default","name":"c1","uid":"u-9","apiVersion":"v1","resourceVersion":"42"}');
+  });
+
   it('long-running: ResponseStarted when the stream starts, ResponseComplete when it ends; omitted stages are not written', () => {
     const ex = fakeExchange('GET', '/api/v1/pods?watch=true');
     const { rec, events } = record('Metadata', ex, ['RequestReceived'], true);
