@@ -1,6 +1,7 @@
-// The cost of auditing: the same requests against one API server without audit and one writing
-// every request at Metadata to a log file (blocking mode: a synchronous append per stage), side by
-// side on one etcd, rounds alternated. Prints req/s, p50/p99 and the audited server's CPU per request.
+// The cost of auditing: the same requests against one API server without audit, one writing every
+// request at Metadata to a log file (blocking mode: a synchronous append per stage, two per request),
+// and one that also omits RequestReceived (as the launcher's policy does: one line per request), side
+// by side on one etcd, rounds alternated. Prints req/s, p50/p99 and each server's CPU per request.
 //   node dist/bench/audit-cost.js [--concurrency 16] [--duration-seconds 5] [--rounds 2] [--out bench/results]
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,11 +34,14 @@ async function main(): Promise<void> {
   removeOnExit(dir);
   const policy = path.join(dir, 'policy.yaml');
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n');
+  const oneStage = path.join(dir, 'policy-one-stage.yaml');
+  writeFileSync(oneStage, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
   const log = path.join(dir, 'audit.log');
   const etcd = await startEtcd();
   const plain = await startApiServer(etcd.url);
   const audited = await startApiServer(etcd.url, [`--audit-policy-file=${policy}`, `--audit-log-path=${log}`]);
-  console.log(`plain ${plain.url}, audited ${audited.url} (Metadata, log ${log}); concurrency ${opts.concurrency}, ${opts.seconds}s x ${opts.rounds} rounds per side`);
+  const audited1 = await startApiServer(etcd.url, [`--audit-policy-file=${oneStage}`, `--audit-log-path=${path.join(dir, 'audit-one-stage.log')}`]);
+  console.log(`plain ${plain.url}, audited ${audited.url} (Metadata, log ${log}), audited without RequestReceived ${audited1.url}; concurrency ${opts.concurrency}, ${opts.seconds}s x ${opts.rounds} rounds per side`);
   await request(plain.url, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: 'bench-audit' } }));
   const p = '/api/v1/namespaces/bench-audit/configmaps';
   await request(plain.url, 'POST', p, JSON.stringify({ metadata: { name: 'one' }, data: { k: 'v'.repeat(1024) } }));
@@ -46,13 +50,12 @@ async function main(): Promise<void> {
     'GET one ConfigMap': (base: string) => () => request(base, 'GET', `${p}/one`).then(() => undefined),
     'POST a ConfigMap': (base: string) => () => request(base, 'POST', p, JSON.stringify({ metadata: { name: `c-${created++}` }, data: { k: 'v' } })).then(() => undefined),
   };
-  const servers = { plain, audited };
+  const servers = { plain, audited, 'audited, no RequestReceived': audited1 };
   const lines: string[] = [];
   const results: Record<string, Record<string, Side>> = {};
   for (const [name, op] of Object.entries(ops)) {
-    await runFor(1, opts.concurrency, op(plain.url));
-    await runFor(1, opts.concurrency, op(audited.url));
-    const runs: Record<string, { latencies: number[]; seconds: number; errors: number; cpu: number; firstError?: string }[]> = { plain: [], audited: [] };
+    for (const s of Object.values(servers)) await runFor(1, opts.concurrency, op(s.url));
+    const runs: Record<string, { latencies: number[]; seconds: number; errors: number; cpu: number; firstError?: string }[]> = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
     for (let r = 0; r < opts.rounds; r++) {
       for (const [side, s] of Object.entries(servers)) {
         const latencies: number[] = [];
@@ -66,16 +69,16 @@ async function main(): Promise<void> {
       }
     }
     results[name] = {};
-    for (const side of ['plain', 'audited']) {
+    for (const side of Object.keys(servers)) {
       const xs = runs[side];
       const f = summarize(xs.flatMap((x) => x.latencies), xs.reduce((n, x) => n + x.seconds, 0), xs.reduce((n, x) => n + x.errors, 0), xs.find((x) => x.firstError)?.firstError);
       results[name][side] = { ...f, cpuUsPerRequest: f.ops ? (xs.reduce((n, x) => n + x.cpu, 0) / f.ops) * 1e6 : 0 };
     }
-    const a = results[name].audited;
     const b = results[name].plain;
-    lines.push(`${name.padEnd(18)}  plain ${b.opsPerSecond.toFixed(0).padStart(6)} req/s p50 ${b.p50ms.toFixed(2)} p99 ${b.p99ms.toFixed(2)} ms cpu ${b.cpuUsPerRequest.toFixed(0)} us/req` +
-      ` | audited ${a.opsPerSecond.toFixed(0).padStart(6)} req/s p50 ${a.p50ms.toFixed(2)} p99 ${a.p99ms.toFixed(2)} ms cpu ${a.cpuUsPerRequest.toFixed(0)} us/req` +
-      ` | ${((a.opsPerSecond / b.opsPerSecond) * 100).toFixed(0)}% of plain, errors ${b.errors}/${a.errors}`);
+    for (const [side, r] of Object.entries(results[name])) {
+      lines.push(`${name.padEnd(18)}  ${side.padEnd(28)} ${r.opsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50ms.toFixed(2).padStart(6)} ms  p99 ${r.p99ms.toFixed(2).padStart(6)} ms  ` +
+        `server cpu ${r.cpuUsPerRequest.toFixed(0).padStart(5)} us/req (${side === 'plain' ? 'base' : `+${(r.cpuUsPerRequest - b.cpuUsPerRequest).toFixed(0)}`})  ${((r.opsPerSecond / b.opsPerSecond) * 100).toFixed(0)}% of plain req/s  errors ${r.errors}`);
+    }
   }
   const text = [`audit-cost: ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores (shared), concurrency ${opts.concurrency}, ${opts.rounds} x ${opts.seconds}s per side; audit log ${(statSync(log).size / 1e6).toFixed(1)} MB`, ...lines].join('\n');
   console.log(text);
