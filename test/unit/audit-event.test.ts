@@ -130,6 +130,21 @@ describe('log backend rotation (lumberjack\'s)', () => {
     expect(backupName('/var/log/audit.log', new Date(Date.UTC(2026, 10, 25, 5, 6, 7, 89)))).toBe('/var/log/audit-2026-11-25T05-06-07.089.log');
   });
 
+  it('the legacy format is kube\'s EventString line', () => {
+    const file = path.join(dir, 'legacy.log');
+    const log = new LogBackend({ path: file, maxSizeMB: 1, maxBackups: 0, maxAgeDays: 0, format: 'legacy' });
+    log.open();
+    log.process([{
+      kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: 'id-1', stage: 'ResponseComplete', requestURI: '/api/v1/namespaces/a/pods', verb: 'list',
+      user: { username: 'alice', groups: ['dev', 'system:authenticated'] }, sourceIPs: ['1.2.3.4', '127.0.0.1'], userAgent: 'kubectl', objectRef: { resource: 'pods', namespace: 'a' },
+      responseStatus: { metadata: {}, code: 200 }, requestReceivedTimestamp: '2026-11-25T05:00:00.123400Z', stageTimestamp: '2026-11-25T05:00:00.200000Z',
+    }]);
+    log.close();
+    expect(readFileSync(file, 'utf8')).toBe('2026-11-25T05:00:00.1234Z AUDIT: id="id-1" stage="ResponseComplete" ip="1.2.3.4" method="list" user="alice" ' +
+      'groups="\\"dev\\",\\"system:authenticated\\"" as="<self>" asgroups="<lookup>" user-agent="kubectl" namespace="a" uri="/api/v1/namespaces/a/pods" response="200"\n');
+    rmSync(file);
+  });
+
   it('rotates past maxsize MB and keeps maxbackup files', async () => {
     const file = path.join(dir, 'audit.log');
     const log = new LogBackend({ path: file, maxSizeMB: 1, maxBackups: 2, maxAgeDays: 0, format: 'json' });

@@ -101,16 +101,17 @@ export function listBackups(file: string): { file: string; time: number }[] {
   return out;
 }
 
-/** kube's legacy format: one line of key="value" pairs. */
+/** kube's legacy format (audit.EventString): one line of key="value" pairs, Go-quoted. */
 function legacyLine(e: AuditEvent): string {
-  const user = e.user;
+  const q = (v: string) => JSON.stringify(v);
+  const list = (xs: string[]) => xs.map(q).join(',');
+  const named = Boolean(e.user.username);
   const imp = e.impersonatedUser;
-  const ref = e.objectRef;
-  return [
-    e.requestReceivedTimestamp, `AUDIT: id="${e.auditID}"`, `stage="${e.stage}"`, `ip="${(e.sourceIPs ?? []).join(',')}"`,
-    `method="${e.verb}"`, `user="${user.username}"`, `groups="${(user.groups ?? []).map((g) => `"${g}"`).join(',')}"`,
-    `as="${imp ? imp.username : '<self>'}"`, `asgroups="${imp ? (imp.groups ?? []).map((g) => `"${g}"`).join(',') : '<lookup>'}"`,
-    `user-agent="${e.userAgent ?? ''}"`, `namespace="${ref?.namespace ?? '<none>'}"`, `uri="${e.requestURI}"`,
-    `response="${e.responseStatus?.code ?? '<deferred>'}"`,
-  ].join(' ');
+  // RFC3339Nano drops trailing zeros of the fraction.
+  const at = e.requestReceivedTimestamp.replace(/\.?0+Z$/, 'Z');
+  return `${at} AUDIT: id=${q(e.auditID)} stage=${q(e.stage)} ip=${q(e.sourceIPs?.[0] ?? '<unknown>')} method=${q(e.verb)}` +
+    ` user=${q(named ? e.user.username! : '<none>')} groups=${q(named && e.user.groups?.length ? list(e.user.groups) : '<none>')}` +
+    ` as=${q(imp ? imp.username ?? '' : '<self>')} asgroups=${q(imp?.groups ? list(imp.groups) : '<lookup>')}` +
+    ` user-agent=${q(e.userAgent ?? '')} namespace=${q(e.objectRef?.namespace || '<none>')} uri=${q(e.requestURI)}` +
+    ` response="${e.responseStatus ? e.responseStatus.code ?? 0 : '<deferred>'}"`;
 }
