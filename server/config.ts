@@ -103,6 +103,8 @@ export interface SecurityConfig {
   auditWebhookBatchMaxSize: number;
   auditWebhookBatchMaxWaitSeconds: number;
   auditWebhookMode: 'blocking' | 'blocking-strict' | 'batch';
+  /** --audit-webhook-initial-backoff: the wait before the first retry of a failed webhook request. */
+  auditWebhookInitialBackoffSeconds: number;
   /** --cluster-signing-cert-file / -key-file: the CA the built-in CSR signers sign with (kube-controller-manager's flags). */
   clusterSigningCertFile?: string;
   clusterSigningKeyFile?: string;
@@ -135,6 +137,7 @@ const securityDefaults: SecurityConfig = {
   auditWebhookBatchMaxSize: 400,
   auditWebhookBatchMaxWaitSeconds: 30,
   auditWebhookMode: 'batch',
+  auditWebhookInitialBackoffSeconds: 10,
   clusterSigningDurationSeconds: 365 * 24 * 3600,
 };
 
@@ -162,7 +165,7 @@ const securityNumbers = {
 
 const securityDurations = {
   'service-account-max-token-expiration': 'serviceAccountMaxTokenExpirationSeconds', 'audit-webhook-batch-max-wait': 'auditWebhookBatchMaxWaitSeconds',
-  'cluster-signing-duration': 'clusterSigningDurationSeconds',
+  'cluster-signing-duration': 'clusterSigningDurationSeconds', 'audit-webhook-initial-backoff': 'auditWebhookInitialBackoffSeconds',
 } as const satisfies Record<string, keyof SecurityConfig>;
 
 const securityChoices: Record<string, { key: keyof SecurityConfig; values: string[] }> = {

@@ -3,9 +3,11 @@
 // header is dropped once read, as kube does, so nothing later can leak it.
 import { errors } from '../api/errors.js';
 import { AuthenticationFailed, type RequestAuthenticator } from '../authentication/authenticator.js';
+import type { Auditor } from '../audit/auditor.js';
+import { auditFailedAuthentication } from './audit.js';
 import type { Filter } from './chain.js';
 
-export function authentication(authenticator: RequestAuthenticator): Filter {
+export function authentication(authenticator: RequestAuthenticator, auditor?: Auditor): Filter {
   return {
     name: 'authentication',
     async filter(ex, next) {
@@ -16,7 +18,10 @@ export function authentication(authenticator: RequestAuthenticator): Filter {
         if (!(e instanceof AuthenticationFailed)) throw e;
         result = undefined;
       }
-      if (!result) return ex.sendError(errors.unauthorized());
+      if (!result) {
+        if (auditor) auditFailedAuthentication(auditor, ex);
+        return ex.sendError(errors.unauthorized());
+      }
       ex.authenticatedUser = ex.user = result.user;
       delete ex.headers.authorization;
       await next();

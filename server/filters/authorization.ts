@@ -11,6 +11,9 @@ export function authorization(authorizer: Authorizer): Filter {
     async filter(ex, next) {
       const attrs = requestAttributes(ex);
       const d = authorizer.authorize(attrs);
+      // kube's audit annotations for the decision.
+      ex.audit?.annotate('authorization.k8s.io/decision', d.decision === 'allow' ? 'allow' : 'forbid');
+      ex.audit?.annotate('authorization.k8s.io/reason', d.reason);
       if (d.decision === 'allow') return next();
       throw forbidden(attrs, d.reason);
     },

@@ -23,7 +23,7 @@ export function defaultHandlerChain(settings: ChainSettings, security: Security)
     panicRecovery,
     requestInfo,
     timeout(settings.requestTimeoutSeconds),
-    authentication(security.authenticator),
+    authentication(security.authenticator, security.auditor),
     audit(security.auditor),
     impersonation(security.authorizer),
     priorityAndFairness,

@@ -7,10 +7,28 @@ import type { HttpRequest, HttpResponse } from './uws.js';
 
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
 
+/**
+ * What the audit filter sees of an exchange it records. Set only on audited requests, so the rest
+ * pay one undefined check. `responding` runs before the status line is written: what it records
+ * synchronously is on disk before the client can see the answer.
+ */
+export interface ExchangeAudit {
+  requestBody(body: Buffer, contentType: string | undefined): void;
+  /** `body` is undefined when a stream or an upgrade starts (its end is recorded by the filter). */
+  responding(status: number, body: string | Buffer | undefined, contentType: string): void;
+  annotate(key: string, value: string): void;
+}
+
 export class Exchange {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The path and query as sent (kube's URL.RequestURI()), for the audit. */
+  readonly requestURI: string;
+  /** When the request arrived, in milliseconds with a sub-millisecond fraction (kube's WithRequestReceivedTimestamp). */
+  readonly receivedAt = performance.timeOrigin + performance.now();
+  /** Set by the audit filter when this request is audited. */
+  audit?: ExchangeAudit;
   // Null prototype: a header may be called `__proto__` or `constructor`.
   readonly headers: Record<string, string> = Object.create(null) as Record<string, string>;
   private readonly repeated = new Map<string, string[]>();
@@ -37,7 +55,9 @@ export class Exchange {
   constructor(readonly res: HttpResponse, req: HttpRequest) {
     this.method = req.getCaseSensitiveMethod ? req.getCaseSensitiveMethod().toUpperCase() : req.getMethod().toUpperCase();
     this.path = decodeURIComponentSafe(req.getUrl());
-    this.query = new URLSearchParams(req.getQuery() ?? '');
+    const rawQuery = req.getQuery() ?? '';
+    this.query = new URLSearchParams(rawQuery);
+    this.requestURI = rawQuery ? `${req.getUrl()}?${rawQuery}` : req.getUrl();
     req.forEach((k, v) => {
       this.headers[k] = this.headers[k] !== undefined ? `${this.headers[k]}, ${v}` : v;
       const values = this.repeated.get(k);
@@ -54,6 +74,7 @@ export class Exchange {
   switchProtocols(upgrade: (res: HttpResponse) => void): void {
     if (this.aborted || this.started) return;
     this.started = true;
+    this.audit?.responding(101, undefined, '');
     this.res.cork(() => {
       // uWS takes headers for the 101 only once its status is written.
       this.res.writeStatus('101 Switching Protocols');
@@ -61,6 +82,12 @@ export class Exchange {
       upgrade(this.res);
     });
     this.aborted = true;
+  }
+
+  /** The peer's address; read while the response is still open (uWS frees it after). */
+  remoteAddress(): string {
+    if (this.aborted) return '';
+    return Buffer.from(this.res.getRemoteAddressAsText()).toString();
   }
 
   /** Every value a header was sent with, one per header line. */
@@ -94,7 +121,11 @@ export class Exchange {
         }
         // uWS reuses the ArrayBuffer after this callback returns: copy it.
         chunks.push(Buffer.from(new Uint8Array(chunk).slice()));
-        if (isLast) resolve(Buffer.concat(chunks));
+        if (isLast) {
+          const body = Buffer.concat(chunks);
+          this.audit?.requestBody(body, this.headers['content-type']);
+          resolve(body);
+        }
       });
       this.onAbort(() => {
         if (!failed) reject(new ApiError(499, '', 'client closed the request'));
@@ -106,6 +137,7 @@ export class Exchange {
   send(status: number, body: string | Buffer, contentType = 'application/json', extraHeaders: Record<string, string> = {}, closeConnection = false): void {
     if (this.aborted || this.started) return;
     this.started = true;
+    this.audit?.responding(status, body, contentType);
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
       this.res.writeHeader('Content-Type', contentType);
@@ -146,6 +178,7 @@ export class Exchange {
   beginStream(contentType: string): void {
     if (this.aborted || this.started) return;
     this.started = true;
+    this.audit?.responding(200, undefined, contentType);
     this.res.cork(() => {
       this.res.writeStatus('200 OK');
       this.res.writeHeader('Content-Type', contentType);

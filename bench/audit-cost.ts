@@ -1,0 +1,91 @@
+// The cost of auditing: the same requests against one API server without audit, one writing every
+// request at Metadata to a log file (blocking mode: a synchronous append per stage, two per request),
+// and one that also omits RequestReceived (as the launcher's policy does: one line per request), side
+// by side on one etcd, rounds alternated. Prints req/s, p50/p99 and each server's CPU per request.
+//   node dist/bench/audit-cost.js [--concurrency 16] [--duration-seconds 5] [--rounds 2] [--out bench/results]
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { request } from './runner/http.js';
+import { cpuSeconds, removeOnExit, repoRoot, runMain, startApiServer, startEtcd } from './runner/processes.js';
+import { type Figures, runFor, summarize } from './runner/stats.js';
+
+interface Options { concurrency: number; seconds: number; rounds: number; out: string }
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = { concurrency: 16, seconds: 5, rounds: 2, out: path.join(repoRoot, 'bench/results') };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, inline] = argv[i].split(/=(.*)/s, 2);
+    const v = () => inline ?? argv[++i];
+    if (k === '--concurrency') o.concurrency = Number(v());
+    else if (k === '--duration-seconds') o.seconds = Number(v());
+    else if (k === '--rounds') o.rounds = Number(v());
+    else if (k === '--out') o.out = path.resolve(v());
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  return o;
+}
+
+type Side = Figures & { cpuUsPerRequest: number };
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'audit-cost-'));
+  removeOnExit(dir);
+  const policy = path.join(dir, 'policy.yaml');
+  writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n');
+  const oneStage = path.join(dir, 'policy-one-stage.yaml');
+  writeFileSync(oneStage, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
+  const log = path.join(dir, 'audit.log');
+  const etcd = await startEtcd();
+  const plain = await startApiServer(etcd.url);
+  const audited = await startApiServer(etcd.url, [`--audit-policy-file=${policy}`, `--audit-log-path=${log}`]);
+  const audited1 = await startApiServer(etcd.url, [`--audit-policy-file=${oneStage}`, `--audit-log-path=${path.join(dir, 'audit-one-stage.log')}`]);
+  console.log(`plain ${plain.url}, audited ${audited.url} (Metadata, log ${log}), audited without RequestReceived ${audited1.url}; concurrency ${opts.concurrency}, ${opts.seconds}s x ${opts.rounds} rounds per side`);
+  await request(plain.url, 'POST', '/api/v1/namespaces', JSON.stringify({ metadata: { name: 'bench-audit' } }));
+  const p = '/api/v1/namespaces/bench-audit/configmaps';
+  await request(plain.url, 'POST', p, JSON.stringify({ metadata: { name: 'one' }, data: { k: 'v'.repeat(1024) } }));
+  let created = 0;
+  const ops = {
+    'GET one ConfigMap': (base: string) => () => request(base, 'GET', `${p}/one`).then(() => undefined),
+    'POST a ConfigMap': (base: string) => () => request(base, 'POST', p, JSON.stringify({ metadata: { name: `c-${created++}` }, data: { k: 'v' } })).then(() => undefined),
+  };
+  const servers = { plain, audited, 'audited, no RequestReceived': audited1 };
+  const lines: string[] = [];
+  const results: Record<string, Record<string, Side>> = {};
+  for (const [name, op] of Object.entries(ops)) {
+    for (const s of Object.values(servers)) await runFor(1, opts.concurrency, op(s.url));
+    const runs: Record<string, { latencies: number[]; seconds: number; errors: number; cpu: number; firstError?: string }[]> = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
+    for (let r = 0; r < opts.rounds; r++) {
+      for (const [side, s] of Object.entries(servers)) {
+        const latencies: number[] = [];
+        const cpu0 = cpuSeconds(s.pid);
+        const f = await runFor(opts.seconds, opts.concurrency, async () => {
+          const t0 = performance.now();
+          await op(s.url)();
+          latencies.push(performance.now() - t0);
+        });
+        runs[side].push({ latencies, seconds: f.seconds, errors: f.errors, firstError: f.firstError, cpu: cpuSeconds(s.pid) - cpu0 });
+      }
+    }
+    results[name] = {};
+    for (const side of Object.keys(servers)) {
+      const xs = runs[side];
+      const f = summarize(xs.flatMap((x) => x.latencies), xs.reduce((n, x) => n + x.seconds, 0), xs.reduce((n, x) => n + x.errors, 0), xs.find((x) => x.firstError)?.firstError);
+      results[name][side] = { ...f, cpuUsPerRequest: f.ops ? (xs.reduce((n, x) => n + x.cpu, 0) / f.ops) * 1e6 : 0 };
+    }
+    const b = results[name].plain;
+    for (const [side, r] of Object.entries(results[name])) {
+      lines.push(`${name.padEnd(18)}  ${side.padEnd(28)} ${r.opsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50ms.toFixed(2).padStart(6)} ms  p99 ${r.p99ms.toFixed(2).padStart(6)} ms  ` +
+        `server cpu ${r.cpuUsPerRequest.toFixed(0).padStart(5)} us/req (${side === 'plain' ? 'base' : `+${(r.cpuUsPerRequest - b.cpuUsPerRequest).toFixed(0)}`})  ${((r.opsPerSecond / b.opsPerSecond) * 100).toFixed(0)}% of plain req/s  errors ${r.errors}`);
+    }
+  }
+  const text = [`audit-cost: ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} cores (shared), concurrency ${opts.concurrency}, ${opts.rounds} x ${opts.seconds}s per side; audit log ${(statSync(log).size / 1e6).toFixed(1)} MB`, ...lines].join('\n');
+  console.log(text);
+  mkdirSync(opts.out, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  writeFileSync(path.join(opts.out, `audit-cost-${stamp}.json`), `${JSON.stringify({ options: opts, results }, null, 2)}\n`);
+  writeFileSync(path.join(opts.out, 'audit-cost-latest.txt'), `${text}\n`);
+}
+
+runMain(main);
