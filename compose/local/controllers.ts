@@ -62,9 +62,10 @@ export function controllerSpecs(opts: LauncherOptions, kubeconfig: string): Comp
   return [
     {
       name: 'kube-controller-manager', role: 'controller', command: bin.controllerManager,
-      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--use-service-account-credentials=false', `--controllers=${controllers.join(',')}`,
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--use-service-account-credentials=false', `--controllers=${controllerList(opts.tls).join(',')}`,
         // With TLS: legacy service-account token Secrets signed with the cluster's key; kube-root-ca.crt holds its CA.
-        ...(opts.tls ? [`--service-account-private-key-file=${path.join(opts.clusterDir, 'pki', 'sa.key')}`, `--root-ca-file=${path.join(opts.clusterDir, 'pki', 'ca.crt')}`] : []),
+        ...(opts.tls ? [`--service-account-private-key-file=${path.join(opts.clusterDir, 'pki', 'sa.key')}`, `--root-ca-file=${path.join(opts.clusterDir, 'pki', 'ca.crt')}`,
+          `--cluster-signing-cert-file=${path.join(opts.clusterDir, 'pki', 'ca.crt')}`, `--cluster-signing-key-file=${path.join(opts.clusterDir, 'pki', 'ca.key')}`] : []),
         ...serving(cmPort, 'kube-controller-manager')],
       url: `https://${host}:${cmPort}`, readyUrl: `https://${host}:${cmPort}/healthz`, ports: [cmPort],
     },
@@ -84,11 +85,12 @@ export function controllerSpecs(opts: LauncherOptions, kubeconfig: string): Comp
 }
 
 /**
- * Every controller on by default, except those whose kinds we do not serve yet: CertificateSigningRequests
- * (the security issue) and ValidatingAdmissionPolicies (admission); their informers would only fail.
+ * Every controller on by default, except ValidatingAdmissionPolicy status (admission: its kind is not served yet).
+ * With TLS the CertificateSigningRequest controllers run with the cluster CA (--cluster-signing-*), and the API
+ * servers' own signer and cleaner step aside for them; on plain HTTP there is no CA to sign with.
  */
-const controllers = ['*',
-  '-certificatesigningrequest-approving-controller', '-certificatesigningrequest-cleaner-controller', '-certificatesigningrequest-signing-controller',
+const controllerList = (tls: boolean) => ['*',
+  ...(tls ? [] : ['-certificatesigningrequest-approving-controller', '-certificatesigningrequest-cleaner-controller', '-certificatesigningrequest-signing-controller']),
   '-validatingadmissionpolicy-status-controller'];
 
 const kwokAnnotation = 'kwok.x-k8s.io/node';

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePKI, type PkiFiles, pkiFiles, writeClientKubeconfig } from '../../pki/pki.js';
+import { defaultAuditPolicy } from '../../server/audit/default-policy.js';
 import type { LauncherOptions } from './options.js';
 
 /** The paths anonymous requests may use (kube's AuthenticationConfiguration anonymous.conditions). */
@@ -19,6 +20,7 @@ export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.loca
 export interface SecurityFiles {
   pki: PkiFiles;
   authenticationConfig: string;
+  auditPolicy: string;
   adminKubeconfig: string;
   controllersKubeconfig: string;
 }
@@ -28,6 +30,7 @@ export function securityFiles(opts: LauncherOptions): SecurityFiles {
   return {
     pki: pkiFiles(path.join(dir, 'pki')),
     authenticationConfig: path.join(dir, 'authentication-config.yaml'),
+    auditPolicy: path.join(dir, 'audit-policy.yaml'),
     adminKubeconfig: path.join(dir, 'kubeconfig'),
     controllersKubeconfig: path.join(dir, 'controllers.kubeconfig'),
   };
@@ -42,6 +45,8 @@ export function prepareSecurity(opts: LauncherOptions): SecurityFiles {
     'apiVersion: apiserver.config.k8s.io/v1', 'kind: AuthenticationConfiguration', 'anonymous:', '  enabled: true', '  conditions:',
     ...anonymousPaths.map((p) => `  - path: ${p}`), '',
   ].join('\n'));
+  // The default policy is written once; an edited one is kept.
+  if (!existsSync(files.auditPolicy)) writeFileSync(files.auditPolicy, defaultAuditPolicy);
   return files;
 }
 
@@ -68,6 +73,8 @@ export function apiserverSecurityFlags(files: SecurityFiles): string[] {
     `--service-account-key-file=${p.saPub}`, `--service-account-signing-key-file=${p.saKey}`, `--service-account-issuer=${serviceAccountIssuer}`,
     `--authentication-config=${files.authenticationConfig}`, '--authorization-mode=RBAC',
     `--cluster-signing-cert-file=${p.caCert}`, `--cluster-signing-key-file=${p.caKey}`,
+    // Audit: the launcher's policy; each instance's log (--audit-log-path, added per instance) rotates at 100 MB, 5 kept.
+    `--audit-policy-file=${files.auditPolicy}`, '--audit-log-maxsize=100', '--audit-log-maxbackup=5',
   ];
 }
 

@@ -100,7 +100,9 @@ describe('security: the default control plane is TLS with identities, RBAC and a
   });
 
   it('impersonation: the admin acts --as jane; jane may not impersonate', () => {
-    expect(ok(k('get', 'pods', '-n', 'team', '--as', 'jane'))).toBe('');
+    const asJaneOk = k('get', 'pods', '-n', 'team', '--as', 'jane');
+    expect(asJaneOk.code).toBe(0);
+    expect(asJaneOk.stderr).toContain('No resources found in team namespace.');
     const asJane = k('get', 'secrets', '-n', 'team', '--as', 'jane');
     expect(asJane.stderr).toContain('secrets is forbidden: User "jane" cannot list resource "secrets" in API group "" in the namespace "team"');
     const whoami = JSON.parse(ok(k('auth', 'whoami', '--as', 'bob', '--as-group', 'g1', '-o', 'json'))) as { status: { userInfo: { username: string; groups: string[] } } };
