@@ -37,6 +37,8 @@ const packages = [
   ['etcdctl', 'etcd-client'],
   ['redis-server', 'redis-server'],
   ['go', 'golang-go'],
+  // The security tests ask openssl s_client what TLS versions the servers accept.
+  ['openssl', 'openssl'],
 ];
 apt(packages.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg));
 
