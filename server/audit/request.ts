@@ -20,6 +20,7 @@ export class RequestAudit implements ExchangeAudit {
   private responseObject?: unknown;
   private annotations?: Record<string, string>;
   private completed = false;
+  private startedOnly = false;
 
   constructor(
     private readonly ex: Exchange,
@@ -56,15 +57,18 @@ export class RequestAudit implements ExchangeAudit {
       const obj = parseJSON(body, contentType);
       if (obj !== undefined) this.responseObject = this.config.omitManagedFields ? withoutManagedFields(obj) : obj;
     }
-    if (this.longRunning) this.stage('ResponseStarted');
-    if (body !== undefined) this.complete();
+    if (this.longRunning || this.startedOnly) this.stage('ResponseStarted');
+    if (this.startedOnly) this.completed = true;
+    else if (body !== undefined) this.complete();
   }
 
-  /** Authentication failed (kube's WithFailedAuthenticationAudit): the 401 is recorded as ResponseStarted only. */
-  failedAuthentication(message: string): void {
-    this.responseStatus = { metadata: {}, message, code: 401 };
-    this.completed = true;
-    this.stage('ResponseStarted');
+  /**
+   * Authentication failed (kube's WithFailedAuthenticationAudit): the 401 about to be sent is
+   * recorded as ResponseStarted only, its Status replacing the attempted methods, as in kube.
+   */
+  failedAuthentication(attempted: string): void {
+    this.responseStatus = { metadata: {}, message: attempted };
+    this.startedOnly = true;
   }
 
   annotate(key: string, value: string): void {

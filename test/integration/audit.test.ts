@@ -142,7 +142,9 @@ describe('audit log with a policy', () => {
     expect(r.status).toBe(401);
     const mine = events().filter((e) => e.auditID === r.auditID);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ stage: 'ResponseStarted', level: 'RequestResponse', verb: 'list', user: {}, responseStatus: { metadata: {}, message: 'Authentication failed, attempted: bearer', code: 401 } });
+    // As kube-apiserver 1.35 writes it: the 401's Status, also as the responseObject at RequestResponse.
+    const status = { status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
+    expect(mine[0]).toMatchObject({ stage: 'ResponseStarted', level: 'RequestResponse', verb: 'list', user: {}, responseStatus: { metadata: {}, ...status }, responseObject: { kind: 'Status', ...status } });
     expect(mine[0].user).toEqual({});
   });
 
