@@ -21,6 +21,9 @@ export class RequestAudit implements ExchangeAudit {
   private annotations?: Record<string, string>;
   private completed = false;
   private startedOnly = false;
+  /** A 101: the request lasts until the upgraded connection closes. */
+  private upgraded = false;
+  private closed = false;
 
   constructor(
     private readonly ex: Exchange,
@@ -46,6 +49,7 @@ export class RequestAudit implements ExchangeAudit {
   responding(status: number, body: string | Buffer | undefined, contentType: string): void {
     if (this.completed) return;
     this.responseStatus = { metadata: {}, code: status };
+    if (status === 101) this.upgraded = true;
     if (body !== undefined && (status >= 300 || startsAsStatus(body))) {
       // A Status answer (every failure, some deletes): kube keeps its bounded fields.
       const s = parseJSON(body, contentType) as Record<string, unknown> | undefined;
@@ -75,9 +79,14 @@ export class RequestAudit implements ExchangeAudit {
     (this.annotations ??= {})[key] = value;
   }
 
+  connectionClosed(): void {
+    this.closed = true;
+    this.finish();
+  }
+
   /** The request is over (its handler returned): the last event, unless the response already carried it. */
   finish(): void {
-    if (this.completed) return;
+    if (this.completed || (this.upgraded && !this.closed)) return;
     if (!this.responseStatus) {
       // Nothing was answered (the client went away): kube records a faked success.
       this.responseStatus = { metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 };
