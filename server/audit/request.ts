@@ -20,6 +20,10 @@ export class RequestAudit implements ExchangeAudit {
   private responseObject?: unknown;
   private annotations?: Record<string, string>;
   private completed = false;
+  private startedOnly = false;
+  /** A 101: the request lasts until the upgraded connection closes. */
+  private upgraded = false;
+  private closed = false;
 
   constructor(
     private readonly ex: Exchange,
@@ -45,6 +49,7 @@ export class RequestAudit implements ExchangeAudit {
   responding(status: number, body: string | Buffer | undefined, contentType: string): void {
     if (this.completed) return;
     this.responseStatus = { metadata: {}, code: status };
+    if (status === 101) this.upgraded = true;
     if (body !== undefined && (status >= 300 || startsAsStatus(body))) {
       // A Status answer (every failure, some deletes): kube keeps its bounded fields.
       const s = parseJSON(body, contentType) as Record<string, unknown> | undefined;
@@ -56,24 +61,32 @@ export class RequestAudit implements ExchangeAudit {
       const obj = parseJSON(body, contentType);
       if (obj !== undefined) this.responseObject = this.config.omitManagedFields ? withoutManagedFields(obj) : obj;
     }
-    if (this.longRunning) this.stage('ResponseStarted');
-    if (body !== undefined) this.complete();
+    if (this.longRunning || this.startedOnly) this.stage('ResponseStarted');
+    if (this.startedOnly) this.completed = true;
+    else if (body !== undefined) this.complete();
   }
 
-  /** Authentication failed (kube's WithFailedAuthenticationAudit): the 401 is recorded as ResponseStarted only. */
-  failedAuthentication(message: string): void {
-    this.responseStatus = { metadata: {}, message, code: 401 };
-    this.completed = true;
-    this.stage('ResponseStarted');
+  /**
+   * Authentication failed (kube's WithFailedAuthenticationAudit): the 401 about to be sent is
+   * recorded as ResponseStarted only, its Status replacing the attempted methods, as in kube.
+   */
+  failedAuthentication(attempted: string): void {
+    this.responseStatus = { metadata: {}, message: attempted };
+    this.startedOnly = true;
   }
 
   annotate(key: string, value: string): void {
     (this.annotations ??= {})[key] = value;
   }
 
+  connectionClosed(): void {
+    this.closed = true;
+    this.finish();
+  }
+
   /** The request is over (its handler returned): the last event, unless the response already carried it. */
   finish(): void {
-    if (this.completed) return;
+    if (this.completed || (this.upgraded && !this.closed)) return;
     if (!this.responseStatus) {
       // Nothing was answered (the client went away): kube records a faked success.
       this.responseStatus = { metadata: {}, status: 'Success', message: 'Connection closed early', code: 200 };

@@ -2,7 +2,7 @@
 // (k6 can only drive watches this way.)
 import { ApiError, errors } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
-import { Exchange } from '../http/exchange.js';
+import { Exchange, type ExchangeAudit } from '../http/exchange.js';
 import { requestInfo } from '../http/request-info.js';
 import type { TemplatedApp, WebSocket } from '../http/uws.js';
 import type { TypeRegistry } from '../registry/registry.js';
@@ -15,6 +15,8 @@ interface WatchSocketData {
   query: string;
   stop?: () => void;
   closed: boolean;
+  /** The request's audit, when audited: its ResponseComplete waits for the socket to close, as kube's hijacked connection. */
+  audit?: ExchangeAudit;
 }
 
 /** `chain` is the server's handler chain: an upgrade passes the same filters as any request before it is accepted. */
@@ -34,7 +36,7 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
       // Only the first offered subprotocol we know is echoed; plain text frames either way.
       const protocol = protocols.split(',').map((p) => p.trim()).find((p) => p === 'v4.channel.k8s.io' || p === '') ?? '';
       const ex = new Exchange(res, req);
-      ex.upgrade = () => ex.switchProtocols((r) => r.upgrade<WatchSocketData>({ path, query, closed: false }, key, protocol, extensions, context));
+      ex.upgrade = () => ex.switchProtocols((r) => r.upgrade<WatchSocketData>({ path, query, closed: false, audit: ex.audit }, key, protocol, extensions, context));
       chain(ex).catch((e) => {
         if (!ex.hasStarted) ex.sendError(e);
       });
@@ -47,6 +49,7 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
       const data = ws.getUserData();
       data.closed = true;
       data.stop?.();
+      data.audit?.connectionClosed();
     },
   });
 }

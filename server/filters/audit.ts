@@ -40,7 +40,10 @@ export function auditFailedAuthentication(auditor: Auditor, ex: Exchange): void 
   if (!auditor.enabled || !ex.requestInfo) return;
   const config = auditor.evaluate({ ...requestAttributes(ex), user: { name: '', groups: [] } });
   if (config.level === 'None') return;
-  new RequestAudit(ex, config, (e) => auditor.process(e), true).failedAuthentication(attemptedMethods(ex));
+  const rec = new RequestAudit(ex, config, (e) => auditor.process(e), false);
+  rec.failedAuthentication(attemptedMethods(ex));
+  // The 401 the authentication filter sends next is what the event records.
+  ex.audit = rec;
 }
 
 /** kube's getAuthMethods: which credentials the request tried. */

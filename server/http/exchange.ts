@@ -17,6 +17,8 @@ export interface ExchangeAudit {
   /** `body` is undefined when a stream or an upgrade starts (its end is recorded by the filter). */
   responding(status: number, body: string | Buffer | undefined, contentType: string): void;
   annotate(key: string, value: string): void;
+  /** An upgraded connection (101) has closed: the request is over. */
+  connectionClosed(): void;
 }
 
 export class Exchange {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { stopProcess } from '../../compose/local/processes.js';
 import { listBackups } from '../../server/audit/backends/log.js';
 import type { AuditEvent } from '../../server/audit/event.js';
@@ -137,12 +138,28 @@ describe('audit log with a policy', () => {
     expect(all.some((e) => e.auditID === readyID)).toBe(false);
   });
 
+  it('a WebSocket watch: ResponseStarted with the 101, ResponseComplete only once the socket closes', async () => {
+    const ws = new WebSocket(`${server!.url.replace('http', 'ws')}/api/v1/namespaces/default/pods?watch=true`, { headers: { Authorization: 'Bearer alice-token', 'Audit-ID': 'ws-audit-1' } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const stages = () => events().filter((e) => e.auditID === 'ws-audit-1').map((e) => [e.stage, e.responseStatus?.code]);
+    expect(stages()).toEqual([['RequestReceived', undefined], ['ResponseStarted', 101]]);
+    ws.close();
+    const deadline = Date.now() + 5000;
+    while (stages().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(stages()).toEqual([['RequestReceived', undefined], ['ResponseStarted', 101], ['ResponseComplete', 101]]);
+  });
+
   it('a failed authentication is one ResponseStarted event with no user, as kube\'s failed-authentication audit', async () => {
     const r = await call('wrong-token', 'GET', '/api/v1/namespaces/default/configmaps');
     expect(r.status).toBe(401);
     const mine = events().filter((e) => e.auditID === r.auditID);
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ stage: 'ResponseStarted', level: 'RequestResponse', verb: 'list', user: {}, responseStatus: { metadata: {}, message: 'Authentication failed, attempted: bearer', code: 401 } });
+    // As kube-apiserver 1.35 writes it: the 401's Status, also as the responseObject at RequestResponse.
+    const status = { status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
+    expect(mine[0]).toMatchObject({ stage: 'ResponseStarted', level: 'RequestResponse', verb: 'list', user: {}, responseStatus: { metadata: {}, ...status }, responseObject: { kind: 'Status', ...status } });
     expect(mine[0].user).toEqual({});
   });
 
