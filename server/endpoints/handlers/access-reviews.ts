@@ -26,6 +26,13 @@ async function decodeReview(ctx: HandlerContext): Promise<Review> {
   const obj = await decodeObject(ctx, opts, ctx.rt) as Review;
   obj.metadata ??= {};
   obj.spec ??= {};
+  // The namespace comes from the path, as kube's create handler sets it (a cluster-scoped review has none).
+  if (ctx.rt.namespaced) {
+    if (obj.metadata.namespace && obj.metadata.namespace !== ctx.info.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = ctx.info.namespace;
+  } else delete obj.metadata.namespace;
   // The create handler records the requester's fields, as kube's does for any create.
   if (opts.fieldManager !== undefined) recordUpdate(ctx.rt, undefined, obj, opts.fieldManager);
   return obj;
@@ -69,12 +76,15 @@ function answer(ctx: HandlerContext, obj: Review, user: UserInfo): void {
   respondObject(ctx, 201, { ...obj, apiVersion: `${group}/v1`, kind: ctx.rt.kind, status });
 }
 
+/** kube validates the internal object, whose kind is empty: `.authorization.k8s.io "" is invalid`. */
+const invalid = (errs: FieldError[]) => errors.invalid('', group, '', errs);
+
 const userOf = (spec: Obj): UserInfo => ({ name: spec.user ?? '', uid: spec.uid, groups: spec.groups ?? [], extra: spec.extra });
 
 export async function createSubjectAccessReview(ctx: HandlerContext): Promise<void> {
   const obj = await decodeReview(ctx);
   const errs = [...validateSpec(obj.spec!, false), ...metadataErrors(obj, false)];
-  if (errs.length) throw errors.invalid(obj.kind ?? '', group, '', errs);
+  if (errs.length) throw invalid(errs);
   answer(ctx, obj, userOf(obj.spec!));
 }
 
@@ -86,7 +96,7 @@ export async function createLocalSubjectAccessReview(ctx: HandlerContext): Promi
     errs.push(field.invalid('spec.resourceAttributes.namespace', obj.spec!.resourceAttributes.namespace ?? '', 'must match metadata.namespace'));
   }
   if (obj.spec!.nonResourceAttributes) errs.push(field.invalid('spec.nonResourceAttributes', obj.spec!.nonResourceAttributes, 'disallowed on this kind of request'));
-  if (errs.length) throw errors.invalid(obj.kind ?? '', group, '', errs);
+  if (errs.length) throw invalid(errs);
   if (obj.spec!.resourceAttributes && obj.spec!.resourceAttributes.namespace !== namespace) {
     throw errors.badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
   }
@@ -96,7 +106,7 @@ export async function createLocalSubjectAccessReview(ctx: HandlerContext): Promi
 export async function createSelfSubjectAccessReview(ctx: HandlerContext): Promise<void> {
   const obj = await decodeReview(ctx);
   const errs = [...validateSpec(obj.spec!, true), ...metadataErrors(obj, false)];
-  if (errs.length) throw errors.invalid(obj.kind ?? '', group, '', errs);
+  if (errs.length) throw invalid(errs);
   if (!ctx.ex.user) throw errors.badRequest('no user present on request');
   answer(ctx, obj, ctx.ex.user);
 }
