@@ -44,6 +44,13 @@ function validateSpec(spec: Obj, self: boolean): FieldError[] {
   if (spec.resourceAttributes && spec.nonResourceAttributes) errs.push(field.invalid('spec.nonResourceAttributes', spec.nonResourceAttributes, 'cannot be specified in combination with resourceAttributes'));
   if (!spec.resourceAttributes && !spec.nonResourceAttributes) errs.push(field.invalid('spec.resourceAttributes', spec.nonResourceAttributes ?? null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
   if (!self && !spec.user && !(spec.groups ?? []).length) errs.push(field.invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'));
+  for (const kind of ['fieldSelector', 'labelSelector']) {
+    const sel = spec.resourceAttributes?.[kind] as Obj | undefined;
+    if (!sel) continue;
+    const p = `spec.resourceAttributes.${kind}`;
+    if (sel.rawSelector && (sel.requirements ?? []).length) errs.push(field.invalid(`${p}.rawSelector`, sel.rawSelector, 'may not specified at the same time as requirements'));
+    if (!sel.rawSelector && !(sel.requirements ?? []).length) errs.push(field.required(`${p}.requirements`, `when ${p} is specified, requirements or rawSelector is required`));
+  }
   return errs;
 }
 
