@@ -186,6 +186,12 @@ describe('RBAC authorization', () => {
     expect(sar.body.status).toEqual({ allowed: true, reason: 'RBAC: allowed by RoleBinding "dev/ns1" of Role "dev" to User "alice"' });
     const invalid = await admin('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { user: 'alice' } });
     expect([invalid.status, invalid.body.message]).toEqual([422, '.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified']);
+    const named = await admin('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { kind: 'SubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { user: 'alice' } });
+    expect([named.status, named.body.message]).toEqual([invalid.status, invalid.body.message]);
+    const inPath = await admin('POST', '/apis/authorization.k8s.io/v1/namespaces/ns1/localsubjectaccessreviews', { spec: { user: 'alice', groups: ['devs'], resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'ns1' } } });
+    expect([inPath.status, inPath.body.metadata?.namespace, inPath.body.status?.allowed]).toEqual([201, 'ns1', true]);
+    const selector = await alice('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { resourceAttributes: { verb: 'list', resource: 'pods', labelSelector: {} } } });
+    expect([selector.status, selector.body.message]).toEqual([422, '.authorization.k8s.io "" is invalid: spec.resourceAttributes.labelSelector.requirements: Required value: when spec.resourceAttributes.labelSelector is specified, requirements or rawSelector is required']);
     const local = await admin('POST', '/apis/authorization.k8s.io/v1/namespaces/ns1/localsubjectaccessreviews', { spec: { user: 'alice', resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'other' } } });
     expect([local.status, local.body.message]).toEqual([422, '.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "other": must match metadata.namespace']);
   });

@@ -26,6 +26,13 @@ async function decodeReview(ctx: HandlerContext): Promise<Review> {
   const obj = await decodeObject(ctx, opts, ctx.rt) as Review;
   obj.metadata ??= {};
   obj.spec ??= {};
+  // The namespace comes from the path, as kube's create handler sets it (a cluster-scoped review has none).
+  if (ctx.rt.namespaced) {
+    if (obj.metadata.namespace && obj.metadata.namespace !== ctx.info.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = ctx.info.namespace;
+  } else delete obj.metadata.namespace;
   // The create handler records the requester's fields, as kube's does for any create.
   if (opts.fieldManager !== undefined) recordUpdate(ctx.rt, undefined, obj, opts.fieldManager);
   return obj;
@@ -37,6 +44,13 @@ function validateSpec(spec: Obj, self: boolean): FieldError[] {
   if (spec.resourceAttributes && spec.nonResourceAttributes) errs.push(field.invalid('spec.nonResourceAttributes', spec.nonResourceAttributes, 'cannot be specified in combination with resourceAttributes'));
   if (!spec.resourceAttributes && !spec.nonResourceAttributes) errs.push(field.invalid('spec.resourceAttributes', spec.nonResourceAttributes ?? null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified'));
   if (!self && !spec.user && !(spec.groups ?? []).length) errs.push(field.invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'));
+  for (const kind of ['fieldSelector', 'labelSelector']) {
+    const sel = spec.resourceAttributes?.[kind] as Obj | undefined;
+    if (!sel) continue;
+    const p = `spec.resourceAttributes.${kind}`;
+    if (sel.rawSelector && (sel.requirements ?? []).length) errs.push(field.invalid(`${p}.rawSelector`, sel.rawSelector, 'may not specified at the same time as requirements'));
+    if (!sel.rawSelector && !(sel.requirements ?? []).length) errs.push(field.required(`${p}.requirements`, `when ${p} is specified, requirements or rawSelector is required`));
+  }
   return errs;
 }
 
@@ -69,12 +83,15 @@ function answer(ctx: HandlerContext, obj: Review, user: UserInfo): void {
   respondObject(ctx, 201, { ...obj, apiVersion: `${group}/v1`, kind: ctx.rt.kind, status });
 }
 
+/** kube validates the internal object, whose kind is empty: `.authorization.k8s.io "" is invalid`. */
+const invalid = (errs: FieldError[]) => errors.invalid('', group, '', errs);
+
 const userOf = (spec: Obj): UserInfo => ({ name: spec.user ?? '', uid: spec.uid, groups: spec.groups ?? [], extra: spec.extra });
 
 export async function createSubjectAccessReview(ctx: HandlerContext): Promise<void> {
   const obj = await decodeReview(ctx);
   const errs = [...validateSpec(obj.spec!, false), ...metadataErrors(obj, false)];
-  if (errs.length) throw errors.invalid(obj.kind ?? '', group, '', errs);
+  if (errs.length) throw invalid(errs);
   answer(ctx, obj, userOf(obj.spec!));
 }
 
@@ -86,7 +103,7 @@ export async function createLocalSubjectAccessReview(ctx: HandlerContext): Promi
     errs.push(field.invalid('spec.resourceAttributes.namespace', obj.spec!.resourceAttributes.namespace ?? '', 'must match metadata.namespace'));
   }
   if (obj.spec!.nonResourceAttributes) errs.push(field.invalid('spec.nonResourceAttributes', obj.spec!.nonResourceAttributes, 'disallowed on this kind of request'));
-  if (errs.length) throw errors.invalid(obj.kind ?? '', group, '', errs);
+  if (errs.length) throw invalid(errs);
   if (obj.spec!.resourceAttributes && obj.spec!.resourceAttributes.namespace !== namespace) {
     throw errors.badRequest(`spec.resourceAttributes.namespace must match namespace: ${namespace}`);
   }
@@ -96,7 +113,7 @@ export async function createLocalSubjectAccessReview(ctx: HandlerContext): Promi
 export async function createSelfSubjectAccessReview(ctx: HandlerContext): Promise<void> {
   const obj = await decodeReview(ctx);
   const errs = [...validateSpec(obj.spec!, true), ...metadataErrors(obj, false)];
-  if (errs.length) throw errors.invalid(obj.kind ?? '', group, '', errs);
+  if (errs.length) throw invalid(errs);
   if (!ctx.ex.user) throw errors.badRequest('no user present on request');
   answer(ctx, obj, ctx.ex.user);
 }

@@ -46,8 +46,13 @@ export async function ensureBootstrapPolicy(ctx: PostStartContext): Promise<void
       } catch (e) {
         if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
       }
-      const existing = await ctx.store.get(rt, namespace, obj.metadata.name!, '0');
-      const repaired = reconciled(existing, obj);
+      // From the cache as it is: one that has not yet seen the object another instance just created
+      // has nothing to repair (that instance wrote the same object), and a fresh read could wait on a lagging feed.
+      const existing = await ctx.store.get(rt, namespace, obj.metadata.name!, '0').catch((e: unknown) => {
+        if (e instanceof ApiError && e.reason === 'NotFound') return undefined;
+        throw e;
+      });
+      const repaired = existing && reconciled(existing, obj);
       if (!repaired) return;
       await ctx.store.update(rt, namespace, obj.metadata.name!, repaired, write()).catch((e: unknown) => {
         if (!(e instanceof ApiError && (e.reason === 'Conflict' || e.reason === 'NotFound'))) throw e;
