@@ -84,8 +84,13 @@ const causes = (e: ApiError) => (e.details?.causes ?? []).map((c) => `${c.field}
 let storage: MemoryStorage;
 let store: GenericStore;
 let csrs: ResourceType;
-/** The chain kube-apiserver builds for --authorization-mode=RBAC; RBAC has no rules yet, so only system:masters is allowed. */
-const authorizer: Authorizer = buildAuthorizer(loadConfig(['--etcd-servers=http://127.0.0.1:1', '--authorization-mode=RBAC'], {}), {} as SecurityDeps).authorizer;
+/** The chain kube-apiserver builds for --authorization-mode=RBAC, its index never started (no rules): only system:masters is allowed. */
+const authorizer: Authorizer = (() => {
+  const types = new TypeRegistry();
+  registerBuiltins(types);
+  const deps = { store: new GenericStore(new MemoryStorage(), types, services, new AdmissionChain([])), types } as unknown as SecurityDeps;
+  return buildAuthorizer(loadConfig(['--etcd-servers=http://127.0.0.1:1', '--authorization-mode=RBAC'], {}), deps).authorizer;
+})();
 
 beforeEach(() => {
   storage = new MemoryStorage();

@@ -25,7 +25,11 @@ describe('lb flags', () => {
   it('refuses what it does not understand', () => {
     expect(() => loadLbConfig([], {})).toThrow(/--backends is required/);
     expect(() => loadLbConfig(['--backends', 'http://a:1', '--bogus', '1'], {})).toThrow(/unknown flag: --bogus/);
-    expect(() => loadLbConfig(['--backends', 'https://a:1'], {})).toThrow(/only http/);
+    expect(() => loadLbConfig(['--backends', 'ftp://a:1'], {})).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => loadLbConfig(['--backends', 'https://a:1', '--tls-cert-file', 'c'], {})).toThrow(/go together/);
+    expect(() => loadLbConfig(['--backends', 'https://a:1', '--client-ca-file', 'c'], {})).toThrow(/needs TLS/);
+    expect(loadLbConfig(['--backends', 'https://a:1', '--tls-cert-file', 'c', '--tls-private-key-file', 'k', '--client-ca-file', 'ca'], {}).tls)
+      .toEqual({ certFile: 'c', keyFile: 'k', clientCAFile: 'ca', clientCRLFile: undefined, minVersion: 'VersionTLS12', cipherSuites: [] });
     expect(() => loadLbConfig(['--backends', 'http://a:1', '--listen', '6443'], {})).toThrow(/--listen/);
     expect(() => loadLbConfig(['--backends', 'http://a:1', '--health-interval', 'soon'], {})).toThrow(/duration/);
   });
