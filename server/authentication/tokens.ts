@@ -3,6 +3,7 @@
 import type { ServerConfig } from '../config.js';
 import type { SecurityDeps } from '../security.js';
 import type { TokenAuthenticator } from './authenticator.js';
+import { OIDCAuthenticator } from './oidc/authenticator.js';
 import { type ServiceAccountTokens, serviceAccountTokens } from './serviceaccount/index.js';
 import { TokenFileAuthenticator } from './token-file.js';
 
@@ -18,5 +19,7 @@ export function tokenAuthenticators(config: ServerConfig, deps: SecurityDeps): T
   if (config.security.tokenAuthFile) authenticators.push(TokenFileAuthenticator.fromFile(config.security.tokenAuthFile));
   const serviceAccounts = serviceAccountTokens(config, deps);
   authenticators.push(...serviceAccounts.authenticators);
-  return { authenticators, serviceAccounts, start: async () => undefined, stop: async () => undefined };
+  const oidc = config.security.oidcIssuerURL ? OIDCAuthenticator.fromConfig(config.security) : undefined;
+  if (oidc) authenticators.push(oidc);
+  return { authenticators, serviceAccounts, start: async () => { oidc?.start(); }, stop: async () => undefined };
 }
