@@ -1,21 +1,26 @@
 // Service-account tokens end to end against a real server with keys the test generates, driven by
 // kubectl: create token -> use it -> whoami is the service account; tokens for another audience,
 // expired, signed by a foreign key, or naming a deleted service account or pod are 401; legacy
-// Secret tokens; TokenReview; the issuer's discovery documents verify the tokens it issues.
+// Secret tokens; TokenReview; the issuer's discovery documents verify the tokens it issues; and OIDC
+// ID tokens from a provider the test runs.
+import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../server/api/object.js';
 import { keyID, signJWT } from '../../server/authentication/jwt.js';
 import { boundClaims } from '../../server/authentication/serviceaccount/claims.js';
-import { type ApiServerProcess, type Etcd, startApiServer, startEtcd } from '../support/cluster.js';
+import { type ApiServerProcess, type Etcd, kubectlPath, startApiServer, startEtcd } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { kubectl, ok } from '../support/kubectl.js';
+import { type OIDCProvider, startOIDCProvider } from '../support/oidc-provider.js';
 import { selfSignedCertificate } from '../support/tls.js';
 
+const execFileAsync = promisify(execFile);
 const issuer = 'https://kubernetes.default.svc.cluster.local';
 const signing = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const retired = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -25,6 +30,7 @@ let dir: string;
 let etcd: Etcd | undefined;
 let server: ApiServerProcess | undefined;
 let kubeconfig: string;
+let provider: OIDCProvider | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'sa-tokens-'));
@@ -36,8 +42,11 @@ beforeAll(async () => {
   writeFileSync(keyFile, `${signing.publicKey.export({ type: 'spki', format: 'pem' })}${retired.publicKey.export({ type: 'spki', format: 'pem' })}`);
   const tokenFile = path.join(dir, 'tokens.csv');
   writeFileSync(tokenFile, 'admin-token,admin,admin-uid,"system:masters"\n');
+  provider = await startOIDCProvider(tls, 'kubernetes');
   etcd = await startEtcd(dir);
   server = await startApiServer(etcd.url, [
+    `--oidc-issuer-url=${provider.issuer}`, '--oidc-client-id=kubernetes', `--oidc-ca-file=${tls.certFile}`, '--oidc-username-claim=email',
+    '--oidc-groups-claim=groups', '--oidc-groups-prefix=oidc:', '--oidc-signing-algs=RS256,ES256',
     `--tls-cert-file=${tls.certFile}`, `--tls-private-key-file=${tls.keyFile}`, `--token-auth-file=${tokenFile}`,
     `--service-account-signing-key-file=${signingKeyFile}`, `--service-account-key-file=${keyFile}`, `--service-account-issuer=${issuer}`,
   ]);
@@ -53,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await etcd?.stop();
+  await provider?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,6 +71,15 @@ const k = (...args: string[]) => kubectl(kubeconfig, args);
 function whoami(token: string): { code: number; user?: Record<string, unknown>; stderr: string } {
   const r = k('--token', token, 'auth', 'whoami', '-o', 'json');
   return { code: r.code, stderr: r.stderr, user: r.code === 0 ? JSON.parse(r.stdout).status.userInfo : undefined };
+}
+/** whoami without blocking this process: the server may be fetching keys from the OIDC provider it serves. */
+async function whoamiAsync(token: string): Promise<{ user?: Record<string, unknown>; stderr: string }> {
+  try {
+    const r = await execFileAsync(kubectlPath, ['--token', token, 'auth', 'whoami', '-o', 'json'], { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    return { user: JSON.parse(r.stdout).status.userInfo, stderr: r.stderr };
+  } catch (e) {
+    return { stderr: String((e as { stderr?: string }).stderr) };
+  }
 }
 function getJSON(...args: string[]): KubeObject {
   return JSON.parse(ok(k('get', '-o', 'json', ...args))) as KubeObject;
@@ -198,4 +217,29 @@ describe('service-account issuer discovery', () => {
     const jwk = keys.find((key) => key.kid === JSON.parse(Buffer.from(h, 'base64url').toString()).kid)!;
     expect(verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(s, 'base64url'))).toBe(true);
   });
+});
+
+describe('OIDC', () => {
+  it('authenticates the provider\'s ID tokens (email username, prefixed groups), across a key rotation; refuses bad ones', async () => {
+    const p = provider!;
+    expect((await whoamiAsync(p.idToken({ email: 'jane@example.com', email_verified: true, groups: ['dev'] }))).user).toEqual({
+      username: 'jane@example.com', groups: ['oidc:dev', 'system:authenticated'],
+    });
+    p.rotate('ec');
+    // The new kid is fetched at most once per rate-limit interval (10 s): wait for it rather than assume.
+    const reviewed = async () => {
+      const r = await execFileAsync('curl', ['-sk', '-m', '10', '-XPOST', '-H', 'Authorization: Bearer admin-token', '-H', 'Content-Type: application/json',
+        `${server!.url}/apis/authentication.k8s.io/v1/tokenreviews`, '-d', JSON.stringify({ spec: { token: p.idToken({ email: 'jane@example.com' }) } })]);
+      return JSON.parse(r.stdout).status.user.username === 'jane@example.com';
+    };
+    await eventually(reviewed, { what: 'the rotated ES256 key to be fetched', intervalMs: 1000 });
+    expect((await whoamiAsync(p.idToken({ email: 'jane@example.com' }))).user?.username).toBe('jane@example.com');
+    const now = Math.floor(Date.now() / 1000);
+    for (const bad of [
+      p.idToken({ email: 'jane@example.com', exp: now - 60 }),
+      p.idToken({ email: 'jane@example.com', aud: 'someone-else' }),
+      p.idToken({ email: 'jane@example.com', email_verified: false }),
+      p.idToken({ email: 'jane@example.com' }, { key: foreign.privateKey }),
+    ]) expect((await whoamiAsync(bad)).stderr).toMatch(unauthorized);
+  }, 120_000);
 });
