@@ -37,8 +37,11 @@ function baseCert(publicKey: forge.pki.PublicKey, notBefore: Date, notAfter: Dat
   return cert;
 }
 
-/** A self-signed CA, 10 years as kubeadm's. */
-export function newCA(commonName: string, years = 10): Issued {
+/**
+ * A self-signed CA, 10 years as kubeadm's. `serving`: also a server certificate for these names
+ * (a test server that is its own CA).
+ */
+export function newCA(commonName: string, years = 10, serving?: { serverAuth: true; dnsNames: string[]; ips: string[] }): Issued {
   const kp = newKey();
   const now = Date.now();
   const cert = baseCert(forge.pki.setRsaPublicKey(kp.key.n, kp.key.e), new Date(now - 5 * 60 * 1000), new Date(now + years * 365 * day));
@@ -49,6 +52,8 @@ export function newCA(commonName: string, years = 10): Issued {
     { name: 'basicConstraints', cA: true, critical: true },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
+    ...(serving ? [{ name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [...serving.dnsNames.map((value) => ({ type: 2, value })), ...serving.ips.map((ip) => ({ type: 7, ip }))] }] : []),
   ]);
   cert.sign(kp.key, forge.md.sha256.create());
   return { ...kp, cert, certPem: forge.pki.certificateToPem(cert) };

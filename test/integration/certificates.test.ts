@@ -8,6 +8,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import forge from 'node-forge';
+import { issue, newCA, writeIssued } from '../../pki/pki.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startOnFreePorts, startProcess, stopProcess, waitReady } from '../../compose/local/processes.js';
 import { type Etcd, repoRoot, startEtcd } from '../support/cluster.js';
@@ -22,36 +23,6 @@ let server: Awaited<ReturnType<typeof startSecuredServer>> | undefined;
 let second: Awaited<ReturnType<typeof startSecuredServer>> | undefined;
 let ca: forge.pki.Certificate;
 const kubeconfigs: Record<string, string> = {};
-
-function makeCA(): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-  const subject = [{ name: 'commonName', value: 'csr-test-ca' }];
-  cert.setSubject(subject);
-  cert.setIssuer(subject);
-  cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true }, { name: 'subjectKeyIdentifier' }]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { cert, key: keys.privateKey };
-}
-
-/** A serving certificate for 127.0.0.1 from the CA: kubectl sends bearer tokens over TLS only. */
-function servingCert(authority: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }): { cert: string; key: string } {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = '02';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
-  cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
-  cert.setIssuer(authority.cert.subject.attributes);
-  cert.setExtensions([{ name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }]);
-  cert.sign(authority.key, forge.md.sha256.create());
-  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
-}
 
 /** A PEM CERTIFICATE REQUEST for CN/O, base64 as spec.request carries it. */
 function request(cn: string, orgs: string[] = []): string {
@@ -105,13 +76,11 @@ async function startSecuredServer(etcdUrl: string, args: string[]): Promise<{ ur
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kats-csr-'));
-  const authority = makeCA();
+  // The cluster PKI's own code (pki/pki.ts): a CA, and a serving certificate for 127.0.0.1 (kubectl sends bearer tokens over TLS only).
+  const authority = newCA('csr-test-ca');
   ca = authority.cert;
-  writeFileSync(path.join(dir, 'ca.crt'), forge.pki.certificateToPem(authority.cert));
-  writeFileSync(path.join(dir, 'ca.key'), forge.pki.privateKeyToPem(authority.key));
-  const serving = servingCert(authority);
-  writeFileSync(path.join(dir, 'serving.crt'), serving.cert);
-  writeFileSync(path.join(dir, 'serving.key'), serving.key);
+  writeIssued(dir, 'ca', authority);
+  writeIssued(dir, 'serving', issue(authority, { commonName: 'kube-apiserver', usage: 'server', ips: ['127.0.0.1'] }));
   writeFileSync(path.join(dir, 'tokens.csv'), [
     `${tokens.admin},admin,admin-uid,system:masters`,
     `${tokens.alice},alice,alice-uid,"dev,qa"`,
