@@ -50,8 +50,8 @@ export interface Strategy {
   prepareForCreate?(obj: KubeObject): void;
   /** Carry over what a main-resource update may not change (status) from the old object. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  /** Semantic rules the schema cannot express. Field paths are `spec.template.spec.containers[0].image`. */
-  validate?(obj: KubeObject): FieldError[];
+  /** Semantic rules the schema cannot express, on create and update (`old` set on update). Field paths are `spec.template.spec.containers[0].image`. */
+  validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
   /** Asynchronous work before a create is persisted (ClusterIP allocation...). */
   beforeCreate?(obj: KubeObject, ctx: StrategyContext): Promise<void>;

@@ -12,7 +12,7 @@ export function validate(rt: ResourceType, obj: KubeObject, old: KubeObject | un
   if (schema.decodeError) throw errors.badRequest(schema.decodeError);
   // Unknown fields are the decode step's (server/endpoints/handlers/decode.ts): reported and dropped there.
   const causes: FieldError[] = [...validateObjectMeta(rt, obj), ...schema.causes];
-  causes.push(...(rt.strategy.validate?.(obj) ?? []));
+  causes.push(...(rt.strategy.validate?.(obj, old) ?? []));
   if (old) {
     causes.push(...validateObjectMetaUpdate(obj, old));
     causes.push(...(rt.strategy.validateUpdate?.(obj, old) ?? []));

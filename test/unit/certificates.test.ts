@@ -163,6 +163,13 @@ describe('the registry', () => {
 
     const approve = await refusal(store.update(csrs, '', 'c', { ...viaMain, status: { conditions: [{ type: 'Approved', status: 'True' }] } }, write(admin), 'status'));
     expect(causes(approve)).toEqual(['status.conditions: Forbidden: updates may not add a condition of type "Approved"']);
+    // every error at once, as kube's status strategy reports them
+    const both = await refusal(store.update(csrs, '', 'c', { ...viaMain, status: { conditions: [{ type: 'Approved', status: 'True' }, { type: 'Denied', status: 'True' }] } }, write(admin), 'status'));
+    expect(causes(both)).toEqual([
+      'status.conditions: Invalid value: "Denied": Approved and Denied conditions are mutually exclusive',
+      'status.conditions: Forbidden: updates may not add a condition of type "Approved"',
+      'status.conditions: Forbidden: updates may not add a condition of type "Denied"',
+    ]);
     const garbage = await refusal(store.update(csrs, '', 'c', { ...viaMain, status: { certificate: Buffer.from('x').toString('base64') } }, write(admin), 'status'));
     expect(causes(garbage)).toEqual(['status.certificate: Invalid value: "<certificate data>": must contain at least one CERTIFICATE PEM block']);
 

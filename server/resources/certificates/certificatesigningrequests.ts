@@ -92,8 +92,9 @@ export const certificatesigningrequests = defineResource({
       if (old.status === undefined) delete obj.status;
       else obj.status = old.status;
     },
-    // On updates, status and spec are as stored or checked by the subresource's validateUpdate.
-    validate: (obj) => validateCreate(obj),
+    // kube's Validate is for creates; an update's spec and status are as stored (main resource) or
+    // checked whole by the subresource's validateUpdate, which reports every error at once as kube does.
+    validate: (obj, old) => (old ? [] : validateCreate(obj)),
     selectableFields: { 'spec.signerName': (o) => String((o.spec as Obj | undefined)?.signerName ?? '') },
     subresourceStrategies: { status: statusStrategy, approval: approvalStrategy },
     table: tableOf([
