@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { kubeconfigCredentials } from '../compose/local/client.js';
+import { readKubeconfig } from './kubeconfig.js';
 import { ensurePKI, pkiFiles, revoke, writeClientKubeconfig } from './pki.js';
 
 const usage = `usage: npm run pki -- init [--dir DIR] [--san NAME|IP ...]
@@ -45,7 +45,7 @@ function main(argv: string[]): number {
       return 0;
     }
     case 'revoke': {
-      const cert = one('cert') ? readFileSync(one('cert')!, 'utf8') : one('kubeconfig') ? kubeconfigCredentials(one('kubeconfig')!).cert : undefined;
+      const cert = one('cert') ? readFileSync(one('cert')!, 'utf8') : one('kubeconfig') ? readKubeconfig(one('kubeconfig')!).cert?.toString() : undefined;
       if (!cert) throw new Error(`revoke needs --cert FILE or --kubeconfig FILE (with client-certificate-data)\n${usage}`);
       const serial = revoke(pkiFiles(dir), cert);
       console.log(`revoked serial ${serial}; ${pkiFiles(dir).crl} rewritten`);

@@ -3,10 +3,10 @@
 // (one instance, no LB), `kube-apiserver` (the peer, bench/peer/peer.mjs), or an external server
 // named by --target and a kubeconfig.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
+import { readKubeconfig } from '../../pki/kubeconfig.js';
 import { stopPid } from '../../compose/local/processes.js';
 import { apiserverFlags } from '../../compose/local/topology.js';
 import { removeOnExit, repoRoot, stopOnExit, startApiServer, startApiServerOn, startEtcd, startLb, startRedis } from './processes.js';
@@ -102,11 +102,6 @@ export async function startTarget(name: TargetName, nodeArgs: string[] = []): Pr
 
 /** A server that is already running: its URL, and the bearer token from a kubeconfig's current user. */
 export function externalTarget(url: string, kubeconfig?: string, name = 'external'): Target {
-  let token: string | undefined;
-  if (kubeconfig) {
-    const cfg = parse(readFileSync(kubeconfig, 'utf8')) as { 'current-context'?: string; contexts?: Array<{ name: string; context: { user: string } }>; users?: Array<{ name: string; user: { token?: string } }> };
-    const ctx = cfg.contexts?.find((c) => c.name === cfg['current-context']) ?? cfg.contexts?.[0];
-    token = cfg.users?.find((u) => u.name === ctx?.context.user)?.user.token;
-  }
+  const token = kubeconfig ? readKubeconfig(kubeconfig).token : undefined;
   return { name, url: url.replace(/\/$/, ''), token, apiserverPids: () => [], stop: async () => {} };
 }

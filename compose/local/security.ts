@@ -7,10 +7,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePKI, type PkiFiles, pkiFiles, writeClientKubeconfig } from '../../pki/pki.js';
 import { defaultAuditPolicy } from '../../server/audit/default-policy.js';
+import { jwksPath, openIDConfigurationPath } from '../../server/authentication/serviceaccount/discovery.js';
 import type { LauncherOptions } from './options.js';
 
 /** The paths anonymous requests may use (kube's AuthenticationConfiguration anonymous.conditions). */
-export const anonymousPaths = ['/healthz', '/livez', '/readyz', '/version', '/.well-known/openid-configuration', '/openid/v1/jwks'];
+export const anonymousPaths = ['/healthz', '/livez', '/readyz', '/version', openIDConfigurationPath, jwksPath];
 
 /** The in-cluster names of the API server and the first Service IP, as kubeadm puts them in apiserver.crt. */
 const clusterNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost'];

@@ -1,15 +1,11 @@
 // The audit.k8s.io/v1 Event, field for field and in the order kube serializes it, and the small
 // pieces it is made of: microsecond timestamps and the source IP chain.
 import { isIP } from 'node:net';
-import type { UserInfo } from '../authentication/user.js';
+import { type APIUserInfo, apiUserInfo, type UserInfo } from '../authentication/user.js';
 import type { Level, Stage } from './policy.js';
 
-export interface AuditUser {
-  username?: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-}
+/** The event's user: authentication.k8s.io/v1 UserInfo. */
+export type AuditUser = APIUserInfo;
 
 export interface ObjectReference {
   resource?: string;
@@ -61,11 +57,7 @@ export function eventList(items: AuditEvent[]): { kind: 'EventList'; apiVersion:
 export function auditUser(u: UserInfo | undefined): AuditUser {
   // No user (failed authentication): kube's empty UserInfo, whose fields are all left out.
   if (!u) return {};
-  const out: AuditUser = { username: u.name };
-  if (u.uid) out.uid = u.uid;
-  if (u.groups.length) out.groups = [...u.groups];
-  if (u.extra && Object.keys(u.extra).length) out.extra = u.extra;
-  return out;
+  return apiUserInfo(u);
 }
 
 /** Now, in milliseconds with a fraction: enough for a microsecond timestamp. */

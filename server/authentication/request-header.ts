@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { certificatesOf, ProofChecker, proofHeader } from '../../pki/front-proxy-proof.js';
 import type { SecurityConfig } from '../config.js';
+import { decodeURIComponentSafe } from '../http/exchange.js';
 import type { Authenticated, AuthenticationRequest, RequestAuthenticator } from './authenticator.js';
 
 export class FrontProxyAuthenticator implements RequestAuthenticator {
@@ -36,17 +37,9 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
       const prefix = this.extraPrefixes.find((p) => h.startsWith(p));
       if (!prefix) continue;
       // kube: the key is lower-cased and %-unescaped.
-      const key = safeUnescape(h.slice(prefix.length).toLowerCase());
+      const key = decodeURIComponentSafe(h.slice(prefix.length).toLowerCase());
       (extra[key] ??= []).push(...req.headerValues(h));
     }
     return { user: { name, groups, ...(Object.keys(extra).length ? { extra } : {}) } };
-  }
-}
-
-function safeUnescape(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
   }
 }

@@ -21,3 +21,19 @@ export function withAuthenticatedGroup(user: UserInfo): UserInfo {
   if (user.name === anonymousUserName || user.groups.includes(authenticatedGroup)) return user;
   return { ...user, groups: [...user.groups, authenticatedGroup] };
 }
+
+/** authentication.k8s.io/v1 UserInfo as kube serializes it (empty fields left out): TokenReview, SelfSubjectReview, audit events. */
+export interface APIUserInfo {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+export function apiUserInfo(u: UserInfo): APIUserInfo {
+  const out: APIUserInfo = { username: u.name };
+  if (u.uid) out.uid = u.uid;
+  if (u.groups.length) out.groups = [...u.groups];
+  if (u.extra && Object.keys(u.extra).length) out.extra = u.extra;
+  return out;
+}

@@ -4,9 +4,10 @@
 // the request then acts as the impersonated user (Exchange.user), the authenticated one is kept
 // for the audit (Exchange.authenticatedUser).
 import { errors } from '../api/errors.js';
+import { serviceAccountGroups, serviceAccountUsername, splitServiceAccountUsername } from '../authentication/serviceaccount/user.js';
 import { anonymousUserName, authenticatedGroup, type UserInfo, unauthenticatedGroup } from '../authentication/user.js';
 import type { Attributes, Authorizer } from '../authorization/authorizer.js';
-import type { Exchange } from '../http/exchange.js';
+import { decodeURIComponentSafe, type Exchange } from '../http/exchange.js';
 import type { Filter } from './chain.js';
 import { forbidden } from './authorization.js';
 
@@ -41,8 +42,8 @@ export function impersonation(authorizer: Authorizer): Filter {
         switch (t.kind) {
           case 'ServiceAccount':
             attrs.resource = 'serviceaccounts';
-            name = `system:serviceaccount:${t.namespace}:${t.name}`;
-            if (!groupsSpecified) groups = ['system:serviceaccounts', `system:serviceaccounts:${t.namespace}`];
+            name = serviceAccountUsername(t.namespace!, t.name);
+            if (!groupsSpecified) groups = serviceAccountGroups(t.namespace!);
             break;
           case 'User':
             attrs.resource = 'users';
@@ -81,14 +82,14 @@ function impersonationTargets(ex: Exchange): Target[] {
   const targets: Target[] = [];
   const requested = ex.headerValues('impersonate-user')[0] ?? '';
   if (requested) {
-    const sa = serviceAccountOf(requested);
+    const sa = splitServiceAccountUsername(requested);
     targets.push(sa ? { kind: 'ServiceAccount', ...sa } : { kind: 'User', name: requested });
   }
   const hasUser = targets.length > 0;
   for (const g of ex.headerValues('impersonate-group')) targets.push({ kind: 'Group', name: g });
   for (const h of Object.keys(ex.headers)) {
     if (!h.startsWith(extraPrefix)) continue;
-    const key = unescape(h.slice(extraPrefix.length).toLowerCase());
+    const key = decodeURIComponentSafe(h.slice(extraPrefix.length).toLowerCase());
     for (const v of ex.headerValues(h)) targets.push({ kind: 'UserExtra', apiVersion: 'authentication.k8s.io/v1', name: v, fieldPath: key });
   }
   const uid = ex.headerValues('impersonate-uid')[0] ?? '';
@@ -99,25 +100,4 @@ function impersonationTargets(ex: Exchange): Target[] {
     throw errors.badRequest(`requested [${shown}] without impersonating a user`);
   }
   return targets;
-}
-
-/** system:serviceaccount:<namespace>:<name>, both parts valid names (kube's serviceaccount.SplitUsername). */
-function serviceAccountOf(username: string): { namespace: string; name: string } | undefined {
-  const prefix = 'system:serviceaccount:';
-  if (!username.startsWith(prefix)) return undefined;
-  const parts = username.slice(prefix.length).split(':');
-  if (parts.length !== 2) return undefined;
-  const [namespace, name] = parts;
-  const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-  const subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-  if (!label.test(namespace) || namespace.length > 63 || !subdomain.test(name) || name.length > 253) return undefined;
-  return { namespace, name };
-}
-
-function unescape(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

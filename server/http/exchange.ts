@@ -275,7 +275,8 @@ export function statusLine(code: number): string {
   return `${code} ${reasons[code] ?? 'Unknown'}`;
 }
 
-function decodeURIComponentSafe(p: string): string {
+/** Percent-decoded, or as it is when it is not valid percent-encoding (paths, extra-header keys). */
+export function decodeURIComponentSafe(p: string): string {
   try {
     return decodeURIComponent(p);
   } catch {

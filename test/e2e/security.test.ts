@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readKubeconfig } from '../../pki/kubeconfig.js';
 import { clientKubeconfig, issue, loadIssued, newCA, pkiFiles, revoke } from '../../pki/pki.js';
 import { helmPath } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
@@ -177,11 +178,7 @@ describe('security: the default control plane is TLS with identities, RBAC and a
 
   it('writes audit lines per request, with the Audit-Id each response carries', async () => {
     const res = await new Promise<{ id: string }>((resolve, reject) => {
-      const { cert, key, ca } = (() => {
-        const doc = readFileSync(admin, 'utf8');
-        const field = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(doc)![1], 'base64').toString();
-        return { cert: field('client-certificate-data'), key: field('client-key-data'), ca: field('certificate-authority-data') };
-      })();
+      const { cert, key, ca } = readKubeconfig(admin);
       https.get(`${lbUrl}/api/v1/namespaces/team/configmaps`, { cert, key, ca }, (r) => {
         r.resume();
         r.on('end', () => resolve({ id: String(r.headers['audit-id']) }));

@@ -3,11 +3,9 @@
 // --audit-webhook-batch-max-size events or --audit-webhook-batch-max-wait, whichever comes first;
 // a failed POST (connection error, 429, 5xx) is retried with backoff from
 // --audit-webhook-initial-backoff (x1.5 each time, 5 tries, as kube's webhook retry).
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
-import { parse as parseYAML } from 'yaml';
+import { readKubeconfig } from '../../../pki/kubeconfig.js';
 import { type AuditEvent, eventList } from '../event.js';
 
 export interface WebhookOptions {
@@ -115,30 +113,14 @@ function post(target: Target, body: string): Promise<void> {
 
 /** The receiver from a kubeconfig: the current context's (or the first) cluster and user. */
 export function loadTarget(file: string): Target {
-  const doc = parseYAML(readFileSync(file, 'utf8')) as Record<string, any>;
-  const named = (list: unknown, name: string | undefined) => {
-    const items = Array.isArray(list) ? list : [];
-    return (items.find((i) => i?.name === name) ?? items[0]) as Record<string, any> | undefined;
-  };
-  const context = named(doc?.contexts, doc?.['current-context'])?.context as Record<string, any> | undefined;
-  const cluster = named(doc?.clusters, context?.cluster)?.cluster as Record<string, any> | undefined;
-  const user = (named(doc?.users, context?.user)?.user ?? {}) as Record<string, any>;
-  if (!cluster?.server) throw new Error(`audit webhook config ${file}: no cluster with a server`);
-  const dir = path.dirname(file);
-  const bytes = (data: unknown, f: unknown) => (typeof data === 'string' ? Buffer.from(data, 'base64') : typeof f === 'string' ? readFileSync(path.resolve(dir, f)) : undefined);
+  const kc = readKubeconfig(file);
+  if (!kc.server) throw new Error(`audit webhook config ${file}: no cluster with a server`);
   const headers: Record<string, string> = {};
-  const token = typeof user.tokenFile === 'string' ? readFileSync(path.resolve(dir, user.tokenFile), 'utf8').trim() : user.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  else if (user.username) headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+  if (kc.token) headers.Authorization = `Bearer ${kc.token}`;
+  else if (kc.username) headers.Authorization = `Basic ${Buffer.from(`${kc.username}:${kc.password ?? ''}`).toString('base64')}`;
   return {
-    url: new URL(cluster.server),
+    url: new URL(kc.server),
     headers,
-    tls: {
-      ca: bytes(cluster['certificate-authority-data'], cluster['certificate-authority']),
-      rejectUnauthorized: cluster['insecure-skip-tls-verify'] !== true,
-      servername: cluster['tls-server-name'],
-      cert: bytes(user['client-certificate-data'], user['client-certificate']),
-      key: bytes(user['client-key-data'], user['client-key']),
-    },
+    tls: { ca: kc.ca, rejectUnauthorized: !kc.insecureSkipTLSVerify, servername: kc.tlsServerName, cert: kc.cert, key: kc.key },
   };
 }

@@ -1,4 +1,5 @@
 // The user a service-account token stands for (kube's serviceaccount.ServiceAccountInfo.UserInfo).
+import { isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.js';
 import type { UserInfo } from '../user.js';
 
 export const serviceAccountUsernamePrefix = 'system:serviceaccount:';
@@ -20,6 +21,24 @@ export function serviceAccountUsername(namespace: string, name: string): string 
   return `${serviceAccountUsernamePrefix}${namespace}:${name}`;
 }
 
+/** The groups every service account of a namespace is in (kube's serviceaccount.MakeGroupNames). */
+export function serviceAccountGroups(namespace: string): string[] {
+  return [allServiceAccountsGroup, `${allServiceAccountsGroup}:${namespace}`];
+}
+
+/**
+ * The namespace and name of a service account's user name, both valid names (kube's
+ * serviceaccount.SplitUsername); undefined for any other user name.
+ */
+export function splitServiceAccountUsername(username: string): { namespace: string; name: string } | undefined {
+  if (!username.startsWith(serviceAccountUsernamePrefix)) return undefined;
+  const parts = username.slice(serviceAccountUsernamePrefix.length).split(':');
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts;
+  if (isDNS1123Label(namespace).length || isDNS1123Subdomain(name).length) return undefined;
+  return { namespace, name };
+}
+
 export function serviceAccountUser(sa: ServiceAccountInfo): UserInfo {
   const extra: Record<string, string[]> = {};
   if (sa.podName) extra['authentication.kubernetes.io/pod-name'] = [sa.podName];
@@ -30,7 +49,7 @@ export function serviceAccountUser(sa: ServiceAccountInfo): UserInfo {
   const user: UserInfo = {
     name: serviceAccountUsername(sa.namespace, sa.name),
     uid: sa.uid,
-    groups: [allServiceAccountsGroup, `${allServiceAccountsGroup}:${sa.namespace}`],
+    groups: serviceAccountGroups(sa.namespace),
   };
   if (Object.keys(extra).length) user.extra = extra;
   return user;

@@ -1,5 +1,6 @@
 // rbac/v1 rule and subject matching, as kube's rbac/v1 helpers (RuleAllows, appliesTo): what one
 // PolicyRule grants and which users one binding subject names.
+import { serviceAccountUsername } from '../../authentication/serviceaccount/user.js';
 import type { UserInfo } from '../../authentication/user.js';
 import type { Attributes } from '../authorizer.js';
 
@@ -44,11 +45,6 @@ export function ruleAllows(a: Attributes, r: PolicyRule): boolean {
   }
   return verbMatches(r, a.verb) && nonResourceURLMatches(r, a.path);
 }
-
-export const serviceAccountPrefix = 'system:serviceaccount:';
-
-/** The user name a service account authenticates as. */
-export const serviceAccountUsername = (namespace: string, name: string): string => `${serviceAccountPrefix}${namespace}:${name}`;
 
 /** Whether a binding's subject names this user; a ServiceAccount subject without a namespace means the binding's own. */
 export function appliesTo(user: UserInfo, s: Subject, bindingNamespace: string): boolean {

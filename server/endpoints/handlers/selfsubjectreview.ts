@@ -1,6 +1,7 @@
 // POST selfsubjectreviews (authentication.k8s.io/v1 SelfSubjectReview): the request's own user,
 // what `kubectl auth whoami` prints (kube's selfsubjectreview REST). Nothing is stored.
 import { errors } from '../../api/errors.js';
+import { apiUserInfo } from '../../authentication/user.js';
 import type { SchemaTarget } from '../../schema/validate.js';
 import { type HandlerContext, respondObject, writeOptions } from './context.js';
 import { decodeObject } from './decode.js';
@@ -12,10 +13,7 @@ export async function createSelfSubjectReview(ctx: HandlerContext): Promise<void
   await decodeObject(ctx, opts, selfSubjectReviewTarget);
   const u = ctx.ex.user;
   if (!u) throw errors.badRequest('no user present on request');
-  const userInfo: Record<string, unknown> = { username: u.name };
-  if (u.uid) userInfo.uid = u.uid;
-  if (u.groups.length) userInfo.groups = u.groups;
-  if (u.extra && Object.keys(u.extra).length) userInfo.extra = u.extra;
+  const userInfo = apiUserInfo(u);
   const review = {
     kind: 'SelfSubjectReview',
     apiVersion: 'authentication.k8s.io/v1',

@@ -1,6 +1,7 @@
 // POST tokenreviews (authentication.k8s.io/v1 TokenReview): runs a token through the token
 // authenticators and answers who it is (kube's tokenreview REST). Nothing is stored.
 import { ApiError, errors } from '../../api/errors.js';
+import { apiUserInfo } from '../../authentication/user.js';
 import { recordUpdate } from '../../fieldmanager/field-manager.js';
 import type { SchemaTarget } from '../../schema/validate.js';
 import { type HandlerContext, respondObject, writeOptions } from './context.js';
@@ -32,8 +33,7 @@ export async function createTokenReview(ctx: HandlerContext): Promise<void> {
   if (result) {
     if (auds.length && !auds.some((a) => result.audiences?.includes(a))) throw errors.internal('error validating audiences');
     status.authenticated = true;
-    const u = result.user;
-    status.user = { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra && Object.keys(u.extra).length ? { extra: u.extra } : {}) };
+    status.user = apiUserInfo(result.user);
     if (result.audiences?.length) status.audiences = result.audiences;
   }
   // kube answers with the fields in its struct order (status: authenticated, user, audiences, error).
