@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../api/object.js';
 import type { GenericStore } from '../../registry/store.js';
 import type { TypeRegistry } from '../../registry/registry.js';
-import { PrefixFollower } from './follower.js';
+import { PrefixFollower } from '../../registry/follower.js';
 import { type PolicyKind, PolicyIndex } from './policy-index.js';
 
 const group = 'rbac.authorization.k8s.io';

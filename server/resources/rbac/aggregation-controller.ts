@@ -5,7 +5,7 @@
 // conflict means another writer was first — the change it makes brings a new pass anyway.
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
-import { PrefixFollower } from '../../authorization/rbac/follower.js';
+import { PrefixFollower } from '../../registry/follower.js';
 import type { PolicyRule } from '../../authorization/rbac/rules.js';
 import type { GenericStore } from '../../registry/store.js';
 import type { ResourceType } from '../../registry/types.js';

@@ -1,10 +1,10 @@
 // Follows every object under one storage prefix from the watch cache into memory: a watch with the
 // initial state, objects gone while no watch ran dropped at the initial-events end, and a new watch
-// after any error. The shape of the CRD watcher; here the objects are kept, not installed.
-import type { KubeObject } from '../../api/object.js';
-import type { GenericStore } from '../../registry/store.js';
-import type { ResourceType } from '../../registry/types.js';
-import type { Watch } from '../../storage/interface.js';
+// after any error. The CRD watcher installs what it follows; RBAC indexes it.
+import type { KubeObject } from '../api/object.js';
+import type { Watch } from '../storage/interface.js';
+import type { GenericStore } from './store.js';
+import type { ResourceType } from './types.js';
 
 const retryMs = 500;
 
@@ -37,6 +37,11 @@ export class PrefixFollower {
   /** Starts following; resolves once the objects stored at start-up are in memory. */
   start(): Promise<void> {
     void this.run();
+    return this.whenSynced();
+  }
+
+  /** Resolves once the first initial state has been read (at once if it has). */
+  whenSynced(): Promise<void> {
     if (this.syncedOnce) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -62,7 +67,8 @@ export class PrefixFollower {
     let ended!: () => void;
     const closed = new Promise<void>((r) => (ended = r));
     const seen = new Set<string>();
-    // From the cache as it is (resourceVersion 0), as the CRD watcher, for the same reason.
+    // From the cache's state as it is (resourceVersion 0): a ready cache holds every object stored before it
+    // loaded, and waiting for it to be fresh could wait for a revision the feed has not brought yet.
     this.watch = await this.store.storage.watch(`${this.rt.storagePrefix}/`, { sendInitialEvents: true, resourceVersion: '0' }, {
       event: (type, value) => {
         const obj = this.store.decode(this.rt, value);
