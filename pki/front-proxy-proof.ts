@@ -7,6 +7,7 @@
 // remembers the proof until it is stale, so a request pays one map lookup. The header reaches an
 // instance only over TLS from the proxy (the LB strips every X-Remote-* header clients send).
 import { sign, verify, X509Certificate, type KeyObject, createPrivateKey } from 'node:crypto';
+import { pemBlocks } from './pem.js';
 
 export const proofHeader = 'x-remote-proxy-proof';
 /** How long a proof is accepted after (and before, for clock skew) its timestamp. */
@@ -96,5 +97,5 @@ export function commonName(cert: X509Certificate): string {
 
 /** Every certificate of a PEM bundle. */
 export function certificatesOf(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((c) => new X509Certificate(c));
+  return pemBlocks(pem).filter((b) => b.type === 'CERTIFICATE').map((b) => new X509Certificate(b.text));
 }

@@ -4,6 +4,7 @@
 // keys all work (node-forge's own CSR reader knows RSA only).
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import forge from 'node-forge';
+import { pemBlocks } from '../../pki/pem.js';
 
 /** The parsed request: subject and subject alternative names, as the signer rules read them. */
 export interface ParsedRequest {
@@ -23,18 +24,6 @@ export interface ParsedRequest {
 /** Go's []byte in JSON: base64 text. */
 export function bytesOf(b64: unknown): Buffer {
   return typeof b64 === 'string' ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
-}
-
-interface PemBlock { type: string; headers: boolean; body: string }
-
-/** The PEM blocks in `text`, in order (encoding/pem's Decode, loop). */
-function pemBlocks(text: string): PemBlock[] {
-  const out: PemBlock[] = [];
-  const re = /-----BEGIN ([^-\r\n]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    out.push({ type: m[1], headers: /^[^\s:]+:/m.test(m[2]), body: m[2] });
-  }
-  return out;
 }
 
 /** Signature algorithm OIDs to the digest node:crypto verifies with (null: the key decides, Ed25519). */
