@@ -11,20 +11,13 @@ import { RBACAuthorizer } from '../server/authorization/rbac/rbac.js';
 import { aggregatedRules } from '../server/resources/rbac/aggregation-controller.js';
 import { bootstrapPolicy } from '../server/resources/rbac/bootstrap-policy.js';
 import { repoRoot } from './runner/processes.js';
+import { parseFlags } from './runner/flags.js';
 
 interface Options { bindings: number; iterations: number; out: string }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { bindings: 1000, iterations: 200_000, out: path.join(repoRoot, 'bench/results') };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, inline] = argv[i].split(/=(.*)/s, 2);
-    const v = () => inline ?? argv[++i];
-    if (k === '--bindings') o.bindings = Number(v());
-    else if (k === '--iterations') o.iterations = Number(v());
-    else if (k === '--out') o.out = path.resolve(v());
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  return parseFlags<Options>(argv, { bindings: 1000, iterations: 200_000, out: path.join(repoRoot, 'bench/results') },
+    { '--bindings': 'bindings', '--iterations': 'iterations', '--out': 'out' }, ['out']);
 }
 
 const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;

@@ -6,22 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cpuSeconds, repoRoot, startApiServer, startEtcd, startRedis, runMain, stopAll } from './runner/processes.js';
+import { parseFlags } from './runner/flags.js';
 
 interface Options { instances: number; seconds: number; writesPerSecond: number; listsPerSecond: number; out: string }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { instances: 3, seconds: 10, writesPerSecond: 50, listsPerSecond: 20, out: path.join(repoRoot, 'bench/results') };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, inline] = argv[i].split(/=(.*)/s, 2);
-    const v = () => Number(inline ?? argv[++i]);
-    if (k === '--instances') o.instances = v();
-    else if (k === '--seconds') o.seconds = v();
-    else if (k === '--writes-per-second') o.writesPerSecond = v();
-    else if (k === '--lists-per-second') o.listsPerSecond = v();
-    else if (k === '--out') o.out = path.resolve(String(inline ?? argv[++i]));
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  return parseFlags<Options>(argv, { instances: 3, seconds: 10, writesPerSecond: 50, listsPerSecond: 20, out: path.join(repoRoot, 'bench/results') },
+    { '--instances': 'instances', '--seconds': 'seconds', '--writes-per-second': 'writesPerSecond', '--lists-per-second': 'listsPerSecond', '--out': 'out' }, ['out']);
 }
 
 async function etcdMetrics(url: string): Promise<{ watchers: number; streams: number; ranges: number }> {

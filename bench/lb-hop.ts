@@ -8,22 +8,13 @@ import path from 'node:path';
 import { request } from './runner/http.js';
 import { cpuSeconds, repoRoot, startApiServer, startEtcd, startLb, runMain, stopProcess } from './runner/processes.js';
 import { type Figures, runFor, summarize } from './runner/stats.js';
+import { parseFlags } from './runner/flags.js';
 
 interface Options { concurrency: number; seconds: number; rounds: number; cpuProf?: string; out: string }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { concurrency: 16, seconds: 5, rounds: 2, out: path.join(repoRoot, 'bench/results') };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, inline] = argv[i].split(/=(.*)/s, 2);
-    const v = () => inline ?? argv[++i];
-    if (k === '--concurrency') o.concurrency = Number(v());
-    else if (k === '--duration-seconds') o.seconds = Number(v());
-    else if (k === '--rounds') o.rounds = Number(v());
-    else if (k === '--cpu-prof') o.cpuProf = path.resolve(v());
-    else if (k === '--out') o.out = path.resolve(v());
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  return parseFlags<Options>(argv, { concurrency: 16, seconds: 5, rounds: 2, out: path.join(repoRoot, 'bench/results') },
+    { '--concurrency': 'concurrency', '--duration-seconds': 'seconds', '--rounds': 'rounds', '--cpu-prof': 'cpuProf', '--out': 'out' }, ['cpuProf', 'out']);
 }
 
 interface Side extends Figures { cpuSeconds: { apiserver: number; lb: number; benchClient: number } }

@@ -15,21 +15,13 @@ import { request } from './runner/http.js';
 import { removeOnExit, repoRoot, runMain, startApiServer, startEtcd, startLb } from './runner/processes.js';
 import { attack, ensureVegeta, figures, type HttpFigures, readResults } from './runner/vegeta.js';
 import { etcdBinary } from './runner/targets.js';
+import { parseFlags } from './runner/flags.js';
 
 interface Options { seconds: number; rounds: number; workers: number; out: string }
 
 function parseOptions(argv: string[]): Options {
-  const o: Options = { seconds: 5, rounds: 2, workers: 32, out: path.join(repoRoot, 'bench/results') };
-  for (let i = 0; i < argv.length; i++) {
-    const [k, inline] = argv[i].split(/=(.*)/s, 2);
-    const v = () => Number(inline ?? argv[++i]);
-    if (k === '--seconds') o.seconds = v();
-    else if (k === '--rounds') o.rounds = v();
-    else if (k === '--workers') o.workers = v();
-    else if (k === '--out') o.out = path.resolve(inline ?? argv[++i]);
-    else throw new Error(`unknown option ${argv[i]}`);
-  }
-  return o;
+  return parseFlags<Options>(argv, { seconds: 5, rounds: 2, workers: 32, out: path.join(repoRoot, 'bench/results') },
+    { '--seconds': 'seconds', '--rounds': 'rounds', '--workers': 'workers', '--out': 'out' }, ['out']);
 }
 
 interface Config { name: string; url: string; header: Record<string, string[]>; clientCert?: { certFile: string; keyFile: string } }
