@@ -14,8 +14,7 @@ import { Forwarder } from './proxy/forward.js';
 import { UpgradeTunnels } from './proxy/upgrade.js';
 import { collectStats } from './stats/endpoint.js';
 import { WatchRegistry } from './watch/registry.js';
-import { useProofMaker } from './identity/front-proxy.js';
-import { ProofMaker } from '../pki/front-proxy-proof.js';
+import { ProxySigner } from '../pki/front-proxy-proof.js';
 import { nodeMinVersion, opensslCiphers } from '../pki/tls-settings.js';
 
 // kube-apiserver's --min-request-timeout: a watch with no timeoutSeconds lives 30 to 60 minutes.
@@ -36,8 +35,9 @@ export class LoadBalancer {
   constructor(private readonly config: LbConfig) {
     const up = config.upstream;
     const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
-    this.pool = new BackendPool(config.backends, { ca: read(up.caFile), cert: read(up.proxyClientCertFile), key: read(up.proxyClientKeyFile) });
-    useProofMaker(up.proxyClientCertFile && up.proxyClientKeyFile ? new ProofMaker(read(up.proxyClientCertFile)!, read(up.proxyClientKeyFile)!) : undefined);
+    const cert = read(up.proxyClientCertFile);
+    const key = read(up.proxyClientKeyFile);
+    this.pool = new BackendPool(config.backends, { ca: read(up.caFile), cert, key, signer: cert && key ? new ProxySigner(cert, key) : undefined });
     this.watches = new WatchRegistry(this.pool, { resumeTimeoutMs: config.watchResumeTimeoutMs, minRequestTimeoutSeconds });
     this.health = new HealthChecker(this.pool, { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs, healthyThreshold: config.healthyThreshold });
     this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries });

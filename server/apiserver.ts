@@ -54,7 +54,9 @@ export class APIServer {
   readonly security: Security;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
-  private listenSocket: unknown;
+  private readonly listenSockets: unknown[] = [];
+  /** The front proxy's listener's port, once listening (--front-proxy-port). */
+  frontProxyPort?: number;
   private readonly inFlight = new InFlight();
   private shuttingDown = false;
   /** Post-start hooks that have run (the RBAC bootstrap among them): /readyz waits for them, as kube's. */
@@ -94,33 +96,48 @@ export class APIServer {
 
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
   async start(): Promise<number> {
-    const app: TemplatedApp = this.config.tlsCertFile
-      // uSockets serves TLS 1.2 and 1.3 only; the cipher list is kube's default (or --tls-cipher-suites) for TLS 1.2.
-      ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile,
-        ssl_ciphers: opensslCiphers(this.config.security.tlsCipherSuites) })
-      : uws.App();
     const chain = buildHandlerChain(defaultHandlerChain(this.config, this.security), (ex) => this.route(ex));
-    serveWatchWebSockets(app, this.types, this.store, chain);
-    serveHTTP(app, chain, this.inFlight);
-    const port = await new Promise<number>((resolve, reject) => {
-      // Exclusive, as kube-apiserver without --permit-port-sharing: uWS's default SO_REUSEPORT let a second
-      // server bind this port and take a share of its connections.
-      type Listen = (host: string, port: number, options: number, cb: Parameters<TemplatedApp['listen']>[2]) => void;
-      const exclusivePort = 1; // LIBUS_LISTEN_EXCLUSIVE_PORT: the native listen takes (host, port, options, cb); the typings lack it
-      (app.listen as unknown as Listen).call(app, this.config.bindAddress, this.config.securePort, exclusivePort, (socket) => {
-        if (!socket) reject(new Error(`cannot listen on ${this.config.bindAddress}:${this.config.securePort}`));
-        else {
-          this.listenSocket = socket;
-          resolve(uws.us_socket_local_port(socket));
-        }
-      });
-    });
+    const port = await this.listen(this.app(), chain, this.config.securePort, false);
+    // The front proxy's listener refuses a client certificate from any CA but the requestheader CA; the MAC does the rest.
+    if (this.config.frontProxyPort !== undefined) {
+      this.frontProxyPort = await this.listen(this.app(this.config.security.requestheaderClientCAFile), chain, this.config.frontProxyPort, true);
+    }
     this.fanout?.start();
     void this.cache.start();
     await this.security.start();
     await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
+  }
+
+  private app(clientCAFile?: string): TemplatedApp {
+    return this.config.tlsCertFile
+      // uSockets serves TLS 1.2 and 1.3 only; the cipher list is kube's default (or --tls-cipher-suites) for TLS 1.2.
+      ? uws.SSLApp({ cert_file_name: this.config.tlsCertFile, key_file_name: this.config.tlsPrivateKeyFile,
+        ssl_ciphers: opensslCiphers(this.config.security.tlsCipherSuites), ...(clientCAFile ? { ca_file_name: clientCAFile } : {}) })
+      : uws.App();
+  }
+
+  private async listen(app: TemplatedApp, chain: (ex: Exchange) => Promise<void>, wanted: number, frontProxyListener: boolean): Promise<number> {
+    serveWatchWebSockets(app, this.types, this.store, chain, frontProxyListener);
+    serveHTTP(app, chain, this.inFlight, frontProxyListener);
+    return new Promise<number>((resolve, reject) => {
+      // Exclusive, as kube-apiserver without --permit-port-sharing: uWS's default SO_REUSEPORT let a second
+      // server bind this port and take a share of its connections.
+      type Listen = (host: string, port: number, options: number, cb: Parameters<TemplatedApp['listen']>[2]) => void;
+      const exclusivePort = 1; // LIBUS_LISTEN_EXCLUSIVE_PORT: the native listen takes (host, port, options, cb); the typings lack it
+      (app.listen as unknown as Listen).call(app, this.config.bindAddress, wanted, exclusivePort, (socket) => {
+        if (!socket) reject(new Error(`cannot listen on ${this.config.bindAddress}:${wanted}`));
+        else {
+          this.listenSockets.push(socket);
+          resolve(uws.us_socket_local_port(socket));
+        }
+      });
+    });
+  }
+
+  private closeListeners(): void {
+    for (const socket of this.listenSockets.splice(0)) uws.us_listen_socket_close(socket as never);
   }
 
   /**
@@ -133,8 +150,7 @@ export class APIServer {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.config.shutdownDelaySeconds > 0) await new Promise((r) => setTimeout(r, this.config.shutdownDelaySeconds * 1000));
-    if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
-    this.listenSocket = undefined;
+    this.closeListeners();
     for (const stop of [...this.store.openWatches]) stop();
     await this.inFlight.drained(this.config.requestTimeoutSeconds * 1000);
     await this.stop();
@@ -148,8 +164,7 @@ export class APIServer {
     stopCertificateControllers(this.store);
     await this.security.stop();
     await this.cache.stop();
-    if (this.listenSocket) uws.us_listen_socket_close(this.listenSocket as never);
-    this.listenSocket = undefined;
+    this.closeListeners();
     this.storage.close();
   }
 

@@ -7,6 +7,12 @@ export interface ServerConfig {
   bindAddress: string;
   /** --secure-port: the port this instance listens on (plain HTTP unless --tls-cert-file is set). */
   securePort: number;
+  /**
+   * --front-proxy-port (ours; kube has one port): a second TLS listener for the front proxy alone. X-Remote-*
+   * identity headers are read only there (with the proxy's per-request MAC, pki/front-proxy-proof.ts), never
+   * on --secure-port, where clients that talk to the instance directly authenticate themselves.
+   */
+  frontProxyPort?: number;
   /** --tls-cert-file / --tls-private-key-file */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
@@ -261,7 +267,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const all = (name: string): string[] => repeated.get(name) ?? (env[envName(name)] !== undefined ? [env[envName(name)]!] : []);
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
     'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
-    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', ...securityFlagNames]);
+    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port', ...securityFlagNames]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
   const cfg: ServerConfig = { ...defaults, security: loadSecurity(get, all) };
@@ -272,6 +278,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (port !== undefined) cfg.securePort = intFlag('secure-port', port);
   cfg.tlsCertFile = get('tls-cert-file');
   cfg.tlsPrivateKeyFile = get('tls-private-key-file');
+  const frontProxyPort = get('front-proxy-port');
+  if (frontProxyPort !== undefined) {
+    cfg.frontProxyPort = intFlag('front-proxy-port', frontProxyPort);
+    if (!cfg.tlsCertFile || !cfg.tlsPrivateKeyFile || !cfg.security.requestheaderClientCAFile) {
+      throw new Error('--front-proxy-port needs --tls-cert-file, --tls-private-key-file and --requestheader-client-ca-file');
+    }
+  }
   cfg.serviceClusterIPRange = get('service-cluster-ip-range') ?? cfg.serviceClusterIPRange;
   const npr = get('service-node-port-range');
   if (npr) {

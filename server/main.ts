@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   }
   const server = new APIServer(config);
   const port = await server.start();
-  console.log(`${config.instanceName}: serving on ${config.tlsCertFile ? 'https' : 'http'}://${config.bindAddress}:${port} (etcd ${config.etcdServers.join(',')})`);
+  console.log(`${config.instanceName}: serving on ${config.tlsCertFile ? 'https' : 'http'}://${config.bindAddress}:${port}${server.frontProxyPort ? `, for the front proxy on :${server.frontProxyPort}` : ''} (etcd ${config.etcdServers.join(',')})`);
   let signals = 0;
   const shutdown = async () => {
     // A second signal while draining: stop at once.

@@ -82,7 +82,7 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
     }
   }
   if (!opts.etcdPeerPort) opts.etcdPeerPort = opts.etcdPort + 1;
-  // --controllers listen on the three ports after the API servers'.
-  if (opts.port + opts.apiservers + (opts.controllers ? 3 : 0) > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
+  // --controllers listen on the three ports after the API servers', the front-proxy listeners after those.
+  if (opts.port + 2 * opts.apiservers + 3 > 65535) throw new Error(`--port ${opts.port} with --apiservers ${opts.apiservers} runs past port 65535`);
   return opts;
 }

@@ -55,14 +55,17 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
   const scheme = security ? 'https' : 'http';
   for (let i = 1; i <= opts.apiservers; i++) {
     const port = opts.port + i;
+    // With TLS the LB talks to each instance's front-proxy listener, the only one that reads X-Remote-* headers.
+    const frontProxyPort = frontProxyPortOf(opts, i);
     const name = `apiserver-${i}`;
     const url = `${scheme}://${host}:${port}`;
-    backends.push(url);
+    backends.push(security ? `${scheme}://${host}:${frontProxyPort}` : url);
     specs.push({
       name, role: 'apiserver', command: node,
       args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name, redisUrl),
-        ...(security ? [...apiserverSecurityFlags(security), `--audit-log-path=${path.join(opts.clusterDir, 'logs', `audit-${name}.log`)}`] : [])],
-      url, readyUrl: `${url}/readyz`, ports: [port],
+        ...(security ? [...apiserverSecurityFlags(security), `--front-proxy-port=${frontProxyPort}`,
+          `--audit-log-path=${path.join(opts.clusterDir, 'logs', `audit-${name}.log`)}`] : [])],
+      url, readyUrl: `${url}/readyz`, ports: security ? [port, frontProxyPort] : [port],
     });
   }
   const lbUrl = `${scheme}://${host}:${opts.port}`;
@@ -73,6 +76,11 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
   });
   if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts)));
   return specs;
+}
+
+/** API server i's front-proxy listener: after the API servers' ports and the three the controllers take (controllerPorts). */
+export function frontProxyPortOf(opts: LauncherOptions, i: number): number {
+  return opts.port + opts.apiservers + 3 + i;
 }
 
 /** The kubeconfig the controllers use: the load balancer, written before they start. */

@@ -1,6 +1,8 @@
 // One API server instance behind the LB: its health state, what is outstanding on it, and its figures.
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { type ProxySession, type ProxySigner, sessionRefreshSeconds } from '../../pki/front-proxy-proof.js';
 import { LatencyWindow, RateWindow } from '../stats/latency.js';
 
 /** `unknown` until the first health check; only `healthy` backends take new requests. */
@@ -11,6 +13,8 @@ export interface BackendTLS {
   ca?: string;
   cert?: string;
   key?: string;
+  /** Signs the front-proxy identity of each request (made from cert and key). */
+  signer?: ProxySigner;
 }
 
 export class Backend {
@@ -33,8 +37,16 @@ export class Backend {
   /** Keep-alive connections to this backend, shared by every request to it. */
   readonly agent: http.Agent;
 
+  /** The instance's serving key, from the certificate its TLS showed the health checker: what sessions are encrypted to. */
+  private servingKey?: { fingerprint: string; key: KeyObject };
+  private session?: ProxySession;
+  private readonly signer?: ProxySigner;
+  private readonly tls: Omit<BackendTLS, 'signer'>;
+
   /** `tls`: the CA and client certificate for an https:// backend. */
-  constructor(readonly url: URL, private readonly tls: BackendTLS = {}, readonly name = url.host) {
+  constructor(readonly url: URL, { signer, ...tls }: BackendTLS = {}, readonly name = url.host) {
+    this.tls = tls;
+    this.signer = signer;
     const pooled = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const };
     this.agent = this.secure ? new https.Agent({ ...pooled, ...tls }) : new http.Agent(pooled);
     // Drop an idle socket well before uWS's 10 s idle timeout, so a reused socket is rarely one the server is closing.
@@ -45,11 +57,35 @@ export class Backend {
     return this.url.protocol === 'https:';
   }
 
-  /** A request to this backend: over the pooled agent, or (agent: false) a connection of its own with the same TLS settings. */
+  /** The certificate the instance served (a new key starts a new session). */
+  learnServingCertificate(cert: X509Certificate): void {
+    if (this.servingKey?.fingerprint === cert.fingerprint256) return;
+    this.servingKey = { fingerprint: cert.fingerprint256, key: cert.publicKey };
+    this.session = undefined;
+  }
+
+  /**
+   * A request to this backend: over the pooled agent, or (agent: false) a connection of its own with the same TLS settings.
+   * Identity headers (X-Remote-User...) get this request's MAC; they are dropped while the instance's key is not known yet.
+   */
   request(options: http.RequestOptions, onResponse?: (res: http.IncomingMessage) => void): http.ClientRequest {
+    const headers = options.headers as http.OutgoingHttpHeaders | undefined;
+    if (headers?.['x-remote-user'] !== undefined) options = { ...options, headers: this.signed(options.method ?? 'GET', options.path ?? '/', headers) };
     const opts = { host: this.host, port: this.port, ...options };
     if (!this.secure) return http.request(opts, onResponse);
     return https.request(options.agent === false ? { ...opts, ...this.tls } : opts, onResponse);
+  }
+
+  private signed(method: string, path: string, headers: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+    const out = { ...headers };
+    if (!this.signer || !this.servingKey) {
+      for (const name of Object.keys(out)) if (name.startsWith('x-remote-')) delete out[name];
+      return out;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (!this.session || now - this.session.madeAt >= sessionRefreshSeconds) this.session = this.signer.session(this.servingKey.key, now);
+    this.signer.sign(this.session, method, path, out);
+    return out;
   }
 
   get host(): string {

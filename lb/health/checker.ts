@@ -1,5 +1,5 @@
 // Polls every backend's /readyz; one failed or slow check ejects it, passing checks bring it back.
-import http from 'node:http';
+import type tls from 'node:tls';
 import type { Backend } from '../balancer/backend.js';
 import type { BackendPool } from '../balancer/pool.js';
 
@@ -47,6 +47,9 @@ export class HealthChecker {
       };
       // A connection of its own: a check must not queue behind requests on the pooled sockets.
       const req = b.request({ method: 'GET', path: '/readyz', agent: false, headers: { 'user-agent': 'kube-apiserver-ts-lb' } }, (res) => {
+        // The instance's certificate, verified by TLS: the front-proxy sessions are encrypted to its key.
+        const cert = (res.socket as Partial<tls.TLSSocket>).getPeerX509Certificate?.();
+        if (cert) b.learnServingCertificate(cert);
         res.resume();
         res.on('end', () => finish(res.statusCode === 200 ? undefined : `/readyz answered ${res.statusCode}`));
         res.on('error', (e) => finish(`/readyz: ${e.message}`));

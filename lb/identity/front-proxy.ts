@@ -1,11 +1,11 @@
 // Who the downstream client is, and the front-proxy headers that carry it to the instances
 // (kube's requestheader authentication: X-Remote-User, X-Remote-Group). The client certificate is
 // verified here, where TLS ends (against --client-ca-file and its CRL); the instances believe the
-// headers only with the proxy's proof beside them (pki/front-proxy-proof.ts), which the LB makes
-// with its front-proxy client key.
+// headers only with the per-request MAC beside them (pki/front-proxy-proof.ts), which the LB adds on a
+// session made with its front-proxy client key.
 import type http from 'node:http';
 import type tls from 'node:tls';
-import { type ProofMaker, proofHeader } from '../../pki/front-proxy-proof.js';
+import { encodeIdentityValue } from '../../pki/front-proxy-proof.js';
 
 export interface DownstreamIdentity {
   user: string;
@@ -25,21 +25,14 @@ export function identify(req: http.IncomingMessage): DownstreamIdentity | undefi
 
 const identityHeader = /^x-remote-/;
 
-/** Set once at start when the LB has a front-proxy client certificate. */
-let proofMaker: ProofMaker | undefined;
-
-export function useProofMaker(maker: ProofMaker | undefined): void {
-  proofMaker = maker;
-}
-
 /**
  * Sets the identity headers on the upstream request: any the client sent are removed first, so a
- * client can never claim an identity through the LB.
+ * client can never claim an identity through the LB. Values are encoded for the trip (UTF-8 names
+ * byte for byte); each backend request adds its MAC (Backend.request).
  */
 export function applyIdentity(headers: http.OutgoingHttpHeaders, who: DownstreamIdentity | undefined): void {
   for (const name of Object.keys(headers)) if (identityHeader.test(name)) delete headers[name];
-  if (!who || !proofMaker) return;
-  headers['x-remote-user'] = who.user;
-  if (who.groups.length) headers['x-remote-group'] = who.groups;
-  headers[proofHeader] = proofMaker.proof();
+  if (!who) return;
+  headers['x-remote-user'] = encodeIdentityValue(who.user);
+  if (who.groups.length) headers['x-remote-group'] = who.groups.map(encodeIdentityValue);
 }

@@ -25,7 +25,9 @@ export function upstreamHeaders(req: http.IncomingMessage, upgrade = false): htt
   headers['x-forwarded-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
   applyIdentity(headers, identify(req));
-  return fitHeaderLines(headers, `${req.method} ${req.url} HTTP/1.1\r\n`.length);
+  // Each backend request adds the front proxy's session and MAC to an identity (two lines, up to proxyHeadersBytes).
+  const reserved = headers['x-remote-user'] !== undefined ? proxyHeadersBytes : 0;
+  return fitHeaderLines(headers, `${req.method} ${req.url} HTTP/1.1\r\n`.length + reserved);
 }
 
 /**
@@ -37,6 +39,9 @@ export const upstreamHeaderBudget = 44;
 
 // Request headers kube-apiserver (and its filters, present and coming) reads.
 const readByKube = /^(accept|accept-encoding|authorization|content-type|content-length|content-encoding|host|user-agent|audit-id|origin|access-control-request-.*|impersonate-.*|x-remote-.*|x-forwarded-.*|x-real-ip|if-none-match|if-modified-since|upgrade|connection|sec-websocket-.*|x-stream-protocol-version|traceparent|tracestate|kubectl-command|kubectl-session)$/;
+
+/** Room for the session and MAC headers Backend.request adds (a front-proxy certificate of about 1 KiB, base64). */
+export const proxyHeadersBytes = 2560;
 
 /**
  * uWebSockets.js takes a head over 4 KiB only when it arrives in one TCP read (another compile-time

@@ -11,9 +11,14 @@ export interface Authenticated {
 
 /** What an authenticator may read of a request. */
 export interface AuthenticationRequest {
+  method: string;
   path: string;
+  /** The path and query as sent. */
+  requestURI: string;
   headers: Record<string, string>;
   headerValues(name: string): string[];
+  /** The request came in on the front proxy's own listener (--front-proxy-port). */
+  frontProxyListener?: boolean;
 }
 
 export interface RequestAuthenticator {

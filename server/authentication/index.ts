@@ -22,7 +22,8 @@ export interface AuthenticationParts {
 export function buildAuthenticator(config: ServerConfig, deps: SecurityDeps): AuthenticationParts {
   const sec = config.security;
   const requestAuthenticators: RequestAuthenticator[] = [];
-  if (sec.requestheaderClientCAFile) requestAuthenticators.push(FrontProxyAuthenticator.fromConfig(sec));
+  const frontProxy = sec.requestheaderClientCAFile ? FrontProxyAuthenticator.fromConfig(config) : undefined;
+  if (frontProxy) requestAuthenticators.push(frontProxy);
   const tokens = tokenAuthenticators(config, deps);
   const anonymous = anonymousPaths(sec);
 

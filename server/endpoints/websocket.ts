@@ -20,7 +20,8 @@ interface WatchSocketData {
 }
 
 /** `chain` is the server's handler chain: an upgrade passes the same filters as any request before it is accepted. */
-export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, store: GenericStore, chain: (ex: Exchange) => Promise<void>): void {
+export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, store: GenericStore, chain: (ex: Exchange) => Promise<void>,
+  frontProxyListener = false): void {
   app.ws<WatchSocketData>('/*', {
     compression: 0,
     maxPayloadLength: 64 * 1024,
@@ -35,7 +36,7 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
       const extensions = req.getHeader('sec-websocket-extensions');
       // Only the first offered subprotocol we know is echoed; plain text frames either way.
       const protocol = protocols.split(',').map((p) => p.trim()).find((p) => p === 'v4.channel.k8s.io' || p === '') ?? '';
-      const ex = new Exchange(res, req);
+      const ex = new Exchange(res, req, frontProxyListener);
       ex.upgrade = () => ex.switchProtocols((r) => r.upgrade<WatchSocketData>({ path, query, closed: false, audit: ex.audit }, key, protocol, extensions, context));
       chain(ex).catch((e) => {
         if (!ex.hasStarted) ex.sendError(e);

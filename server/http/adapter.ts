@@ -30,9 +30,9 @@ export class InFlight {
   }
 }
 
-export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler, inFlight?: InFlight): void {
+export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler, inFlight?: InFlight, frontProxyListener = false): void {
   app.any('/*', (res, req) => {
-    const ex = new Exchange(res, req);
+    const ex = new Exchange(res, req, frontProxyListener);
     if (!framingAgreed(ex)) return;
     const done = handler(ex).catch((e) => {
       console.error(`${ex.method} ${ex.path}: ${(e as Error)?.stack ?? e}`);

@@ -54,7 +54,8 @@ export class Exchange {
   /** Set on a WebSocket upgrade request: completes the upgrade once the filters let it through. */
   upgrade?: () => void;
 
-  constructor(readonly res: HttpResponse, req: HttpRequest) {
+  /** `frontProxyListener`: it came in on the front proxy's own listener (--front-proxy-port). */
+  constructor(readonly res: HttpResponse, req: HttpRequest, readonly frontProxyListener = false) {
     this.method = req.getCaseSensitiveMethod ? req.getCaseSensitiveMethod().toUpperCase() : req.getMethod().toUpperCase();
     this.path = decodeURIComponentSafe(req.getUrl());
     const rawQuery = req.getQuery() ?? '';

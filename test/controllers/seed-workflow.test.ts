@@ -49,7 +49,7 @@ describe('the seed workflow with the real controller manager, scheduler and kwok
   beforeAll(async () => {
     for (let attempt = 1; ; attempt++) {
       dir = mkdtempSync(path.join(os.tmpdir(), 'controllers-e2e-'));
-      const port = await freeRange(6); // LB, 2 API servers, controller manager, scheduler, kwok
+      const port = await freeRange(8); // LB, 2 API servers, controller manager, scheduler, kwok, 2 front-proxy listeners
       const etcdPort = await freeRange(2);
       const redisPort = await freePort();
       started = await runLauncher(['start', '--detach', '--controllers', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=1',

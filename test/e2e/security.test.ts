@@ -9,6 +9,8 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { X509Certificate } from 'node:crypto';
+import { ProxySigner } from '../../pki/front-proxy-proof.js';
 import { readKubeconfig } from '../../pki/kubeconfig.js';
 import { clientKubeconfig, issue, loadIssued, newCA, pkiFiles, revoke } from '../../pki/pki.js';
 import { helmPath } from '../support/cluster.js';
@@ -36,6 +38,8 @@ describe('security: the default control plane is TLS with identities, RBAC and a
     return { file, certPem: client.certPem };
   };
 
+  const frontProxyClient = () => ({ cert: readFileSync(pki().frontProxyClientCert, 'utf8'), key: readFileSync(pki().frontProxyClientKey, 'utf8') });
+
   /** One HTTPS request to the LB or an instance, trusting the cluster CA. */
   const raw = (url: string, headers: Record<string, string> = {}, client?: { cert: string; key: string }): Promise<Raw> =>
     new Promise((resolve, reject) => {
@@ -51,7 +55,7 @@ describe('security: the default control plane is TLS with identities, RBAC and a
   beforeAll(async () => {
     for (let attempt = 1; ; attempt++) {
       dir = mkdtempSync(path.join(os.tmpdir(), 'security-e2e-'));
-      port = await freeRange(3);
+      port = await freeRange(8); // LB, 2 API servers, 3 ports for controllers (unused), 2 front-proxy listeners
       started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${await freeRange(2)}`, '--etcd-members=1', '--no-redis',
         `--redis-port=${await freePort()}`, '--apiservers=2', `--cluster-dir=${dir}`]);
       if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
@@ -171,9 +175,45 @@ describe('security: the default control plane is TLS with identities, RBAC and a
       expect(forged.status).toBe(401);
       expect(JSON.parse(forged.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
     }
+    // The LB's own requests carry a MAC for one request: a copy replayed to the front-proxy listener, moved to another
+    // path, or sent to the instance's client listener, is never believed.
+    const frontProxy = `https://127.0.0.1:${port + 6}`;
+    const signer = new ProxySigner(readFileSync(pki().frontProxyClientCert, 'utf8'), readFileSync(pki().frontProxyClientKey, 'utf8'));
+    const session = signer.session(new X509Certificate(readFileSync(pki().servingCert)).publicKey);
+    const captured: Record<string, string | string[] | number | undefined> = { 'x-remote-user': 'kubernetes-admin', 'x-remote-group': 'system:masters' };
+    signer.sign(session, 'GET', '/api/v1/namespaces', captured);
+    const asSent = captured as Record<string, string>;
+    expect((await raw(`${frontProxy}/api/v1/namespaces`, asSent, frontProxyClient())).status).toBe(200);
+    for (const [url, client] of [[`${frontProxy}/api/v1/namespaces`, frontProxyClient()], [`${frontProxy}/api/v1/secrets`, frontProxyClient()],
+      [`https://127.0.0.1:${port + 1}/api/v1/namespaces`, undefined]] as const) {
+      const replayed = await raw(url, asSent, client);
+      expect(replayed.status, url).toBe(401);
+    }
+    // A client certificate from another CA is refused by the front-proxy listener's TLS itself.
+    const stranger = issue(newCA('stranger'), { commonName: 'front-proxy-client', usage: 'client' });
+    await expect(raw(`${frontProxy}/readyz`, {}, { cert: stranger.certPem, key: stranger.keyPem })).rejects.toThrow();
     // A request without credentials may read health and version only.
     expect((await raw(`${lbUrl}/version`)).status).toBe(200);
     expect((await raw(`${lbUrl}/api`)).status).toBe(401);
+  });
+
+  it('a client certificate with a non-Latin-1 name is that user, byte for byte, and the LB stays up', () => {
+    // openssl writes the name as a UTF8String, as Go's crypto/x509 does.
+    const p = pki();
+    const keyFile = path.join(dir, 'dmitry.key');
+    const csrFile = path.join(dir, 'dmitry.csr');
+    const certFile = path.join(dir, 'dmitry.crt');
+    execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-utf8', '-subj', '/CN=Дмитрий/O=команда', '-keyout', keyFile, '-out', csrFile], { stdio: 'pipe' });
+    execFileSync('openssl', ['x509', '-req', '-in', csrFile, '-CA', p.caCert, '-CAkey', p.caKey, '-CAcreateserial', '-days', '1', '-out', certFile], { stdio: 'pipe' });
+    const file = path.join(dir, 'dmitry.kubeconfig');
+    writeFileSync(file, clientKubeconfig(lbUrl, readFileSync(p.caCert, 'utf8'), { certPem: readFileSync(certFile, 'utf8'), keyPem: readFileSync(keyFile, 'utf8') }, 'dmitry'));
+    for (let i = 0; i < 2; i++) {
+      const denied = kubectl(file, ['get', 'pods']);
+      expect(denied.stderr).toContain('pods is forbidden: User "Дмитрий" cannot list resource "pods" in API group "" in the namespace "default"');
+    }
+    const who = JSON.parse(ok(kubectl(file, ['auth', 'whoami', '-o', 'json']))) as { status: { userInfo: { username: string; groups: string[] } } };
+    expect(who.status.userInfo).toMatchObject({ username: 'Дмитрий', groups: ['команда', 'system:authenticated'] });
+    ok(k('get', 'ns', 'default'));
   });
 
   it('writes audit lines per request, with the Audit-Id each response carries', async () => {

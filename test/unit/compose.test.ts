@@ -136,9 +136,9 @@ describe('launcher topology', () => {
       ['etcd-2', 'etcd', 'http://127.0.0.1:2381', [2381, 2382]],
       ['etcd-3', 'etcd', 'http://127.0.0.1:2383', [2383, 2384]],
       ['redis', 'redis', 'redis://127.0.0.1:6379', [6379]],
-      ['apiserver-1', 'apiserver', 'https://127.0.0.1:6444', [6444]],
-      ['apiserver-2', 'apiserver', 'https://127.0.0.1:6445', [6445]],
-      ['apiserver-3', 'apiserver', 'https://127.0.0.1:6446', [6446]],
+      ['apiserver-1', 'apiserver', 'https://127.0.0.1:6444', [6444, 6450]],
+      ['apiserver-2', 'apiserver', 'https://127.0.0.1:6445', [6445, 6451]],
+      ['apiserver-3', 'apiserver', 'https://127.0.0.1:6446', [6446, 6452]],
       ['lb', 'lb', 'https://127.0.0.1:6443', [6443]],
     ]);
     const api = specs.find((s) => s.name === 'apiserver-1')!;
@@ -147,9 +147,11 @@ describe('launcher topology', () => {
     expect(loadConfig(api.args.slice(1), {}).redisUrl).toBe('redis://127.0.0.1:6379');
     const lb = specs.find((s) => s.role === 'lb')!;
     expect(lb.args[0]).toBe('/repo/dist/lb/main.js');
-    expect(loadLbConfig(lb.args.slice(1), {}).backends.map(String)).toEqual(['https://127.0.0.1:6444/', 'https://127.0.0.1:6445/', 'https://127.0.0.1:6446/']);
+    // The LB talks to each instance's front-proxy listener (after the controllers' three ports), the only one reading X-Remote-*.
+    expect(loadLbConfig(lb.args.slice(1), {}).backends.map(String)).toEqual(['https://127.0.0.1:6450/', 'https://127.0.0.1:6451/', 'https://127.0.0.1:6452/']);
+    expect(loadConfig(api.args.slice(1), {}).frontProxyPort).toBe(6450);
     expect(lb.readyUrl).toBe('https://127.0.0.1:6443/lb/healthz');
-    // TLS by default: the PKI's files, client certificates at the LB, the front proxy's proof, RBAC.
+    // TLS by default: the PKI's files, client certificates at the LB, the front proxy's MAC, RBAC.
     const lbConfig = loadLbConfig(lb.args.slice(1), {});
     expect(lbConfig.tls).toMatchObject({ certFile: '/repo/.cluster/pki/apiserver.crt', clientCAFile: '/repo/.cluster/pki/ca.crt', clientCRLFile: '/repo/.cluster/pki/ca.crl' });
     expect(lbConfig.upstream).toEqual({ caFile: '/repo/.cluster/pki/ca.crt', proxyClientCertFile: '/repo/.cluster/pki/front-proxy-client.crt', proxyClientKeyFile: '/repo/.cluster/pki/front-proxy-client.key' });
