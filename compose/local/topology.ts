@@ -109,5 +109,6 @@ export function apiserverFlags(etcdServers: string, bindAddress: string, secureP
 
 /** The flags the load balancer gets: where it listens, and every API server behind it. */
 export function lbFlags(listenHost: string, port: number, backends: string[]): string[] {
-  return [`--listen=${listenHost}:${port}`, `--backends=${backends.join(',')}`];
+  // kube-apiserver's head limit (Go's DefaultMaxHeaderBytes, 1 MiB plus 4 KiB of slack): clients get the same 431 where kube's would.
+  return [`--listen=${listenHost}:${port}`, `--backends=${backends.join(',')}`, '--max-header-size=1052672'];
 }

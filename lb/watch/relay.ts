@@ -25,6 +25,8 @@ export interface RelaySettings {
 type Mode = 'broken' | 'move';
 const NEWLINE = 0x0a;
 
+const maxTimerMs = 2 ** 31 - 1;
+
 export class WatchRelay {
   backend: Backend | undefined;
   lastResourceVersion: string | undefined;
@@ -59,7 +61,8 @@ export class WatchRelay {
     this.resumable = w.startResourceVersion !== undefined;
     const lifetime = w.timeoutSeconds ?? settings.minRequestTimeoutSeconds * (1 + Math.random());
     this.deadline = Date.now() + lifetime * 1000;
-    this.timer = setTimeout(() => this.end(), lifetime * 1000);
+    // Node fires a timer past 2^31-1 ms at once: a longer timeoutSeconds (kube takes any) ends after 24.8 days instead.
+    this.timer = setTimeout(() => this.end(), Math.min(lifetime * 1000, maxTimerMs));
     client.on('close', () => this.stop());
     client.on('drain', () => {
       this.waitingDrain = false;

@@ -26,7 +26,7 @@ function decodeChunked(buf) {
 
 /**
  * Sends one request on a fresh connection and reads one response.
- * target: { host, port, tls }. req: { method, path, headers, body, splitAt, noContentLength,
+ * target: { host, port, tls, ca?, cert?, key?, token? }. req: { method, path, headers, body, splitAt, noContentLength,
  * timeoutMs, streamMs }. streamMs: for a streaming answer (watch), how long to keep reading
  * after the head; the result then says whether the server still held the stream open.
  * Resolves { status, headers, body, streamOpen? } or { status: 0, error } when no answer came.
@@ -51,7 +51,8 @@ export function rawRequest(target, req) {
     let parsed;
     let streamTimer;
     const socket = target.tls
-      ? tls.connect({ host: target.host, port: target.port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] })
+      // target.ca: verify the server; target.cert/key: present a client certificate (the secured LB's identity).
+      ? tls.connect({ host: target.host, port: target.port, rejectUnauthorized: !!target.ca, ca: target.ca, cert: target.cert, key: target.key, ALPNProtocols: ['http/1.1'] })
       : net.connect({ host: target.host, port: target.port });
     const finish = (result) => {
       if (done) return;
