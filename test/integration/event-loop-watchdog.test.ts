@@ -48,7 +48,7 @@ it('a blocked loop fails the event-loop check of /livez and /readyz, is logged w
   }
 
   await eventually(() => /event loop blocked for \d+\.\ds; last request running before it: GET \/api\/v1\/namespaces\/default\/configmaps\/the-blocker user "jane"/.test(server.logs()),
-    { what: "the block logged with its request" });
+    { what: 'the block logged with its request' });
   const livez = await get('/livez?verbose');
   expect(livez.status).toBe(500);
   expect(livez.body).toContain('[-]event-loop failed: reason withheld\n');
