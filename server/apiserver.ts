@@ -9,6 +9,9 @@ import { serveResource } from './endpoints/resource.js';
 import { serveWatchWebSockets } from './endpoints/websocket.js';
 import { buildHandlerChain } from './filters/chain.js';
 import { defaultHandlerChain } from './filters/default-chain.js';
+import { MaxInFlight } from './filters/max-in-flight.js';
+import { EventLoopWatchdog } from './health/event-loop.js';
+import { observeRunningRequests } from './http/running-request.js';
 import { apiserverHealthChecks } from './health/apiserver-checks.js';
 import { type HealthEndpoints, serveHealth } from './health/checks.js';
 import { InFlight, serveHTTP } from './http/adapter.js';
@@ -58,6 +61,9 @@ export class APIServer {
   /** The front proxy's listener's port, once listening (--front-proxy-port). */
   frontProxyPort?: number;
   private readonly inFlight = new InFlight();
+  private readonly maxInFlight: MaxInFlight;
+  /** Unset with --event-loop-block-threshold=0. */
+  private readonly watchdog?: EventLoopWatchdog;
   private shuttingDown = false;
   /** Post-start hooks that have run (the RBAC bootstrap among them): /readyz waits for them, as kube's. */
   private readonly postStartDone = new Set<string>();
@@ -87,7 +93,10 @@ export class APIServer {
     this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
     this.store.authorization = { authorizer: this.security.authorizer, ruleResolver: this.security.ruleResolver };
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
+    this.maxInFlight = new MaxInFlight(config.maxRequestsInFlight, config.maxMutatingRequestsInFlight);
+    if (config.eventLoopBlockThresholdSeconds > 0) this.watchdog = new EventLoopWatchdog(config.eventLoopBlockThresholdSeconds * 1000, (line) => console.error(`${config.instanceName}: ${line}`));
     this.health = apiserverHealthChecks({
+      eventLoop: this.watchdog?.check(),
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
       shuttingDown: () => this.shuttingDown,
       postStartHooks: { names: postStartHooks.map((h) => h.name), done: (name) => this.postStartDone.has(name) },
@@ -96,7 +105,12 @@ export class APIServer {
 
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
   async start(): Promise<number> {
-    const chain = buildHandlerChain(defaultHandlerChain(this.config, this.security), (ex) => this.route(ex));
+    const chain = buildHandlerChain(defaultHandlerChain({ requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight }, this.security), (ex) => this.route(ex));
+    if (this.watchdog) {
+      this.watchdog.start();
+      const watchdog = this.watchdog;
+      observeRunningRequests((ex) => watchdog.running(ex));
+    }
     const port = await this.listen(this.app(), chain, this.config.securePort, false);
     // The front proxy's listener refuses a client certificate from any CA but the requestheader CA; the MAC does the rest.
     if (this.config.frontProxyPort !== undefined) {
@@ -158,6 +172,10 @@ export class APIServer {
 
   async stop(): Promise<void> {
     this.compactor.stop();
+    if (this.watchdog) {
+      this.watchdog.stop();
+      observeRunningRequests(undefined);
+    }
     await this.fanout?.stop();
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
@@ -177,7 +195,7 @@ export class APIServer {
   }
 
   private metrics(): string[] {
-    return this.fanout?.metrics() ?? watchFeedModeMetrics('etcd');
+    return [...this.fanout?.metrics() ?? watchFeedModeMetrics('etcd'), ...this.maxInFlight.metrics()];
   }
 
   /** The handler at the end of the chain: which path is served by what. */

@@ -35,6 +35,12 @@ export interface ServerConfig {
   shutdownDelaySeconds: number;
   /** --request-timeout in seconds: how long a request that is not long-running may take (kube: 60s). */
   requestTimeoutSeconds: number;
+  /** --max-requests-inflight: read-only requests handled at once, past it 429 (kube: 400; 0: no limit). */
+  maxRequestsInFlight: number;
+  /** --max-mutating-requests-inflight: mutating requests handled at once, past it 429 (kube: 200; 0: no limit). */
+  maxMutatingRequestsInFlight: number;
+  /** --event-loop-block-threshold in seconds: a loop blocked this long fails /livez's event-loop check (0: no watchdog). */
+  eventLoopBlockThresholdSeconds: number;
   /** --instance-name: how this instance names itself in logs and leases. */
   instanceName: string;
   /** --watch-cache-history: events kept per instance for resuming watches. */
@@ -239,6 +245,10 @@ const defaults: Omit<ServerConfig, 'security'> = {
   etcdCompactionIntervalSeconds: 300,
   etcdRequestTimeoutSeconds: 5,
   requestTimeoutSeconds: 60,
+  maxRequestsInFlight: 400,
+  maxMutatingRequestsInFlight: 200,
+  // Far above GC pauses and the longest legitimate synchronous work (encoding a list of thousands: ~0.5 s).
+  eventLoopBlockThresholdSeconds: 5,
   redisKeyPrefix: 'kube-apiserver-ts:',
   shutdownDelaySeconds: 0,
   instanceName: 'apiserver',
@@ -267,6 +277,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const all = (name: string): string[] => repeated.get(name) ?? (env[envName(name)] !== undefined ? [env[envName(name)]!] : []);
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
     'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
+    'max-requests-inflight', 'max-mutating-requests-inflight', 'event-loop-block-threshold',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port', ...securityFlagNames]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
@@ -306,6 +317,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (shutdownDelay !== undefined) cfg.shutdownDelaySeconds = durationSeconds('shutdown-delay-duration', shutdownDelay);
   const requestTimeout = get('request-timeout');
   if (requestTimeout !== undefined) cfg.requestTimeoutSeconds = durationSeconds('request-timeout', requestTimeout);
+  const maxReads = get('max-requests-inflight');
+  if (maxReads !== undefined) cfg.maxRequestsInFlight = intFlag('max-requests-inflight', maxReads);
+  const maxWrites = get('max-mutating-requests-inflight');
+  if (maxWrites !== undefined) cfg.maxMutatingRequestsInFlight = intFlag('max-mutating-requests-inflight', maxWrites);
+  const blockThreshold = get('event-loop-block-threshold');
+  if (blockThreshold !== undefined) cfg.eventLoopBlockThresholdSeconds = durationSeconds('event-loop-block-threshold', blockThreshold);
   cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;
   const history = get('watch-cache-history');
   if (history !== undefined) cfg.watchCacheHistory = intFlag('watch-cache-history', history);

@@ -6,8 +6,8 @@ import { audit } from './audit.js';
 import { authentication } from './authentication.js';
 import { authorization } from './authorization.js';
 import { impersonation } from './impersonation.js';
+import type { MaxInFlight } from './max-in-flight.js';
 import { panicRecovery } from './panic-recovery.js';
-import { priorityAndFairness } from './priority-and-fairness.js';
 import { requestID } from './request-id.js';
 import { requestInfo } from './request-info.js';
 import { timeout } from './timeout.js';
@@ -15,6 +15,8 @@ import { timeout } from './timeout.js';
 export interface ChainSettings {
   /** --request-timeout in seconds (kube: 60). */
   requestTimeoutSeconds: number;
+  /** --max-requests-inflight / --max-mutating-requests-inflight; the server keeps it to report its counts. */
+  maxInFlight: MaxInFlight;
 }
 
 export function defaultHandlerChain(settings: ChainSettings, security: Security): Filter[] {
@@ -26,7 +28,7 @@ export function defaultHandlerChain(settings: ChainSettings, security: Security)
     authentication(security.authenticator, security.auditor),
     audit(security.auditor),
     impersonation(security.authorizer),
-    priorityAndFairness,
+    settings.maxInFlight, // kube's choice when priority and fairness is off (priority-and-fairness.ts: not served yet)
     authorization(security.authorizer),
   ];
 }

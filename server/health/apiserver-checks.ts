@@ -12,6 +12,8 @@ export interface HealthSources {
   shuttingDown(): boolean;
   /** The post-start hooks by name, and whether each has run: kube's poststarthook/<name> readiness checks. */
   postStartHooks?: { names: string[]; done(name: string): boolean };
+  /** The event-loop watchdog's check (health/event-loop.ts), unless --event-loop-block-threshold=0. */
+  eventLoop?: HealthCheck;
 }
 
 export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
@@ -29,7 +31,9 @@ export function apiserverHealthChecks(sources: HealthSources): HealthEndpoints {
     name: `poststarthook/${name}`,
     check: async () => { if (!sources.postStartHooks!.done(name)) throw new Error('not finished'); },
   }));
-  return { livez: [ping, log, etcd], readyz: [ping, log, etcd, etcdReadiness, watchCache, watchFeed, ...hooks, shutdown] };
+  // As kube's health checks, it is in both: a restarter reads /livez, the LB /readyz.
+  const eventLoop = sources.eventLoop ? [sources.eventLoop] : [];
+  return { livez: [ping, log, etcd, ...eventLoop], readyz: [ping, log, etcd, ...eventLoop, etcdReadiness, watchCache, watchFeed, ...hooks, shutdown] };
 }
 
 /** Asks etcd at most once a second, however often the LB probes, unless there is reason to doubt the last answer. */

@@ -3,6 +3,7 @@
 import { ApiError, errors } from '../api/errors.js';
 import type { UserInfo } from '../authentication/user.js';
 import type { RequestInfo } from './request-info.js';
+import { requestRunning } from './running-request.js';
 import type { HttpRequest, HttpResponse } from './uws.js';
 
 export const maxRequestBodyBytes = 3 * 1024 * 1024;
@@ -71,6 +72,7 @@ export class Exchange {
       this.aborted = true;
       for (const l of this.abortListeners) l();
     });
+    requestRunning(this);
   }
 
   /** Answers 101 with the filters' headers and hands the connection to `upgrade` (uWS's res.upgrade); nothing is written here after. */
@@ -127,6 +129,7 @@ export class Exchange {
         if (isLast) {
           const body = Buffer.concat(chunks);
           this.audit?.requestBody(body, this.headers['content-type']);
+          requestRunning(this); // decoding comes next
           resolve(body);
         }
       });
@@ -158,6 +161,7 @@ export class Exchange {
   }
 
   sendJSON(status: number, obj: unknown, extraHeaders: Record<string, string> = {}): void {
+    requestRunning(this); // encoding a large answer is where a request is most likely to hold the loop
     this.send(status, JSON.stringify(obj), 'application/json', extraHeaders);
   }
 

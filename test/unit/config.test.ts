@@ -55,6 +55,14 @@ describe('loadConfig flags', () => {
     expect(loadConfig(['--watch-bookmark-interval=7'], {}).watchBookmarkIntervalSeconds).toBe(7);
   });
 
+  it('reads the in-flight limits (kube: 400 and 200, 0 for none) and the event-loop block threshold (5s, 0 for none)', () => {
+    const d = loadConfig([], {});
+    expect([d.maxRequestsInFlight, d.maxMutatingRequestsInFlight, d.eventLoopBlockThresholdSeconds]).toEqual([400, 200, 5]);
+    const cfg = loadConfig(['--max-requests-inflight=0', '--max-mutating-requests-inflight', '7', '--event-loop-block-threshold=1500ms'], {});
+    expect([cfg.maxRequestsInFlight, cfg.maxMutatingRequestsInFlight, cfg.eventLoopBlockThresholdSeconds]).toEqual([0, 7, 1.5]);
+    expect(() => loadConfig(['--max-requests-inflight=-1'], {})).toThrow(/--max-requests-inflight must be a whole number/);
+  });
+
   it('reads the watch settings', () => {
     const cfg = loadConfig(['--watch-cache-history=50', '--watch-max-queued-bytes=1024'], {});
     expect(cfg.watchCacheHistory).toBe(50);

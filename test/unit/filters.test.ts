@@ -6,6 +6,7 @@ import type { Exchange } from '../../server/http/exchange.js';
 import { requestInfo } from '../../server/http/request-info.js';
 import { buildHandlerChain, type Filter } from '../../server/filters/chain.js';
 import { defaultHandlerChain } from '../../server/filters/default-chain.js';
+import { MaxInFlight } from '../../server/filters/max-in-flight.js';
 import { parseGoDuration } from '../../server/filters/duration.js';
 import { isLongRunning } from '../../server/filters/timeout.js';
 
@@ -23,10 +24,12 @@ describe('handler chain', () => {
     expect(seen).toEqual(['>a', 'stop', '<a']);
   });
 
-  it('is kube-apiserver\'s order: request id, panic recovery, request info, timeout, then the security slots', () => {
-    expect(defaultHandlerChain({ requestTimeoutSeconds: 60 }, { auditor: { enabled: false } } as unknown as Security).map((f) => f.name)).toEqual([
+  it('is kube-apiserver\'s order: request id, panic recovery, request info, timeout, then the security slots, max-in-flight where APF would be', () => {
+    const settings = { requestTimeoutSeconds: 60, maxInFlight: new MaxInFlight(400, 200) };
+    expect(defaultHandlerChain(settings, { auditor: { enabled: false } } as unknown as Security).map((f) => f.name)).toEqual([
       'request-id', 'panic-recovery', 'request-info', 'timeout',
-      'authentication', 'audit', 'impersonation', 'priority-and-fairness', 'authorization',
+      // max-in-flight in priority and fairness's place: kube's chain with APF off
+      'authentication', 'audit', 'impersonation', 'max-in-flight', 'authorization',
     ]);
   });
 });
