@@ -385,6 +385,28 @@ add('concurrency', { id: 'cc-get-stale-rv', setup: [{ method: 'POST', path: CM, 
 add('concurrency', { id: 'cc-update-immutable', setup: [{ method: 'POST', path: CM, body: cm('cc-update-immutable', { immutable: true }) }], request: { method: 'PUT', path: `${CM}/cc-update-immutable`, body: cm('cc-update-immutable', { immutable: true, data: { a: 'changed' } }) }, probe: `${CM}/cc-update-immutable` });
 add('concurrency', { id: 'cc-update-uid-changed', setup: [{ method: 'POST', path: CM, body: cm('cc-update-uid-changed') }], request: { method: 'PUT', path: `${CM}/cc-update-uid-changed`, body: { ...cm('cc-update-uid-changed'), metadata: { name: 'cc-update-uid-changed', uid: '00000000-0000-0000-0000-000000000001' }, data: { a: 'z' } } }, probe: `${CM}/cc-update-uid-changed` });
 
+// ---------------------------------------------------------------- hostile input: work one request could make a server do
+// Each is answered at once by kube (linear parsers, go-yaml's alias bound); a server that backtracks or expands
+// would hold its event loop for seconds to days, and the runner's timeout turns that into a difference.
+const aliasBomb = (id) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${id}`, 'data:', '  a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]',
+  ...Array.from({ length: 8 }, (_, i) => `  a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(',')}]`), ''].join('\n');
+// About 140 KB: one anchored list of 2000 items, aliased 20000 times (40 million nodes once expanded).
+const aliasQuadratic = (id) => ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', `  name: ${id}`, 'data:',
+  `  a: &a [${Array(2000).fill('x').join(',')}]`, `  b: [${Array(20000).fill('*a').join(',')}]`, ''].join('\n');
+add('hostile', { id: 'hostile-yaml-alias-bomb', request: { method: 'POST', path: CM, body: aliasBomb('hostile-yaml-alias-bomb'), headers: YAML }, probe: `${CM}/hostile-yaml-alias-bomb` });
+add('hostile', { id: 'hostile-yaml-alias-quadratic', request: { method: 'POST', path: CM, body: aliasQuadratic('hostile-yaml-alias-quadratic'), headers: YAML }, probe: `${CM}/hostile-yaml-alias-quadratic` });
+add('hostile', { id: 'hostile-timeout-backtrack', request: { method: 'GET', path: `${CM}?timeout=${'11s'.repeat(40)}x` }, probe: null });
+add('hostile', { id: 'hostile-fieldselector-no-operator', request: { method: 'GET', path: `${CM}?fieldSelector=${'a'.repeat(60000)}` }, probe: null });
+add('hostile', { id: 'hostile-fieldselector-spaces', request: { method: 'GET', path: `${CM}?fieldSelector=${'%20a'.repeat(20000)}` }, probe: null });
+add('hostile', { id: 'hostile-labelselector-long', request: { method: 'GET', path: `${CM}?labelSelector=${'a,'.repeat(30000)}` }, probe: null });
+add('hostile', { id: 'hostile-discovery-slashes', request: { method: 'GET', path: `/apis${'/'.repeat(60000)}x` }, probe: null });
+add('hostile', { id: 'hostile-path-slashes', request: { method: 'GET', path: `/api/v1${'/'.repeat(60000)}` }, probe: null });
+// A WebSocket upgrade on a list URL without watch=true is no watch.
+add('hostile', { id: 'hostile-websocket-list', request: { method: 'GET', path: CM, timeoutMs: 5000, headers: {
+  Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v4.channel.k8s.io' } }, probe: null });
+// The server's name as the client wrote it is no business of an upstream TLS check.
+add('hostile', { id: 'hostile-host-foreign', request: { method: 'GET', path: CM, headers: { Host: 'control-plane.example.com' } }, probe: null });
+
 // ---------------------------------------------------------------- prototype keys (last: a polluted server would fail later cases)
 create('proto', 'proto-data-proto-key', (id) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${id}"},"data":{"__proto__":"x"}}`, { more: { pick: ['/data/__proto__'] } });
 create('proto', 'proto-data-constructor-key', (id) => ({ ...cm(id), data: { constructor: 'x', toString: 'y', hasOwnProperty: 'z' } }), { more: { pick: ['/data/constructor', '/data/toString'] } });
@@ -416,7 +438,7 @@ onCm('proto', 'proto-json-patch-constructor-prototype', { method: 'PATCH', heade
 onCm('proto', 'proto-json-patch-metadata-proto', { method: 'PATCH', headers: JSONPATCH, body: '[{"op":"add","path":"/metadata/__proto__/polluted","value":"yes"}]' }, { extra: { pick: ['/metadata/polluted'], checks: [strictCheck('proto-check-4'), { method: 'GET', path: `${CM}/proto-check-4` }] } });
 
 // the group is the id's prefix (helpers are shared between sections)
-const GROUPS = { body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', proto: 'proto' };
+const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', proto: 'proto' };
 for (const c of cases) c.group = GROUPS[c.id.split('-')[0]];
 
 // cases whose message kube and ours must agree on word for word (stable: no generated names or versions)
@@ -436,7 +458,7 @@ const MESSAGE_EXACT = new Set([
   'path-encoded-dotdot', 'path-very-long', 'path-status-on-configmap', 'path-unknown-subresource',
   'path-too-deep', 'path-scale-missing', 'path-scale-put-bad-replicas', 'path-status-put-wrong-name',
   'path-get-missing-namespace', 'path-create-missing-namespace', 'path-healthz-unknown-check',
-  'q-rv-match-exact-no-rv', 'q-rv-match-exact-zero', 'q-fieldselector-malformed', 'q-fieldselector-set-op',
+  'hostile-timeout-backtrack', 'q-rv-match-exact-no-rv', 'q-rv-match-exact-zero', 'q-fieldselector-malformed', 'q-fieldselector-set-op',
   'q-delete-propagation-bogus', 'q-delete-propagation-lowercase', 'q-delete-body-propagation-bogus',
   'q-patch-apply-no-fieldmanager', 'http-method-trace', 'http-method-options', 'http-post-object',
   'http-delete-collection-namespaces-path', 'http-patch-merge-change-name', 'cc-put-stale-rv',
