@@ -1,6 +1,7 @@
 // One API server instance behind the LB: its health state, what is outstanding on it, and its figures.
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import { LatencyWindow, RateWindow } from '../stats/latency.js';
 
 /** `unknown` until the first health check; only `healthy` backends take new requests. */
@@ -11,6 +12,8 @@ export interface BackendTLS {
   ca?: string;
   cert?: string;
   key?: string;
+  /** The name the instance's certificate must carry (and the SNI); default: the backend URL's host. */
+  servername?: string;
 }
 
 export class Backend {
@@ -32,11 +35,14 @@ export class Backend {
   readonly rate = new RateWindow();
   /** Keep-alive connections to this backend, shared by every request to it. */
   readonly agent: http.Agent;
+  private readonly tls: BackendTLS;
 
   /** `tls`: the CA and client certificate for an https:// backend. */
-  constructor(readonly url: URL, private readonly tls: BackendTLS = {}, readonly name = url.host) {
+  constructor(readonly url: URL, tls: BackendTLS = {}, readonly name = url.host) {
     const pooled = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const };
-    this.agent = this.secure ? new https.Agent({ ...pooled, ...tls }) : new http.Agent(pooled);
+    // Node derives the TLS name from the request's Host header (the client's) unless told one: always tell it.
+    this.tls = { ...tls, servername: tls.servername ?? backendServerName(url) };
+    this.agent = this.secure ? new https.Agent({ ...pooled, ...this.tls }) : new http.Agent(pooled);
     // Drop an idle socket well before uWS's 10 s idle timeout, so a reused socket is rarely one the server is closing.
     this.agent.on('free', (socket) => socket.setTimeout(4000));
   }
@@ -53,7 +59,7 @@ export class Backend {
   }
 
   get host(): string {
-    return this.url.hostname;
+    return this.url.hostname.replace(/^\[(.*)\]$/, '$1');
   }
 
   get port(): number {
@@ -84,4 +90,13 @@ export class Backend {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/**
+ * The URL's host name as the TLS name; for an IP address '' (no SNI: RFC 6066 has none for addresses),
+ * and node then checks the certificate against the address it connects to.
+ */
+export function backendServerName(url: URL): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return net.isIP(host) ? '' : host;
 }
