@@ -137,6 +137,23 @@ it('checks the instance for its own name whatever Host the client sent: requests
   expect(head).toBe('HTTP/1.1 101 Switching Protocols');
 }, 60_000);
 
+it('checks the instance for --backend-tls-server-name when given (a DNS name its certificate carries, SNI included)', async () => {
+  const named = await startLb([api!.url], [...lbSecurityFlags(files), '--backend-tls-server-name', 'kubernetes.default.svc']);
+  try {
+    const r = await new Promise<number>((resolve, reject) => {
+      const req = https.get(`${named.url}/api/v1/namespaces/default`, { ca: readFileSync(files.pki.caCert), servername: 'localhost', agent: false, ...asClient(admin),
+        headers: { host: 'control-plane.example.com' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    expect(r).toBe(200);
+  } finally {
+    await named.stop();
+  }
+}, 60_000);
+
 it('reads client certificate subjects as kube does: ordinary ones work, a UniversalString system:masters is refused', async () => {
   expect(await whoami(asClient(admin))).toEqual({ username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] });
   // UTF8String CN, PrintableString O (node-forge's default), as any client tool makes them
