@@ -1,7 +1,7 @@
 // The load balancer: one node:http server in front of the API server instances. It answers its
 // own paths (/lb/healthz, /lb/stats) and the requests node's parser or kube refuse; everything else
 // is forwarded (plain requests and watches by the Forwarder, upgrades by UpgradeTunnels).
-import { chmodSync, readFileSync, rmSync, unwatchFile, watchFile } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
@@ -126,7 +126,8 @@ export class LoadBalancer {
           resolve();
         };
         if ('path' in at) {
-          rmSync(at.path, { force: true });
+          // A socket left by an LB that died; anything else at that path is not ours to remove.
+          if (lstatSync(at.path, { throwIfNoEntry: false })?.isSocket()) rmSync(at.path);
           server.listen(at.path, listening);
         } else server.listen(at.port, at.host, listening);
       });
@@ -199,7 +200,11 @@ export class LoadBalancer {
     this.server.closeAllConnections();
     await closed;
     for (const f of this.watchedFiles) unwatchFile(f);
-    if (this.statsServer?.listening) await new Promise<void>((resolve) => this.statsServer!.close(() => resolve()));
+    if (this.statsServer?.listening) {
+      const stopped = new Promise<void>((resolve) => this.statsServer!.close(() => resolve()));
+      this.statsServer.closeAllConnections();
+      await stopped;
+    }
     this.health.stop();
     this.pool.close();
   }
