@@ -24,6 +24,16 @@ export interface LbConfig {
   watchRebalance: boolean;
   /** --watch-resume-timeout: how long a broken watch may look for a backend to resume on, in ms. */
   watchResumeTimeoutMs: number;
+  /** --max-connections: client connections held at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** --header-timeout: a request head (and a TLS handshake) must arrive within this, in ms. */
+  headerTimeoutMs: number;
+  /** --idle-timeout: a keep-alive connection with no request is closed after this, in ms. */
+  idleTimeoutMs: number;
+  /** --body-idle-timeout: a request body that sends nothing this long is cut, in ms (responses, watches and tunnels never are). */
+  bodyIdleTimeoutMs: number;
+  /** --stats-listen: a second, plain-HTTP listener for /lb/stats and /lb/healthz, on loopback or a unix socket. */
+  statsListen?: StatsListen;
   /** Where client TLS ends (--tls-cert-file...); unset: plain HTTP. */
   tls?: LbTLS;
   /** How the LB talks to https:// backends and proves it is their front proxy. */
@@ -43,7 +53,12 @@ export interface LbTLS {
   cipherSuites: string[];
 }
 
+/** A loopback host and port, or a unix socket path (made owner-only). */
+export type StatsListen = { host: string; port: number } | { path: string };
+
 export interface UpstreamTLS {
+  /** --backend-tls-server-name: the name every instance's certificate is checked for (and sent as SNI); default: each backend URL's host. */
+  serverName?: string;
   /** --backend-ca-file: the CA the backends' serving certificates chain to. */
   caFile?: string;
   /** --proxy-client-cert-file / --proxy-client-key-file: the front-proxy client certificate (kube's flag names). */
@@ -63,11 +78,17 @@ const defaults: Omit<LbConfig, 'backends' | 'upstream'> = {
   maxHeaderSize: 32 * 1024,
   watchRebalance: true,
   watchResumeTimeoutMs: 10_000,
+  maxConnections: 4096,
+  // kube-apiserver's own server: ReadHeaderTimeout 32 s, IdleTimeout 90 s; its --request-timeout 60 s bounds reading a body.
+  headerTimeoutMs: 32_000,
+  idleTimeoutMs: 90_000,
+  bodyIdleTimeoutMs: 60_000,
 };
 
 const known = new Set(['listen', 'backends', 'health-interval', 'health-timeout', 'healthy-threshold', 'retries', 'shutdown-delay',
   'shutdown-timeout', 'max-header-size', 'watch-rebalance', 'watch-resume-timeout', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file',
-  'client-crl-file', 'tls-min-version', 'tls-cipher-suites', 'backend-ca-file', 'proxy-client-cert-file', 'proxy-client-key-file']);
+  'client-crl-file', 'tls-min-version', 'tls-cipher-suites', 'backend-ca-file', 'proxy-client-cert-file', 'proxy-client-key-file',
+  'backend-tls-server-name', 'max-connections', 'header-timeout', 'idle-timeout', 'body-idle-timeout', 'stats-listen']);
 
 /** Flags win over environment (LB_<FLAG_NAME>), which wins over defaults. */
 export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LbConfig {
@@ -86,10 +107,19 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
   const cfg: LbConfig = { ...defaults, backends: [], upstream: {} };
   const listen = get('listen');
   if (listen !== undefined) {
-    const m = listen.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
-    if (!m) throw new Error(`--listen must look like 127.0.0.1:6443, got ${listen}`);
-    cfg.listenHost = m[1] ?? (m[2] || '0.0.0.0');
-    cfg.listenPort = intFlag('listen', m[3]);
+    const { host, port } = hostPort('listen', listen);
+    cfg.listenHost = host;
+    cfg.listenPort = port;
+  }
+  const statsListen = get('stats-listen');
+  if (statsListen) {
+    if (statsListen.startsWith('/') || statsListen.startsWith('.')) cfg.statsListen = { path: statsListen };
+    else {
+      const at = hostPort('stats-listen', statsListen);
+      // Anyone who reaches it reads the figures: loopback only (or a unix socket, whose mode decides).
+      if (!isLoopback(at.host)) throw new Error(`--stats-listen must be a loopback address or a unix socket path, got ${statsListen}`);
+      cfg.statsListen = at;
+    }
   }
   const backends = get('backends');
   if (!backends) throw new Error('--backends is required: comma-separated API server URLs, e.g. http://127.0.0.1:6444,http://127.0.0.1:6445');
@@ -113,6 +143,9 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
   ms('shutdown-delay', (v) => (cfg.shutdownDelayMs = v));
   ms('shutdown-timeout', (v) => (cfg.shutdownTimeoutMs = v));
   ms('watch-resume-timeout', (v) => (cfg.watchResumeTimeoutMs = v));
+  ms('header-timeout', (v) => (cfg.headerTimeoutMs = v));
+  ms('idle-timeout', (v) => (cfg.idleTimeoutMs = v));
+  ms('body-idle-timeout', (v) => (cfg.bodyIdleTimeoutMs = v));
   const int = (name: string, into: (v: number) => void) => {
     const v = get(name);
     if (v !== undefined) into(intFlag(name, v));
@@ -120,6 +153,11 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
   int('healthy-threshold', (v) => (cfg.healthyThreshold = Math.max(1, v)));
   int('retries', (v) => (cfg.retries = v));
   int('max-header-size', (v) => (cfg.maxHeaderSize = v));
+  int('max-connections', (v) => (cfg.maxConnections = v));
+  if (cfg.maxConnections < 1) throw new Error('--max-connections must be at least 1');
+  for (const [flag, v] of [['header-timeout', cfg.headerTimeoutMs], ['idle-timeout', cfg.idleTimeoutMs], ['body-idle-timeout', cfg.bodyIdleTimeoutMs]] as const) {
+    if (v <= 0) throw new Error(`--${flag} must be above 0: a client could hold a connection forever`);
+  }
   const rebalance = get('watch-rebalance');
   if (rebalance !== undefined) {
     if (!['true', 'false'].includes(rebalance)) throw new Error(`--watch-rebalance must be true or false, got ${rebalance}`);
@@ -136,9 +174,22 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
       cipherSuites: (get('tls-cipher-suites') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     };
   } else if (get('client-ca-file')) throw new Error('--client-ca-file needs TLS (--tls-cert-file, --tls-private-key-file)');
-  cfg.upstream = { caFile: get('backend-ca-file'), proxyClientCertFile: get('proxy-client-cert-file'), proxyClientKeyFile: get('proxy-client-key-file') };
+  cfg.upstream = {
+    caFile: get('backend-ca-file'), proxyClientCertFile: get('proxy-client-cert-file'), proxyClientKeyFile: get('proxy-client-key-file'),
+    serverName: get('backend-tls-server-name') || undefined,
+  };
   if (!!cfg.upstream.proxyClientCertFile !== !!cfg.upstream.proxyClientKeyFile) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
   return cfg;
+}
+
+function hostPort(name: string, v: string): { host: string; port: number } {
+  const m = v.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
+  if (!m) throw new Error(`--${name} must look like 127.0.0.1:6443, got ${v}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: intFlag(name, m[3]) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function intFlag(name: string, v: string): number {

@@ -1,20 +1,24 @@
 // The load balancer: one node:http server in front of the API server instances. It answers its
 // own paths (/lb/healthz, /lb/stats) and the requests node's parser or kube refuse; everything else
 // is forwarded (plain requests and watches by the Forwarder, upgrades by UpgradeTunnels).
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { chmodSync, lstatSync, readFileSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import type tls from 'node:tls';
 import { BackendPool } from './balancer/pool.js';
 import type { LbConfig } from './config.js';
 import { HealthChecker } from './health/checker.js';
 import { answerClientError, servedMethods } from './http/edges.js';
+import { ConnectionCap, serverLimits } from './http/limits.js';
 import { rawStatusResponse, sendStatus, statuses } from './http/status.js';
 import { Forwarder } from './proxy/forward.js';
 import { UpgradeTunnels } from './proxy/upgrade.js';
+import { statsRefusal } from './stats/access.js';
 import { collectStats } from './stats/endpoint.js';
 import { WatchRegistry } from './watch/registry.js';
 import { ProxySigner } from '../pki/front-proxy-proof.js';
+import { refuseUnreadableCertificate } from './identity/client-certificate.js';
 import { nodeMinVersion, opensslCiphers } from '../pki/tls-settings.js';
 
 // kube-apiserver's --min-request-timeout: a watch with no timeoutSeconds lives 30 to 60 minutes.
@@ -27,6 +31,9 @@ export class LoadBalancer {
   private readonly forwarder: Forwarder;
   private readonly tunnels: UpgradeTunnels;
   private readonly server: http.Server;
+  /** --stats-listen: /lb/stats and /lb/healthz for local readers. */
+  private readonly statsServer?: http.Server;
+  private readonly connections: ConnectionCap;
   private draining = false;
   private readonly startedAt = Date.now();
   /** Plain requests being answered, so draining knows when they are done. */
@@ -37,28 +44,22 @@ export class LoadBalancer {
     const read = (f?: string) => (f ? readFileSync(f, 'utf8') : undefined);
     const cert = read(up.proxyClientCertFile);
     const key = read(up.proxyClientKeyFile);
-    this.pool = new BackendPool(config.backends, { ca: read(up.caFile), cert, key, signer: cert && key ? new ProxySigner(cert, key) : undefined });
+    this.pool = new BackendPool(config.backends, { ca: read(up.caFile), cert, key, servername: up.serverName, signer: cert && key ? new ProxySigner(cert, key) : undefined });
     this.watches = new WatchRegistry(this.pool, { resumeTimeoutMs: config.watchResumeTimeoutMs, minRequestTimeoutSeconds });
     this.health = new HealthChecker(this.pool, { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs, healthyThreshold: config.healthyThreshold });
-    this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries });
+    this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries, bodyIdleTimeoutMs: config.bodyIdleTimeoutMs });
     this.tunnels = new UpgradeTunnels(this.pool, config.retries);
     if (config.watchRebalance) this.pool.on('join', (b) => {
       const moved = this.watches.rebalance(b);
       if (moved) console.error(`lb: moved ${moved} watches to ${b.name}`);
     });
-    const serverOptions: http.ServerOptions = {
-      maxHeaderSize: config.maxHeaderSize,
-      // Bodies and watches may stream for long; only the head has a deadline.
-      requestTimeout: 0,
-      headersTimeout: 60_000,
-      keepAliveTimeout: 65_000,
-      noDelay: true,
-    };
+    const { handshakeTimeout, ...limits } = serverLimits(config);
+    const serverOptions: http.ServerOptions = { maxHeaderSize: config.maxHeaderSize, ...limits, noDelay: true };
     const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res);
     const t = config.tls;
     this.server = t
       ? https.createServer({
-        ...serverOptions, cert: read(t.certFile), key: read(t.keyFile), minVersion: nodeMinVersion(t.minVersion), ciphers: opensslCiphers(t.cipherSuites),
+        ...serverOptions, handshakeTimeout, cert: read(t.certFile), key: read(t.keyFile), minVersion: nodeMinVersion(t.minVersion), ciphers: opensslCiphers(t.cipherSuites),
         // A client certificate is asked for, never required: tokens authenticate too. One that does not verify (foreign CA,
         // expired, revoked) leaves the connection unauthenticated, which the instances answer 401 as kube does.
         ...(t.clientCAFile ? { requestCert: true, rejectUnauthorized: false, ca: read(t.clientCAFile), crl: read(t.clientCRLFile) } : {}),
@@ -70,6 +71,9 @@ export class LoadBalancer {
         ciphers: opensslCiphers(t.cipherSuites), ca: read(t.clientCAFile), crl: read(t.clientCRLFile) });
       console.error(`lb: reloaded ${t.clientCRLFile}`);
     });
+    if (t?.clientCAFile) this.server.on('secureConnection', (socket: tls.TLSSocket) => refuseUnreadableCertificate(socket));
+    this.connections = new ConnectionCap(this.server, config.maxConnections);
+    if (config.statsListen) this.statsServer = http.createServer(serverOptions, (req, res) => this.onStatsRequest(req, res));
     this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
     // CONNECT (host:port) matches no path of kube's mux, which answers it with a plain-text 404;
     // node hands it over separately, so it is answered here and never reaches an instance.
@@ -105,14 +109,50 @@ export class LoadBalancer {
         resolve();
       });
     });
+    await this.startStatsListener();
     return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** The stats listener is for operators: when it cannot listen the LB still serves, and says why. */
+  private async startStatsListener(): Promise<void> {
+    const at = this.config.statsListen;
+    if (!this.statsServer || !at) return;
+    const server = this.statsServer;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        const listening = () => {
+          server.off('error', reject);
+          resolve();
+        };
+        if ('path' in at) {
+          // A socket left by an LB that died; anything else at that path is not ours to remove.
+          if (lstatSync(at.path, { throwIfNoEntry: false })?.isSocket()) rmSync(at.path);
+          server.listen(at.path, listening);
+        } else server.listen(at.port, at.host, listening);
+      });
+      if ('path' in at) chmodSync(at.path, 0o600);
+      console.log(`lb: stats on ${'path' in at ? at.path : `http://${at.host}:${(server.address() as net.AddressInfo).port}`}`);
+    } catch (e) {
+      console.error(`lb: --stats-listen: ${(e as Error).message}; /lb/stats is served to system:masters client certificates only`);
+    }
+  }
+
+  private onStatsRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/lb/healthz') return this.healthz(res);
+    if (path === '/lb/stats') return this.stats(res);
+    sendStatus(res, statuses.notFound());
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0];
     if (path === '/lb/healthz') return this.healthz(res);
-    if (path === '/lb/stats') return this.stats(res);
+    if (path === '/lb/stats') {
+      const refused = statsRefusal(req);
+      return refused ? sendStatus(res, refused) : this.stats(res);
+    }
     if (this.draining) {
       res.shouldKeepAlive = false;
       // Health endpoints fail first, so whatever balances across LBs stops sending here.
@@ -133,7 +173,7 @@ export class LoadBalancer {
   }
 
   private stats(res: http.ServerResponse): void {
-    const body = JSON.stringify(collectStats(this.pool, this.watches, this.draining, this.startedAt), null, 2);
+    const body = JSON.stringify({ ...collectStats(this.pool, this.watches, this.draining, this.startedAt), connections: this.connections.stats() }, null, 2);
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
     res.end(body);
   }
@@ -160,6 +200,11 @@ export class LoadBalancer {
     this.server.closeAllConnections();
     await closed;
     for (const f of this.watchedFiles) unwatchFile(f);
+    if (this.statsServer?.listening) {
+      const stopped = new Promise<void>((resolve) => this.statsServer!.close(() => resolve()));
+      this.statsServer.closeAllConnections();
+      await stopped;
+    }
     this.health.stop();
     this.pool.close();
   }

@@ -71,7 +71,9 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
   const lbUrl = `${scheme}://${host}:${opts.port}`;
   specs.push({
     name: 'lb', role: 'lb', command: node,
-    args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends), ...(security ? lbSecurityFlags(security) : [])],
+    args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends), ...(security ? lbSecurityFlags(security) : []),
+      // /lb/stats for whoever may read the cluster dir (on the client listener: system:masters certificates only).
+      `--stats-listen=${lbStatsSocket(opts)}`],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
   });
   if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts)));
@@ -81,6 +83,11 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
 /** API server i's front-proxy listener: after the API servers' ports and the three the controllers take (controllerPorts). */
 export function frontProxyPortOf(opts: LauncherOptions, i: number): number {
   return opts.port + opts.apiservers + 3 + i;
+}
+
+/** The LB's stats listener: a unix socket in the cluster dir, owner-only. */
+export function lbStatsSocket(opts: LauncherOptions): string {
+  return path.join(opts.clusterDir, 'lb-stats.sock');
 }
 
 /** The kubeconfig the controllers use: the load balancer, written before they start. */

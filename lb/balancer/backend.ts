@@ -3,6 +3,7 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { type ProxySession, type ProxySigner, sessionRefreshSeconds } from '../../pki/front-proxy-proof.js';
+import net from 'node:net';
 import { LatencyWindow, RateWindow } from '../stats/latency.js';
 
 /** `unknown` until the first health check; only `healthy` backends take new requests. */
@@ -15,6 +16,8 @@ export interface BackendTLS {
   key?: string;
   /** Signs the front-proxy identity of each request (made from cert and key). */
   signer?: ProxySigner;
+  /** The name the instance's certificate must carry (and the SNI); default: the backend URL's host. */
+  servername?: string;
 }
 
 export class Backend {
@@ -45,10 +48,11 @@ export class Backend {
 
   /** `tls`: the CA and client certificate for an https:// backend. */
   constructor(readonly url: URL, { signer, ...tls }: BackendTLS = {}, readonly name = url.host) {
-    this.tls = tls;
     this.signer = signer;
     const pooled = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const };
-    this.agent = this.secure ? new https.Agent({ ...pooled, ...tls }) : new http.Agent(pooled);
+    // Node derives the TLS name from the request's Host header (the client's) unless told one: always tell it.
+    this.tls = { ...tls, servername: tls.servername ?? backendServerName(url) };
+    this.agent = this.secure ? new https.Agent({ ...pooled, ...this.tls }) : new http.Agent(pooled);
     // Drop an idle socket well before uWS's 10 s idle timeout, so a reused socket is rarely one the server is closing.
     this.agent.on('free', (socket) => socket.setTimeout(4000));
   }
@@ -89,7 +93,7 @@ export class Backend {
   }
 
   get host(): string {
-    return this.url.hostname;
+    return this.url.hostname.replace(/^\[(.*)\]$/, '$1');
   }
 
   get port(): number {
@@ -120,4 +124,13 @@ export class Backend {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/**
+ * The URL's host name as the TLS name; for an IP address '' (no SNI: RFC 6066 has none for addresses),
+ * and node then checks the certificate against the address it connects to.
+ */
+export function backendServerName(url: URL): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return net.isIP(host) ? '' : host;
 }

@@ -23,12 +23,15 @@ export const statuses = {
   badGateway: (why: string) => status(502, 'InternalError', `the API server instance failed before answering: ${why}`),
   methodNotAllowed: () => status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'),
   badRequest: (why: string) => status(400, 'BadRequest', why),
+  unauthorized: () => status(401, 'Unauthorized', 'Unauthorized'),
+  forbidden: (why: string) => status(403, 'Forbidden', `forbidden: ${why}`),
+  notFound: () => status(404, 'NotFound', 'the server could not find the requested resource'),
   headersTooLarge: () => status(431, 'BadRequest', 'request header fields too large'),
   shuttingDown: () => status(503, 'ServiceUnavailable', 'the load balancer is shutting down', 1),
 };
 
 const reasonPhrases: Record<number, string> = {
-  400: 'Bad Request', 405: 'Method Not Allowed', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
   502: 'Bad Gateway', 503: 'Service Unavailable',
 };
 

@@ -6,21 +6,37 @@
 import type http from 'node:http';
 import type tls from 'node:tls';
 import { encodeIdentityValue } from '../../pki/front-proxy-proof.js';
+import { certificateNames } from '../../pki/x509-name.js';
 
 export interface DownstreamIdentity {
   user: string;
   groups: string[];
 }
 
-/** The identity proven by the downstream connection itself (a verified client certificate), if any. */
+/** A connection's certificate identity, read once: the peer certificate cannot change within a TLS connection. */
+const identities = new WeakMap<object, DownstreamIdentity | null>();
+
+/**
+ * The identity proven by the downstream connection itself (a verified client certificate), if any:
+ * user from the subject's CN and groups from its O, read from the certificate's DER as kube's Go
+ * reads them (pki/x509-name.ts). A subject Go refuses is no identity (lb.ts closes such connections).
+ */
 export function identify(req: http.IncomingMessage): DownstreamIdentity | undefined {
   const socket = req.socket as Partial<tls.TLSSocket>;
-  if (!socket.encrypted || !socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
-  const cert = socket.getPeerCertificate();
-  const cn = cert?.subject?.CN;
-  if (!cn) return undefined;
-  const o = cert.subject.O;
-  return { user: Array.isArray(cn) ? cn[0] : cn, groups: o === undefined ? [] : Array.isArray(o) ? o : [o] };
+  if (!socket.encrypted || !socket.authorized || typeof socket.getPeerX509Certificate !== 'function') return undefined;
+  let who = identities.get(socket);
+  if (who === undefined) {
+    who = null;
+    try {
+      const raw = socket.getPeerX509Certificate()?.raw;
+      const subject = raw && certificateNames(raw).subject;
+      if (subject && subject.commonName) who = { user: subject.commonName, groups: subject.organization };
+    } catch {
+      // not a certificate kube could parse: nobody
+    }
+    identities.set(socket, who);
+  }
+  return who ?? undefined;
 }
 
 const identityHeader = /^x-remote-/;

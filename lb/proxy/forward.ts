@@ -8,11 +8,14 @@ import { type BackendPool, requestLoad, watchLoad } from '../balancer/pool.js';
 import { sendStatus, statuses } from '../http/status.js';
 import type { WatchRegistry } from '../watch/registry.js';
 import { upstreamWatchUrl, watchRequest, type WatchRequest } from '../watch/request.js';
+import { stallGuard } from '../http/limits.js';
 import { downstreamHeaders, tooManyHeaderLines, upstreamHeaders } from './headers.js';
 import { isConnectFailure, mayRetry } from './retry.js';
 
 export interface ForwardSettings {
   retries: number;
+  /** A request body that sends nothing this long is cut (the client's connection closed). */
+  bodyIdleTimeoutMs: number;
 }
 
 export class Forwarder {
@@ -72,8 +75,10 @@ export class Forwarder {
         const go = () => {
           connected = true;
           if (!hasBody) return;
+          const first = !bodyStarted;
           bodyStarted = true;
           req.pipe(upstream);
+          if (first) stallGuard(req, this.settings.bodyIdleTimeoutMs);
         };
         if (s.connecting) s.once('connect', go);
         else go();

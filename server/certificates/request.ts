@@ -1,15 +1,17 @@
 // Reading what a CertificateSigningRequest carries: the PKCS#10 request in spec.request and the
 // PEM certificates in status.certificate (base64 in JSON, as Go's []byte). The request is read with
 // node-forge's ASN.1 parser and its signature checked with node:crypto, so RSA, ECDSA and Ed25519
-// keys all work (node-forge's own CSR reader knows RSA only).
+// keys all work (node-forge's own CSR reader knows RSA only). The subject is read as Go reads a CSR's
+// (pki/x509-name.ts): a value Go reads no string from is no CN or O here either.
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import forge from 'node-forge';
 import { pemBlocks } from '../../pki/pem.js';
+import { parseName, type PkixName, toPkixName } from '../../pki/x509-name.js';
 
 /** The parsed request: subject and subject alternative names, as the signer rules read them. */
 export interface ParsedRequest {
-  /** The subject Name as ASN.1, copied into the certificate as it is. */
-  subject: forge.asn1.Asn1;
+  /** The subject as Go's pkix.Name holds it: what kube's signer writes into the certificate. */
+  subject: PkixName;
   /** subjectPublicKeyInfo as ASN.1, copied into the certificate as it is. */
   publicKeyInfo: forge.asn1.Asn1;
   publicKey: KeyObject;
@@ -39,11 +41,8 @@ const verificationFailures: Record<string, string> = {
 const extensionRequestOid = '1.2.840.113549.1.9.14';
 const subjectAltNameOid = '2.5.29.17';
 
-/** node-forge functions its typings leave out. */
-const forgeExtras = forge as unknown as {
-  pki: { RDNAttributesAsArray(rdn: forge.asn1.Asn1): { shortName?: string; value: unknown }[] };
-  util: { bytesToIP(bytes: string): string };
-};
+/** A node-forge function its typings leave out. */
+const forgeExtras = forge as unknown as { util: { bytesToIP(bytes: string): string } };
 
 const children = (node: forge.asn1.Asn1): forge.asn1.Asn1[] => (Array.isArray(node.value) ? node.value : []);
 const der = (node: forge.asn1.Asn1): Buffer => Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary');
@@ -80,12 +79,9 @@ export function parseRequest(request: Buffer): ParsedRequest {
   }
   if (!verified) throw new Error(verificationFailures[publicKey.asymmetricKeyType ?? ''] ?? 'x509: signature verification failure');
 
-  const names = forgeExtras.pki.RDNAttributesAsArray(subject);
+  const name = toPkixName(parseName(der(subject), 'request'));
   return {
-    subject, publicKeyInfo, publicKey,
-    commonName: String(names.find((a) => a.shortName === 'CN')?.value ?? ''),
-    organizations: names.filter((a) => a.shortName === 'O').map((a) => String(a.value)),
-    ...subjectAltNames(attributes),
+    subject: name, publicKeyInfo, publicKey, commonName: name.commonName, organizations: name.organization, ...subjectAltNames(attributes),
   };
 }
 

@@ -1,10 +1,11 @@
 // Signs a PKCS#10 request with a CA, as kube's certificate authority (controller/certificates/authority)
 // under its PermissiveSigningPolicy: subject and SANs from the request, a random serial, key usages from
 // spec.usages, backdated 5 minutes, never past the CA's own expiry. node-forge builds the
-// TBSCertificate; the request's own subject and public key (RSA, ECDSA or Ed25519) are put in as they
-// are, and node:crypto signs it with the CA's RSA key.
+// TBSCertificate; the request's public key (RSA, ECDSA or Ed25519) is put in as it is, the subject as
+// Go writes the request's parsed pkix.Name (only what Go read from it), and node:crypto signs it with the CA's RSA key.
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import forge from 'node-forge';
+import { marshalName } from '../../pki/x509-name.js';
 import type { ParsedRequest } from './request.js';
 
 export interface SigningCA {
@@ -87,7 +88,8 @@ export function signRequest(ca: SigningCA, req: ParsedRequest, usages: string[],
   const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
   // TBSCertificate: version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions
   const fields = tbs.value as forge.asn1.Asn1[];
-  fields[5] = req.subject;
+  // Never the request's bytes: kube's signer re-encodes cr.Subject, so what Go did not read is not signed.
+  fields[5] = asn1.fromDer(marshalName(req.subject).toString('binary'));
   fields[6] = req.publicKeyInfo;
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
   const signature = sign('sha256', tbsDer, ca.key);

@@ -113,7 +113,7 @@ async function notReady(): Promise<string> {
       case 'etcd': return probe(c, () => etcdHealthy(c));
       case 'redis': return probe(c, () => redisPing(c));
       case 'apiserver': return probe(c, async () => (await apiserverReady(c)) && (await feedMode(c)) === 'redis');
-      case 'lb': return probe(c, async () => (await lbStats(c.url)).backends.every((b) => b.state === 'healthy'));
+      case 'lb': return probe(c, async () => (await lbStats(cluster.dir)).backends.every((b) => b.state === 'healthy'));
     }
   }));
   const leaders = (await Promise.all(etcd.map((c) => etcdIsLeader(c).catch(() => false)))).filter(Boolean).length;
@@ -147,7 +147,7 @@ const faults: Array<{ fault: string; pick: () => Promise<Component> }> = [
   {
     fault: 'instance of the busiest watch',
     pick: async () => {
-      const { backends } = await lbStats(cluster.lbUrl);
+      const { backends } = await lbStats(cluster.dir);
       const busiest = backends.reduce((a, b) => (b.openWatches > a.openWatches ? b : a));
       return cluster.byRole('apiserver').find((c) => new URL(c.url).origin === busiest.url)!;
     },
@@ -276,7 +276,7 @@ it('gives every watcher its selection exactly once, in resourceVersion order, ac
   }
   expect(watchers[0].events.length).toBeGreaterThan(200);
   // The busiest watch's instance was killed under them: the LB carried watches over.
-  expect((await lbStats(cluster.lbUrl)).watches.resumed).toBeGreaterThan(0);
+  expect((await lbStats(cluster.dir)).watches.resumed).toBeGreaterThan(0);
 });
 
 it('keeps failed requests under the bounds during every fault, and none fails outside the faults', () => {

@@ -2,6 +2,7 @@
 // a temporary cluster dir, probed the way an operator would (/readyz, etcd /health, Redis PING,
 // the fan-out metric, /lb/stats), and stopped whatever happened.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,6 +142,21 @@ export function redisPing(c: Component, timeoutMs = 2000): Promise<boolean> {
 export interface LbBackend { name: string; url: string; state: string; openWatches: number }
 export interface LbStats { watches: { open: number; resumed: number; moved: number }; backends: LbBackend[] }
 
-export async function lbStats(lbUrl: string): Promise<LbStats> {
-  return JSON.parse((await fetchText(`${lbUrl}/lb/stats`)).text) as LbStats;
+/** GET /lb/stats on the LB's stats socket (the launcher's --stats-listen). */
+export function lbStats(clusterDir: string, timeoutMs = 2000): Promise<LbStats> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath: path.join(clusterDir, 'lb-stats.sock'), path: '/lb/stats', timeout: timeoutMs }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(text) as LbStats);
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
 }

@@ -10,7 +10,7 @@ export interface LbProcess {
   port: number;
   process: ChildProcess;
   logs(): string;
-  /** GET /lb/stats. */
+  /** GET /lb/stats, from the LB's --stats-listen listener (the client listener serves it to system:masters certificates only). */
   stats(): Promise<any>;
   /** Waits until `count` backends are healthy (or a predicate on the stats holds). */
   waitFor(predicate: (stats: any) => boolean, what: string, timeoutMs?: number): Promise<void>;
@@ -18,18 +18,21 @@ export interface LbProcess {
 }
 
 export async function startLb(backends: string[], extraArgs: string[] = []): Promise<LbProcess> {
-  return startOnFreePorts(1, async ([port]) => {
-    const url = `http://127.0.0.1:${port}`;
+  return startOnFreePorts(2, async ([port, statsPort]) => {
+    const tls = extraArgs.some((a) => a === '--tls-cert-file' || a.startsWith('--tls-cert-file='));
+    const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    const statsUrl = `http://127.0.0.1:${statsPort}`;
     const r = startProcess({
       name: `lb on ${port}`, command: process.execPath,
-      args: [path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backends.join(','), ...extraArgs],
+      args: [path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backends.join(','),
+        '--stats-listen', `127.0.0.1:${statsPort}`, ...extraArgs],
     });
     const child = r.child;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const lb: LbProcess = {
       url, port, process: child,
       logs: r.output,
-      stats: async () => (await fetch(`${url}/lb/stats`)).json(),
+      stats: async () => (await fetch(`${statsUrl}/lb/stats`)).json(),
       async waitFor(predicate, what, timeoutMs = 20000) {
         try {
           await eventually(async () => r.exited() || predicate(await lb.stats()), { timeoutMs, intervalMs: 50, what });
@@ -46,7 +49,7 @@ export async function startLb(backends: string[], extraArgs: string[] = []): Pro
     };
     try {
       // Its own 'serving on' line first: another LB holding the port would answer /lb/stats too.
-      await waitReady(r, async () => r.output().includes(`lb: serving on ${url} `), { timeoutMs: 20000, intervalMs: 50 });
+      await waitReady(r, async () => r.output().includes(`lb: serving on ${url} `) && r.output().includes(`lb: stats on ${statsUrl}`), { timeoutMs: 20000, intervalMs: 50 });
       await lb.waitFor((s) => s.backends.filter((b: any) => b.state === 'healthy').length === backends.length, 'every backend healthy');
     } catch (e) {
       await stopProcess(child, 1000, 'SIGKILL');

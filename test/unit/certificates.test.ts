@@ -65,6 +65,16 @@ function request(cn: string, orgs: string[] = [], altNames: { type: number; valu
   return Buffer.from(forge.pki.certificationRequestToPem(csr)).toString('base64');
 }
 
+/** A request with the subject attributes as given (node-forge writes each value with its valueTagClass as it is). */
+function requestWithSubject(attrs: { name: string; value: string; valueTagClass?: number }[]): string {
+  const keys = forge.pki.rsa.generateKeyPair(1024);
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = keys.publicKey;
+  csr.setSubject(attrs as forge.pki.CertificateField[]);
+  csr.sign(keys.privateKey, forge.md.sha256.create());
+  return Buffer.from(forge.pki.certificationRequestToPem(csr)).toString('base64');
+}
+
 const csrObject = (name: string, spec: Record<string, unknown>, status?: Record<string, unknown>): KubeObject => ({
   apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
   spec: { signerName: 'example.com/signer', usages: ['client auth'], ...spec }, ...(status ? { status } : {}),
@@ -298,6 +308,23 @@ describe('the signer', () => {
     expect(cert.serialNumber).not.toBe(long.serialNumber);
   });
 
+  it('reads the subject as Go does: a UniversalString O=system:masters is no organization, admitted and never signed', async () => {
+    // UCS-4, which node-forge keeps as raw bytes and OpenSSL reads back as "system:masters"
+    const ucs4 = (t: string) => [...t].map((c) => `\0\0\0${c}`).join('');
+    const csr = requestWithSubject([{ name: 'commonName', value: 'mallory' }, { name: 'organizationName', value: ucs4('system:masters'), valueTagClass: 28 }]);
+    const req = parseRequest(Buffer.from(csr, 'base64'));
+    expect([req.commonName, req.organizations]).toEqual(['mallory', []]);
+    // kube admits it (Go sees no O) and its signer writes the subject it parsed: CN only
+    await store.create(csrs, '', csrObject('mallory', { request: csr, signerName: 'kubernetes.io/kube-apiserver-client' }), write(alice));
+    const issued = new X509Certificate(signRequest(ca, req, ['client auth'], 3600_000));
+    expect(issued.subject).toBe('CN=mallory');
+    // a string Go refuses fails the request's parse: a validation error on spec.request
+    const bad = requestWithSubject([{ name: 'commonName', value: 'a_b', valueTagClass: 19 }]);
+    const e = await refusal(store.create(csrs, '', csrObject('bad-printable', { request: bad }), write(alice)));
+    expect(e.code).toBe(422);
+    expect(e.message).toContain(`spec.request: Invalid value: "${bad}": asn1: syntax error: PrintableString contains invalid character`);
+  });
+
   it('reads and signs ECDSA and Ed25519 requests too (made with openssl)', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'csr-unit-'));
     try {
@@ -311,7 +338,8 @@ describe('the signer', () => {
         const issued = new X509Certificate(signRequest(ca, req, ['digital signature', 'server auth'], 3600_000));
         expect(issued.verify(new X509Certificate(caPem).publicKey)).toBe(true);
         expect(issued.publicKey.asymmetricKeyType).toBe(req.publicKey.asymmetricKeyType);
-        expect(issued.subject).toBe('CN=system:node:n2\nO=system:nodes');
+        // Go's order (pkix.Name.ToRDNSequence: O before CN), as kube's signer writes it
+        expect(issued.subject).toBe('O=system:nodes\nCN=system:node:n2');
         expect(issued.subjectAltName).toBe('DNS:n2.example.com, IP Address:10.0.0.2');
         // a request whose signature is not its key's
         const pemText = readFileSync(out, 'latin1');

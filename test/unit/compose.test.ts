@@ -154,6 +154,7 @@ describe('launcher topology', () => {
     // TLS by default: the PKI's files, client certificates at the LB, the front proxy's MAC, RBAC.
     const lbConfig = loadLbConfig(lb.args.slice(1), {});
     expect(lbConfig.tls).toMatchObject({ certFile: '/repo/.cluster/pki/apiserver.crt', clientCAFile: '/repo/.cluster/pki/ca.crt', clientCRLFile: '/repo/.cluster/pki/ca.crl' });
+    expect(lbConfig.statsListen).toEqual({ path: '/repo/.cluster/lb-stats.sock' });
     expect(lbConfig.upstream).toEqual({ caFile: '/repo/.cluster/pki/ca.crt', proxyClientCertFile: '/repo/.cluster/pki/front-proxy-client.crt', proxyClientKeyFile: '/repo/.cluster/pki/front-proxy-client.key' });
     const sec = loadConfig(api.args.slice(1), {}).security;
     expect(sec).toMatchObject({ authorizationModes: ['RBAC'], requestheaderClientCAFile: '/repo/.cluster/pki/front-proxy-ca.crt', requestheaderAllowedNames: ['front-proxy-client'],
