@@ -108,13 +108,19 @@ export class FanoutPublisher {
     try {
       const current = async () => Number((await this.etcd.get(publisherKey).exec()).header.revision);
       const last = await this.redis.xrevrange(streamKey(this.opts), '+', '-', 'COUNT', 1);
-      let from = last.length ? entryRevision(last[0][0]) : await current();
-      try {
-        await this.follow(true, from);
-      } catch (e) {
-        // etcd no longer has that history (compacted): start anew; readers see the break and resync.
-        this.log(`fan-out publisher: cannot continue the stream from ${from} (${(e as Error).message}); starting at etcd's revision`);
+      let from = last.length ? entryRevision(last[0][0]) : 0;
+      if (from) {
+        try {
+          await this.follow(true, from);
+        } catch (e) {
+          // etcd no longer has that history (compacted): start anew; readers see the break and resync.
+          this.log(`fan-out publisher: cannot continue the stream from ${from} (${(e as Error).message}); starting at etcd's revision`);
+          from = 0;
+        }
+      }
+      if (!from) {
         from = await current();
+        await this.beginChain(from);
         await this.follow(true, from);
       }
       this.log(`fan-out publisher: ${this.opts.instanceName} publishes from revision ${from}`);
@@ -155,6 +161,15 @@ export class FanoutPublisher {
   }
 
   private lastPublished = 0;
+
+  /**
+   * A new chain starts with an entry holding no events whose previous revision is its own: until
+   * the first event, it alone tells a reader from an older revision that the stream misses what came before.
+   */
+  private async beginChain(revision: number): Promise<void> {
+    await this.redis.xadd(streamKey(this.opts), 'MAXLEN', '~', this.opts.streamMaxLength, entryId(revision),
+      'p', String(revision), 'e', encodeEvents([]));
+  }
 
   private publish(b: FeedBatch): void {
     if (!this.leading) return;
