@@ -154,7 +154,11 @@ export class FanoutPublisher {
         });
       },
     });
-    const beat = () => void this.redis.set(heartbeatKey(this.opts), this.opts.instanceName, 'PX', this.opts.heartbeatTtlMs).catch(() => undefined);
+    const beat = () => void (async () => {
+      // Redis came back empty: the chain starts again where this publisher is, before readers trust it.
+      if (!(await this.redis.exists(streamKey(this.opts))) && this.feed === feed) await this.beginChain(this.lastPublished).catch(() => undefined);
+      await this.redis.set(heartbeatKey(this.opts), this.opts.instanceName, 'PX', this.opts.heartbeatTtlMs);
+    })().catch(() => undefined);
     beat();
     this.heartbeat = setInterval(beat, Math.max(100, Math.floor(this.opts.heartbeatTtlMs / 3)));
     this.heartbeat.unref();
