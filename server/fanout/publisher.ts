@@ -108,13 +108,19 @@ export class FanoutPublisher {
     try {
       const current = async () => Number((await this.etcd.get(publisherKey).exec()).header.revision);
       const last = await this.redis.xrevrange(streamKey(this.opts), '+', '-', 'COUNT', 1);
-      let from = last.length ? entryRevision(last[0][0]) : await current();
-      try {
-        await this.follow(true, from);
-      } catch (e) {
-        // etcd no longer has that history (compacted): start anew; readers see the break and resync.
-        this.log(`fan-out publisher: cannot continue the stream from ${from} (${(e as Error).message}); starting at etcd's revision`);
+      let from = last.length ? entryRevision(last[0][0]) : 0;
+      if (from) {
+        try {
+          await this.follow(true, from);
+        } catch (e) {
+          // etcd no longer has that history (compacted): start anew; readers see the break and resync.
+          this.log(`fan-out publisher: cannot continue the stream from ${from} (${(e as Error).message}); starting at etcd's revision`);
+          from = 0;
+        }
+      }
+      if (!from) {
         from = await current();
+        await this.beginChain(from);
         await this.follow(true, from);
       }
       this.log(`fan-out publisher: ${this.opts.instanceName} publishes from revision ${from}`);
@@ -148,13 +154,26 @@ export class FanoutPublisher {
         });
       },
     });
-    const beat = () => void this.redis.set(heartbeatKey(this.opts), this.opts.instanceName, 'PX', this.opts.heartbeatTtlMs).catch(() => undefined);
+    const beat = () => void (async () => {
+      // Redis came back empty: the chain starts again where this publisher is, before readers trust it.
+      if (!(await this.redis.exists(streamKey(this.opts))) && this.feed === feed) await this.beginChain(this.lastPublished).catch(() => undefined);
+      await this.redis.set(heartbeatKey(this.opts), this.opts.instanceName, 'PX', this.opts.heartbeatTtlMs);
+    })().catch(() => undefined);
     beat();
     this.heartbeat = setInterval(beat, Math.max(100, Math.floor(this.opts.heartbeatTtlMs / 3)));
     this.heartbeat.unref();
   }
 
   private lastPublished = 0;
+
+  /**
+   * A new chain starts with an entry holding no events whose previous revision is its own: until
+   * the first event, it alone tells a reader from an older revision that the stream misses what came before.
+   */
+  private async beginChain(revision: number): Promise<void> {
+    await this.redis.xadd(streamKey(this.opts), 'MAXLEN', '~', this.opts.streamMaxLength, entryId(revision),
+      'p', String(revision), 'e', encodeEvents([]));
+  }
 
   private publish(b: FeedBatch): void {
     if (!this.leading) return;

@@ -22,6 +22,8 @@ export class RedisStreamFeed implements EventFeed {
     const generation = ++this.generation;
     if (!(await this.commands.get(heartbeatKey(this.opts)))) throw new Error('no fan-out publisher is running');
     const first = (await this.commands.xrangeBuffer(streamKey(this.opts), `(${entryId(afterRevision)}`, '+', 'COUNT', 1)) as RawEntry[];
+    // An empty stream proves nothing (a publisher writes where its chain begins before its heartbeat).
+    if (!first.length && !(await this.commands.xlen(streamKey(this.opts)))) throw new Error('the fan-out stream is empty');
     if (first.length) {
       const prev = previousRevision(first[0]);
       if (prev > afterRevision) throw new Error(`the stream does not reach back to revision ${afterRevision} (it resumes after ${prev})`);
