@@ -142,7 +142,7 @@ export async function start(opts: LauncherOptions): Promise<number> {
       const group = step.map(launchOne);
       // Written before waiting, so `npm stop` finds the processes even if start-up is interrupted.
       save();
-      await Promise.all(group.map((r) => waitReady(r, readyCheck(r.spec.readyUrl), { timeoutMs: 60000, intervalMs: 150 })));
+      await Promise.all(group.map((r) => waitReady(r, readyCheck(r.spec.readyUrl, r.spec.probe), { timeoutMs: 60000, intervalMs: 150 })));
     }
   } catch (e) {
     console.error(`start failed: ${(e as Error).message}`);

@@ -191,7 +191,8 @@ function save(dir: string, base: string, issued: Issued): Issued {
   return issued;
 }
 
-function namesAll(cert: forge.pki.Certificate, opts: PkiOptions): boolean {
+/** Whether `cert` names every one of these host names and IPs (else it is issued again). */
+export function namesAll(cert: forge.pki.Certificate, opts: PkiOptions): boolean {
   const ext = cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
   const alt = ext?.altNames ?? [];
   return opts.dnsNames.every((d) => alt.some((n) => n.type === 2 && n.value === d)) && opts.ips.every((ip) => alt.some((n) => n.type === 7 && n.ip === ip));
