@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
 import { controllerSpecs } from './controllers.js';
+import { etcdDataDir } from './etcd-data.js';
 import type { ProbeCredentials } from './processes.js';
 import { apiserverSecurityFlags, apiserverStoreFlags, etcdProbe, etcdSecurityFlags, lbSecurityFlags, redisProbe, redisSecurityArgs, redisURL, securityFiles } from './security.js';
 import type { Role } from './state.js';
@@ -37,7 +38,7 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
   const members = etcdMembers(opts);
   const specs: ComponentSpec[] = members.map((m) => ({
     name: m.name, role: 'etcd', command: 'etcd',
-    args: [...etcdFlags(m, members, path.join(opts.clusterDir, members.length === 1 ? 'etcd' : m.name)), ...(security ? etcdSecurityFlags(security) : [])],
+    args: [...etcdFlags(m, members, etcdDataDir(opts, m, members.length)), ...(security ? etcdSecurityFlags(security) : [])],
     url: m.clientUrl, readyUrl: `${m.clientUrl}/health`, ports: [Number(new URL(m.clientUrl).port), Number(new URL(m.peerUrl).port)],
     ...(security ? { probe: etcdProbe(security) } : {}),
   }));

@@ -106,6 +106,18 @@ function redisClient(extra: RedisOptions): Redis {
   return client;
 }
 
+/** The stream's newest entry, after a write of our own so that there is one whatever ran before. */
+async function streamTop(redis: Redis, via: Running<ComponentSpec>): Promise<[Buffer, Buffer[]]> {
+  const name = `stream-top-${Date.now()}`;
+  expect((await call(via.spec.url, adminToken, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name } })).status).toBe(201);
+  let top: [Buffer, Buffer[]] | undefined;
+  await eventually(async () => {
+    [top] = (await redis.xrevrangeBuffer(streamKey(defaultFanoutOptions), '+', '-', 'COUNT', 1)) as [Buffer, Buffer[]][];
+    return top?.[1].some((f) => f.includes(name));
+  }, { what: 'our write in the stream' });
+  return top!;
+}
+
 const redisTLS = () => ({ ca: readFileSync(files.redis.caCert), cert: readFileSync(files.redis.clientCert), key: readFileSync(files.redis.clientKey) });
 
 /** PONG, or every error the attempt met (a refused AUTH arrives as a connection error, before the PING). */
@@ -178,7 +190,7 @@ describe('etcd and Redis as the launcher runs them', () => {
     await redis.connect();
     try {
       const key = streamKey(defaultFanoutOptions);
-      const [[lastId, lastFields]] = (await redis.xrevrangeBuffer(key, '+', '-', 'COUNT', 1)) as [Buffer, Buffer[]][];
+      const [lastId, lastFields] = await streamTop(redis, a);
       const last = Number(lastId.toString().split('-')[0]);
       const signature = lastFields[lastFields.findIndex((f, i) => i % 2 === 0 && f.toString() === 's') + 1];
       expect(signature).toHaveLength(32);
@@ -218,4 +230,23 @@ describe('etcd and Redis as the launcher runs them', () => {
     expect(await feed(a)).toBe('redis');
     expect(await forged(a)).toBe(false);
   }, 180000);
+
+  it('sends a reader back to etcd, not down, on an entry it cannot read', async () => {
+    const [a, b] = instances();
+    await eventually(async () => (await feed(a)) === 'redis' && (await feed(b)) === 'redis', { what: 'both instances on the stream', timeoutMs: 60000 });
+    const redis = redisClient({ tls: redisTLS(), username: redisUser, password: readSecret(files.redis.password) });
+    await redis.connect();
+    try {
+      const key = streamKey(defaultFanoutOptions);
+      const [lastId] = await streamTop(redis, a);
+      // No previous revision, no events: reading it used to throw outside any handler and end the process.
+      await redis.xadd(key, `${Number(lastId.toString().split('-')[0]) + 1}-0`, 'x', 'y');
+    } finally {
+      redis.disconnect();
+    }
+    await eventually(() => a.output().includes('has no field') && b.output().includes('has no field'), { what: 'both readers refusing the entry' });
+    expect((await call(a.spec.url, adminToken, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'after-garbage' } })).status).toBe(201);
+    await eventually(async () => (await feed(a)) === 'redis' && (await feed(b)) === 'redis', { what: 'both instances back on the stream', timeoutMs: 60000 });
+    for (const r of [a, b]) expect(r.exited()).toBe(false);
+  }, 120000);
 });
