@@ -4,7 +4,7 @@
 // peer certificate again when it lacks a name it must have now (another bind address, more members).
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Issued, issue, loadIssued, namesAll, newCA, type PkiOptions, writeIssued } from './pki.js';
+import { currentLeaf, type Issued, issue, loadIssued, newCA, type PkiOptions, writeIssued } from './pki.js';
 
 export function etcdPkiFiles(pkiDir: string) {
   const f = (name: string) => path.join(pkiDir, 'etcd', name);
@@ -27,20 +27,24 @@ export type EtcdPkiFiles = ReturnType<typeof etcdPkiFiles>;
 export function ensureEtcdPKI(pkiDir: string, names: PkiOptions): EtcdPkiFiles {
   const files = etcdPkiFiles(pkiDir);
   mkdirSync(files.dir, { recursive: true, mode: 0o700 });
-  const ca = have(files.caCert) ? loadIssued(files.caCert, files.caKey) : written(files.dir, 'ca', newCA('etcd-ca'));
+  const ca = existsSync(files.caCert) ? loadIssued(files.caCert, files.caKey) : written(files.dir, 'ca', newCA('etcd-ca'));
+  // A certificate stays while this CA signed it and it names all it must.
+  const current = (cert: string, key: string, must?: PkiOptions) => currentLeaf(ca, cert, key, must);
   // kubeadm sets the serving and peer certificates' common name to the node's name.
   const serving = (cert: string, key: string, base: string) => {
-    if (have(cert) && namesAll(loadIssued(cert, key).cert, names)) return;
+    if (current(cert, key, names)) return;
     written(files.dir, base, issue(ca, { commonName: names.dnsNames.find((n) => n !== 'localhost') ?? 'etcd', usage: 'both', ...names }));
   };
   serving(files.serverCert, files.serverKey, 'server');
   serving(files.peerCert, files.peerKey, 'peer');
-  if (!have(files.healthcheckClientCert)) written(files.dir, 'healthcheck-client', issue(ca, { commonName: 'kube-etcd-healthcheck-client', usage: 'client' }));
-  if (!have(files.apiserverClientCert)) written(pkiDir, 'apiserver-etcd-client', issue(ca, { commonName: 'kube-apiserver-etcd-client', usage: 'client' }));
+  if (!current(files.healthcheckClientCert, files.healthcheckClientKey)) {
+    written(files.dir, 'healthcheck-client', issue(ca, { commonName: 'kube-etcd-healthcheck-client', usage: 'client' }));
+  }
+  if (!current(files.apiserverClientCert, files.apiserverClientKey)) {
+    written(pkiDir, 'apiserver-etcd-client', issue(ca, { commonName: 'kube-apiserver-etcd-client', usage: 'client' }));
+  }
   return files;
 }
-
-const have = (file: string) => existsSync(file);
 
 function written(dir: string, base: string, issued: Issued): Issued {
   writeIssued(dir, base, issued);

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Issued, issue, loadIssued, namesAll, newCA, type PkiOptions, writeIssued } from './pki.js';
+import { currentLeaf, type Issued, issue, loadIssued, newCA, type PkiOptions, writeIssued } from './pki.js';
 
 /** The one Redis user the API servers log in as; Redis's `default` user is disabled. */
 export const redisUser = 'kube-apiserver';
@@ -35,10 +35,9 @@ export function ensureRedisPKI(pkiDir: string, names: PkiOptions, keyPattern: st
   const files = redisPkiFiles(pkiDir);
   mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   const ca = existsSync(files.caCert) ? loadIssued(files.caCert, files.caKey) : written(files.dir, 'ca', newCA('redis-ca'));
-  if (!existsSync(files.serverCert) || !namesAll(loadIssued(files.serverCert, files.serverKey).cert, names)) {
-    written(files.dir, 'server', issue(ca, { commonName: 'redis', usage: 'server', ...names }));
-  }
-  if (!existsSync(files.clientCert)) written(pkiDir, 'apiserver-redis-client', issue(ca, { commonName: redisUser, usage: 'client' }));
+  const current = (cert: string, key: string, must?: PkiOptions) => currentLeaf(ca, cert, key, must);
+  if (!current(files.serverCert, files.serverKey, names)) written(files.dir, 'server', issue(ca, { commonName: 'redis', usage: 'server', ...names }));
+  if (!current(files.clientCert, files.clientKey)) written(pkiDir, 'apiserver-redis-client', issue(ca, { commonName: redisUser, usage: 'client' }));
   if (!existsSync(files.password)) writeFileSync(files.password, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
   if (!existsSync(files.streamKey)) writeFileSync(files.streamKey, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
   writeFileSync(files.aclFile, redisACL(readSecret(files.password), keyPattern), { mode: 0o600 });
