@@ -15,7 +15,8 @@ import { type LauncherOptions, parseArgs } from './local/options.js';
 import { portFree, readyCheck, type Running, startProcess, stopComponents, stopPid, waitReady } from './local/processes.js';
 import { alive, type Component, readState, removeState, writeState } from './local/state.js';
 import { ensureControllerBinaries, kwokNodeNames, registerKwokNodes } from './local/controllers.js';
-import { type ComponentSpec, controllersKubeconfig, topology } from './local/topology.js';
+import { type ComponentSpec, controllersKubeconfig, etcdMembers, topology } from './local/topology.js';
+import { adaptEtcdData } from './local/etcd-data.js';
 import { prepareSecurity, type SecurityFiles, writeKubeconfigs } from './local/security.js';
 
 export { parseArgs, type LauncherOptions } from './local/options.js';
@@ -72,6 +73,13 @@ export async function start(opts: LauncherOptions): Promise<number> {
     security = opts.tls ? prepareSecurity(opts) : undefined;
   } catch (e) {
     console.error(`making the PKI in ${path.join(dir, 'pki')} failed: ${(e as Error).message}`);
+    return 1;
+  }
+  try {
+    const adapted = adaptEtcdData(opts, etcdMembers(opts));
+    if (adapted) console.error(`[launcher] ${adapted}`);
+  } catch (e) {
+    console.error(`adapting etcd's data in ${dir} to its peer URLs failed: ${(e as Error).message}`);
     return 1;
   }
   if (security) writeKubeconfigs(security, entry.url, opts.controllers);
@@ -142,7 +150,7 @@ export async function start(opts: LauncherOptions): Promise<number> {
       const group = step.map(launchOne);
       // Written before waiting, so `npm stop` finds the processes even if start-up is interrupted.
       save();
-      await Promise.all(group.map((r) => waitReady(r, readyCheck(r.spec.readyUrl), { timeoutMs: 60000, intervalMs: 150 })));
+      await Promise.all(group.map((r) => waitReady(r, readyCheck(r.spec.readyUrl, r.spec.probe), { timeoutMs: 60000, intervalMs: 150 })));
     }
   } catch (e) {
     console.error(`start failed: ${(e as Error).message}`);

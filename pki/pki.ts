@@ -191,7 +191,24 @@ function save(dir: string, base: string, issued: Issued): Issued {
   return issued;
 }
 
-function namesAll(cert: forge.pki.Certificate, opts: PkiOptions): boolean {
+/** Whether `ca` signed `cert` (a CA made again, e.g. its files deleted, leaves leaves nobody trusts). */
+export function issuedBy(ca: Issued, cert: forge.pki.Certificate): boolean {
+  try {
+    return ca.cert.verify(cert);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the certificate in `certFile` can stay: `ca` signed it and it names all of `names` (when given). */
+export function currentLeaf(ca: Issued, certFile: string, keyFile: string, names?: PkiOptions): boolean {
+  if (!existsSync(certFile)) return false;
+  const leaf = loadIssued(certFile, keyFile).cert;
+  return issuedBy(ca, leaf) && (!names || namesAll(leaf, names));
+}
+
+/** Whether `cert` names every one of these host names and IPs (else it is issued again). */
+export function namesAll(cert: forge.pki.Certificate, opts: PkiOptions): boolean {
   const ext = cert.getExtension('subjectAltName') as { altNames?: { type: number; value?: string; ip?: string }[] } | undefined;
   const alt = ext?.altNames ?? [];
   return opts.dnsNames.every((d) => alt.some((n) => n.type === 2 && n.value === d)) && opts.ips.every((ip) => alt.some((n) => n.type === 7 && n.ip === ip));

@@ -70,7 +70,8 @@ export class APIServer {
 
   constructor(readonly config: ServerConfig) {
     // Storage: etcd, the watch cache over it, and the generic store over both.
-    this.storage = new EtcdStorage({ endpoints: config.etcdServers, requestTimeoutMs: config.etcdRequestTimeoutSeconds * 1000 });
+    this.storage = new EtcdStorage({ endpoints: config.etcdServers, requestTimeoutMs: config.etcdRequestTimeoutSeconds * 1000,
+      tls: { caFile: config.etcdCAFile, certFile: config.etcdCertFile, keyFile: config.etcdKeyFile } });
     // The cache's events: the Redis fan-out stream with --redis-url (etcd when it cannot), else its own etcd watch.
     this.fanout = Fanout.fromConfig(config, this.storage.client);
     const feed = this.fanout?.feed ?? new EtcdWatchFeed(this.storage.client, registryRoot);

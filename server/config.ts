@@ -20,6 +20,10 @@ export interface ServerConfig {
   serviceClusterIPRange: string;
   /** --service-node-port-range */
   serviceNodePortRange: [number, number];
+  /** --etcd-cafile / --etcd-certfile / --etcd-keyfile: TLS to etcd (https:// servers) and the client certificate it requires. */
+  etcdCAFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
   /** --etcd-compaction-interval in seconds; 0 disables compaction. */
   etcdCompactionIntervalSeconds: number;
   /** --etcd-request-timeout in seconds. */
@@ -28,6 +32,14 @@ export interface ServerConfig {
   redisUrl?: string;
   /** --redis-key-prefix: prefix of the fan-out's Redis keys, so clusters can share one Redis. */
   redisKeyPrefix: string;
+  /** --redis-password-file: the password of --redis-url's user (rediss://user@host:port), read from a file so no command line shows it. */
+  redisPasswordFile?: string;
+  /** --redis-ca-file / --redis-cert-file / --redis-key-file: TLS to Redis (rediss://) and the client certificate it may require. */
+  redisCAFile?: string;
+  redisCertFile?: string;
+  redisKeyFile?: string;
+  /** --redis-stream-key-file: the HMAC-SHA256 key fan-out stream entries are signed and checked with; unset, entries are taken unauthenticated. */
+  redisStreamKeyFile?: string;
   /**
    * --shutdown-delay-duration in seconds: after SIGTERM, /readyz fails while requests are still
    * served this long, so load balancers stop sending before the listener closes (kube: 0s).
@@ -278,6 +290,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
     'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
     'max-requests-inflight', 'max-mutating-requests-inflight', 'event-loop-block-threshold',
+    'etcd-cafile', 'etcd-certfile', 'etcd-keyfile', 'redis-password-file', 'redis-ca-file', 'redis-cert-file', 'redis-key-file', 'redis-stream-key-file',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port', ...securityFlagNames]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
@@ -313,6 +326,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     cfg.redisUrl = redisUrl;
   }
   cfg.redisKeyPrefix = get('redis-key-prefix') ?? cfg.redisKeyPrefix;
+  loadStoreCredentials(cfg, get);
   const shutdownDelay = get('shutdown-delay-duration');
   if (shutdownDelay !== undefined) cfg.shutdownDelaySeconds = durationSeconds('shutdown-delay-duration', shutdownDelay);
   const requestTimeout = get('request-timeout');
@@ -331,6 +345,26 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const queued = get('watch-max-queued-bytes');
   if (queued !== undefined) cfg.watchMaxQueuedBytes = intFlag('watch-max-queued-bytes', queued);
   return cfg;
+}
+
+/** The files etcd and Redis clients authenticate with; each pairing that cannot work is refused at start. */
+function loadStoreCredentials(cfg: ServerConfig, get: (name: string) => string | undefined): void {
+  cfg.etcdCAFile = get('etcd-cafile');
+  cfg.etcdCertFile = get('etcd-certfile');
+  cfg.etcdKeyFile = get('etcd-keyfile');
+  if (!cfg.etcdCertFile !== !cfg.etcdKeyFile) throw new Error('--etcd-certfile and --etcd-keyfile go together');
+  if ((cfg.etcdCAFile || cfg.etcdCertFile) && cfg.etcdServers.some((u) => !u.startsWith('https://'))) {
+    throw new Error(`--etcd-cafile/--etcd-certfile need https:// --etcd-servers, got ${cfg.etcdServers.join(',')}`);
+  }
+  cfg.redisPasswordFile = get('redis-password-file');
+  cfg.redisCAFile = get('redis-ca-file');
+  cfg.redisCertFile = get('redis-cert-file');
+  cfg.redisKeyFile = get('redis-key-file');
+  cfg.redisStreamKeyFile = get('redis-stream-key-file');
+  if (!cfg.redisCertFile !== !cfg.redisKeyFile) throw new Error('--redis-cert-file and --redis-key-file go together');
+  if ((cfg.redisCAFile || cfg.redisCertFile) && !cfg.redisUrl?.startsWith('rediss://')) {
+    throw new Error(`--redis-ca-file/--redis-cert-file need a rediss:// --redis-url, got ${cfg.redisUrl ?? 'none'}`);
+  }
 }
 
 function intFlag(name: string, v: string): number {

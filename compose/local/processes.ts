@@ -1,10 +1,11 @@
 // Starting, waiting for and stopping child processes, and picking free ports: one implementation
 // for the local launcher, the benchmarks' runner and the tests' cluster support.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, openSync } from 'node:fs';
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import readline from 'node:readline';
+import tls from 'node:tls';
 import { alive, type Component } from './state.js';
 
 export interface ProcessSpec {
@@ -73,26 +74,60 @@ export function httpReady(url: string): () => Promise<boolean> {
   return async () => (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
 }
 
-/** A readiness check that holds once the Redis server at `url` (redis://host:port) answers PING. */
-export function redisReady(url: string): () => Promise<boolean> {
-  const { hostname, port } = new URL(url);
+/**
+ * What a readiness check presents to a component that admits only the cluster's clients: a CA to
+ * verify it with, a client certificate, and (Redis) the ACL user's password file.
+ */
+export interface ProbeCredentials {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  passwordFile?: string;
+}
+
+function tlsOptions(probe: ProbeCredentials): tls.ConnectionOptions {
+  // Without a CA: a self-signed certificate (the Kubernetes components' own), not verified.
+  return probe.caFile
+    ? { ca: readFileSync(probe.caFile), ...(probe.certFile && probe.keyFile ? { cert: readFileSync(probe.certFile), key: readFileSync(probe.keyFile) } : {}) }
+    : { rejectUnauthorized: false };
+}
+
+/** One Redis command in RESP, so a password with any bytes in it goes through intact. */
+function respCommand(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+}
+
+/**
+ * A readiness check that holds once the Redis server at `url` (redis://[user@]host:port, or rediss://
+ * for TLS) answers PING, after AUTH as the URL's user with the probe's password file when there is one.
+ */
+export function redisReady(url: string, probe: ProbeCredentials = {}): () => Promise<boolean> {
+  const u = new URL(url);
+  const port = Number(u.port) || 6379;
   return () => new Promise((resolve) => {
-    const s = net.connect(Number(port) || 6379, hostname);
+    const s = u.protocol === 'rediss:' ? tls.connect({ host: u.hostname, port, servername: net.isIP(u.hostname) ? undefined : u.hostname, ...tlsOptions(probe) }) : net.connect(port, u.hostname);
+    let answer = '';
     s.setTimeout(2000, () => s.destroy());
-    s.once('connect', () => s.write('PING\r\n'));
-    s.once('data', (d) => {
-      s.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+    s.once(u.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => {
+      const auth = probe.passwordFile ? respCommand('AUTH', ...(u.username ? [decodeURIComponent(u.username)] : []), readFileSync(probe.passwordFile, 'utf8').trim()) : '';
+      s.write(auth + respCommand('PING'));
+    });
+    s.on('data', (d) => {
+      answer += d.toString();
+      if (answer.startsWith('-') || answer.includes('+PONG') || answer.includes('\r\n-')) {
+        s.destroy();
+        resolve(answer.includes('+PONG') && !answer.startsWith('-'));
+      }
     });
     s.once('error', () => resolve(false));
     s.once('close', () => resolve(false));
   });
 }
 
-/** A readiness check that holds once `url` answers 2xx over HTTPS with a self-signed certificate (the Kubernetes components'). */
-export function httpsReady(url: string): () => Promise<boolean> {
+/** A readiness check that holds once `url` answers 2xx over HTTPS: verified with the probe's CA and client certificate, or a self-signed server not verified. */
+export function httpsReady(url: string, probe: ProbeCredentials = {}): () => Promise<boolean> {
   return () => new Promise((resolve) => {
-    const req = https.get(url, { rejectUnauthorized: false, timeout: 2000 }, (res) => {
+    const req = https.get(url, { ...tlsOptions(probe), agent: false, timeout: 2000 } as https.RequestOptions, (res) => {
       res.resume();
       resolve((res.statusCode ?? 500) < 300);
     });
@@ -101,10 +136,10 @@ export function httpsReady(url: string): () => Promise<boolean> {
   });
 }
 
-/** The readiness check a component's readyUrl calls for (HTTP(S) 2xx, or a Redis PING). */
-export function readyCheck(url: string): () => Promise<boolean> {
-  if (url.startsWith('redis://')) return redisReady(url);
-  return url.startsWith('https://') ? httpsReady(url) : httpReady(url);
+/** The readiness check a component's readyUrl calls for (HTTP(S) 2xx, or a Redis PING), presenting `probe`. */
+export function readyCheck(url: string, probe?: ProbeCredentials): () => Promise<boolean> {
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return redisReady(url, probe);
+  return url.startsWith('https://') ? httpsReady(url, probe) : httpReady(url);
 }
 
 /** Raised when a process exits before it is ready; `output` is what it wrote. */

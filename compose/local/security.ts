@@ -2,13 +2,18 @@
 // layout under <cluster-dir>/pki, TLS on the LB and every instance, client certificates verified at
 // the LB and carried to the instances as the front proxy's identity, RBAC, anonymous requests only
 // for health, version and the service-account issuer's discovery, and the admin kubeconfig with a
-// system:masters client certificate.
+// system:masters client certificate. And the stores closed to everyone else: etcd with client and
+// peer TLS and client certificates (kubeadm's flags), Redis over TLS with one ACL user and a password,
+// and the fan-out stream's entries signed with a key only the API servers hold.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureEtcdPKI, type EtcdPkiFiles, etcdPkiFiles } from '../../pki/etcd.js';
 import { ensurePKI, type PkiFiles, pkiFiles, writeClientKubeconfig } from '../../pki/pki.js';
+import { ensureRedisPKI, redisPkiFiles, type RedisPkiFiles, redisUser } from '../../pki/redis.js';
 import { defaultAuditPolicy } from '../../server/audit/default-policy.js';
 import { jwksPath, openIDConfigurationPath } from '../../server/authentication/serviceaccount/discovery.js';
 import type { LauncherOptions } from './options.js';
+import type { ProbeCredentials } from './processes.js';
 
 /** The paths anonymous requests may use (kube's AuthenticationConfiguration anonymous.conditions). */
 export const anonymousPaths = ['/healthz', '/livez', '/readyz', '/version', openIDConfigurationPath, jwksPath];
@@ -17,9 +22,13 @@ export const anonymousPaths = ['/healthz', '/livez', '/readyz', '/version', open
 const clusterNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost'];
 const serviceIP = '10.96.0.1';
 export const serviceAccountIssuer = 'https://kubernetes.default.svc.cluster.local';
+/** The server's default --redis-key-prefix: the only keys the launcher's Redis user may touch. */
+const redisKeyPrefix = 'kube-apiserver-ts:';
 
 export interface SecurityFiles {
   pki: PkiFiles;
+  etcd: EtcdPkiFiles;
+  redis: RedisPkiFiles;
   authenticationConfig: string;
   auditPolicy: string;
   adminKubeconfig: string;
@@ -30,6 +39,8 @@ export function securityFiles(opts: LauncherOptions): SecurityFiles {
   const dir = opts.clusterDir;
   return {
     pki: pkiFiles(path.join(dir, 'pki')),
+    etcd: etcdPkiFiles(path.join(dir, 'pki')),
+    redis: redisPkiFiles(path.join(dir, 'pki')),
     authenticationConfig: path.join(dir, 'authentication-config.yaml'),
     auditPolicy: path.join(dir, 'audit-policy.yaml'),
     adminKubeconfig: path.join(dir, 'kubeconfig'),
@@ -42,6 +53,11 @@ export function prepareSecurity(opts: LauncherOptions): SecurityFiles {
   const files = securityFiles(opts);
   const ips = [...new Set([opts.bindAddress, '127.0.0.1', serviceIP])].filter((ip) => ip !== '0.0.0.0');
   ensurePKI(files.pki.dir, { dnsNames: clusterNames, ips });
+  // The stores listen on the bind address; clients also reach them as localhost / 127.0.0.1.
+  const storeIPs = [...new Set([opts.bindAddress, '127.0.0.1'])].filter((ip) => ip !== '0.0.0.0');
+  const members = Array.from({ length: opts.etcdMembers }, (_, i) => `etcd-${i + 1}`);
+  ensureEtcdPKI(files.pki.dir, { dnsNames: ['localhost', ...members], ips: storeIPs });
+  if (opts.redis) ensureRedisPKI(files.pki.dir, { dnsNames: ['localhost', 'redis'], ips: storeIPs }, `${redisKeyPrefix}*`);
   writeFileSync(files.authenticationConfig, [
     'apiVersion: apiserver.config.k8s.io/v1', 'kind: AuthenticationConfiguration', 'anonymous:', '  enabled: true', '  conditions:',
     ...anonymousPaths.map((p) => `  - path: ${p}`), '',
@@ -84,5 +100,47 @@ export function lbSecurityFlags(files: SecurityFiles): string[] {
   return [
     `--tls-cert-file=${p.servingCert}`, `--tls-private-key-file=${p.servingKey}`, `--client-ca-file=${p.caCert}`, `--client-crl-file=${p.crl}`,
     `--backend-ca-file=${p.caCert}`, `--proxy-client-cert-file=${p.frontProxyClientCert}`, `--proxy-client-key-file=${p.frontProxyClientKey}`,
+  ];
+}
+
+/** kubeadm's etcd flags: clients and peers over TLS, each required to present a certificate from the etcd CA. */
+export function etcdSecurityFlags(files: SecurityFiles): string[] {
+  const e = files.etcd;
+  return [
+    `--cert-file=${e.serverCert}`, `--key-file=${e.serverKey}`, '--client-cert-auth=true', `--trusted-ca-file=${e.caCert}`,
+    `--peer-cert-file=${e.peerCert}`, `--peer-key-file=${e.peerKey}`, '--peer-client-cert-auth=true', `--peer-trusted-ca-file=${e.caCert}`,
+  ];
+}
+
+/** The launcher's readiness checks of etcd present the health-check client certificate, as kubeadm's probes do. */
+export function etcdProbe(files: SecurityFiles): ProbeCredentials {
+  return { caFile: files.etcd.caCert, certFile: files.etcd.healthcheckClientCert, keyFile: files.etcd.healthcheckClientKey };
+}
+
+/** Where the API servers find Redis: TLS, as the ACL user (the password is never in a URL or on a command line). */
+export function redisURL(host: string, port: number): string {
+  return `rediss://${redisUser}@${host}:${port}`;
+}
+
+/** Redis over TLS only (client certificates from the Redis CA), the ACL file's one user, protected mode on. */
+export function redisSecurityArgs(files: SecurityFiles, port: number): string[] {
+  const r = files.redis;
+  return ['--port', '0', '--tls-port', String(port), '--tls-cert-file', r.serverCert, '--tls-key-file', r.serverKey, '--tls-ca-cert-file', r.caCert,
+    '--tls-auth-clients', 'yes', '--aclfile', r.aclFile, '--protected-mode', 'yes'];
+}
+
+export function redisProbe(files: SecurityFiles): ProbeCredentials {
+  const r = files.redis;
+  return { caFile: r.caCert, certFile: r.clientCert, keyFile: r.clientKey, passwordFile: r.password };
+}
+
+/** An API server's credentials for etcd (kube's --etcd-cafile/certfile/keyfile) and, with Redis, for Redis and the stream. */
+export function apiserverStoreFlags(files: SecurityFiles, redis: boolean): string[] {
+  const e = files.etcd;
+  const r = files.redis;
+  return [
+    `--etcd-cafile=${e.caCert}`, `--etcd-certfile=${e.apiserverClientCert}`, `--etcd-keyfile=${e.apiserverClientKey}`,
+    ...(redis ? [`--redis-password-file=${r.password}`, `--redis-ca-file=${r.caCert}`, `--redis-cert-file=${r.clientCert}`,
+      `--redis-key-file=${r.clientKey}`, `--redis-stream-key-file=${r.streamKey}`] : []),
   ];
 }

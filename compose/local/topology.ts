@@ -4,7 +4,9 @@
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
 import { controllerSpecs } from './controllers.js';
-import { apiserverSecurityFlags, lbSecurityFlags, securityFiles } from './security.js';
+import { etcdDataDir } from './etcd-data.js';
+import type { ProbeCredentials } from './processes.js';
+import { apiserverSecurityFlags, apiserverStoreFlags, etcdProbe, etcdSecurityFlags, lbSecurityFlags, redisProbe, redisSecurityArgs, redisURL, securityFiles } from './security.js';
 import type { Role } from './state.js';
 
 export interface ComponentSpec {
@@ -14,8 +16,10 @@ export interface ComponentSpec {
   args: string[];
   /** What clients use (state.json). */
   url: string;
-  /** Polled until it answers 2xx. */
+  /** Polled until it answers 2xx (or PONG). */
   readyUrl: string;
+  /** What the readiness check presents: etcd and Redis admit only clients with the cluster's certificates and password. */
+  probe?: ProbeCredentials;
   /** Every port it listens on, checked free before anything starts. */
   ports: number[];
 }
@@ -29,30 +33,28 @@ export interface EtcdMember {
 
 export function topology(opts: LauncherOptions, root: string, node: string = process.execPath): ComponentSpec[] {
   const host = opts.bindAddress;
-  // Member i listens on etcd-port + 2i (clients) and etcd-peer-port + 2i (peers).
-  const members: EtcdMember[] = Array.from({ length: opts.etcdMembers }, (_, i) => ({
-    name: `etcd-${i + 1}`,
-    clientUrl: `http://${host}:${opts.etcdPort + 2 * i}`,
-    peerUrl: `http://${host}:${opts.etcdPeerPort + 2 * i}`,
-  }));
+  const security = opts.tls ? securityFiles(opts) : undefined;
+  const scheme = security ? 'https' : 'http';
+  const members = etcdMembers(opts);
   const specs: ComponentSpec[] = members.map((m) => ({
     name: m.name, role: 'etcd', command: 'etcd',
-    args: etcdFlags(m, members, path.join(opts.clusterDir, members.length === 1 ? 'etcd' : m.name)),
+    args: [...etcdFlags(m, members, etcdDataDir(opts, m, members.length)), ...(security ? etcdSecurityFlags(security) : [])],
     url: m.clientUrl, readyUrl: `${m.clientUrl}/health`, ports: [Number(new URL(m.clientUrl).port), Number(new URL(m.peerUrl).port)],
+    ...(security ? { probe: etcdProbe(security) } : {}),
   }));
   const etcdServers = members.map((m) => m.clientUrl).join(',');
-  const redisUrl = opts.redis ? `redis://${host}:${opts.redisPort}` : undefined;
+  const redisUrl = opts.redis ? (security ? redisURL(host, opts.redisPort) : `redis://${host}:${opts.redisPort}`) : undefined;
   if (redisUrl) {
     specs.push({
       name: 'redis', role: 'redis', command: 'redis-server',
       // A cache and a stream only: nothing on disk, any loss is repaired from etcd.
-      args: ['--bind', host, '--port', String(opts.redisPort), '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
+      args: ['--bind', host, '--save', '', '--appendonly', 'no',
+        ...(security ? redisSecurityArgs(security, opts.redisPort) : ['--port', String(opts.redisPort), '--protected-mode', 'no'])],
       url: redisUrl, readyUrl: redisUrl, ports: [opts.redisPort],
+      ...(security ? { probe: redisProbe(security) } : {}),
     });
   }
   const backends: string[] = [];
-  const security = opts.tls ? securityFiles(opts) : undefined;
-  const scheme = security ? 'https' : 'http';
   for (let i = 1; i <= opts.apiservers; i++) {
     const port = opts.port + i;
     // With TLS the LB talks to each instance's front-proxy listener, the only one that reads X-Remote-* headers.
@@ -63,7 +65,7 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     specs.push({
       name, role: 'apiserver', command: node,
       args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name, redisUrl),
-        ...(security ? [...apiserverSecurityFlags(security), `--front-proxy-port=${frontProxyPort}`,
+        ...(security ? [...apiserverSecurityFlags(security), ...apiserverStoreFlags(security, opts.redis), `--front-proxy-port=${frontProxyPort}`,
           `--audit-log-path=${path.join(opts.clusterDir, 'logs', `audit-${name}.log`)}`] : [])],
       url, readyUrl: `${url}/readyz`, ports: security ? [port, frontProxyPort] : [port],
     });
@@ -88,6 +90,16 @@ export function frontProxyPortOf(opts: LauncherOptions, i: number): number {
 /** The LB's stats listener: a unix socket in the cluster dir, owner-only. */
 export function lbStatsSocket(opts: LauncherOptions): string {
   return path.join(opts.clusterDir, 'lb-stats.sock');
+}
+
+/** The etcd cluster's members: member i listens on etcd-port + 2i (clients) and etcd-peer-port + 2i (peers), over TLS unless --plain-http. */
+export function etcdMembers(opts: LauncherOptions): EtcdMember[] {
+  const scheme = opts.tls ? 'https' : 'http';
+  return Array.from({ length: opts.etcdMembers }, (_, i) => ({
+    name: `etcd-${i + 1}`,
+    clientUrl: `${scheme}://${opts.bindAddress}:${opts.etcdPort + 2 * i}`,
+    peerUrl: `${scheme}://${opts.bindAddress}:${opts.etcdPeerPort + 2 * i}`,
+  }));
 }
 
 /** The kubeconfig the controllers use: the load balancer, written before they start. */

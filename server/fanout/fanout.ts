@@ -4,11 +4,13 @@
 import type { Etcd3 } from 'etcd3';
 import { Redis } from 'ioredis';
 import type { ServerConfig } from '../config.js';
+import { type RedisConnection, redisConnection } from './connection.js';
 import { EtcdWatchFeed } from '../storage/cacher/etcd-feed.js';
 import { registryRoot } from '../storage/cacher/watch-cache.js';
 import { FanoutFeed } from './fanout-feed.js';
 import { defaultFanoutOptions, type FanoutOptions } from './options.js';
 import { FanoutPublisher } from './publisher.js';
+import { StreamAuthenticator } from './stream-auth.js';
 import { RedisStreamFeed } from './stream-feed.js';
 
 export class Fanout {
@@ -16,10 +18,10 @@ export class Fanout {
   readonly publisher: FanoutPublisher;
   private readonly redis: Redis;
 
-  constructor(etcd: Etcd3, opts: FanoutOptions) {
+  constructor(etcd: Etcd3, opts: FanoutOptions, connection: RedisConnection = redisConnection({ redisUrl: opts.redisUrl })) {
     // Fail fast while Redis is away (no queueing): the feed falls back to etcd instead of waiting.
-    this.redis = new Redis(opts.redisUrl, {
-      lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1,
+    this.redis = new Redis({
+      ...connection, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     this.redis.on('error', () => undefined); // reconnects by itself; the feed reports the mode
@@ -27,9 +29,12 @@ export class Fanout {
     this.publisher = new FanoutPublisher(etcd, this.redis, () => new EtcdWatchFeed(etcd, registryRoot), opts);
   }
 
-  static fromConfig(config: ServerConfig, etcd: Etcd3): Fanout | undefined {
+  static fromConfig(config: ServerConfig, etcd: Etcd3, log: (line: string) => void = (line) => console.error(line)): Fanout | undefined {
     if (!config.redisUrl) return undefined;
-    return new Fanout(etcd, { ...defaultFanoutOptions, redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, instanceName: config.instanceName });
+    const auth = config.redisStreamKeyFile ? StreamAuthenticator.fromFile(config.redisStreamKeyFile) : undefined;
+    if (!auth) log('fan-out: stream entries are not authenticated (no --redis-stream-key-file): anyone who can write to Redis can change this instance\'s watch cache');
+    return new Fanout(etcd, { ...defaultFanoutOptions, redisUrl: config.redisUrl, keyPrefix: config.redisKeyPrefix, instanceName: config.instanceName, auth },
+      redisConnection({ ...config, redisUrl: config.redisUrl }));
   }
 
   start(): void {

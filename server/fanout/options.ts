@@ -1,8 +1,11 @@
 // Watch fan-out through Redis: the names and timings every part shares, with their defaults in one place.
+import type { StreamAuthenticator } from './stream-auth.js';
 
 export interface FanoutOptions {
   /** Redis URL (redis://host:port/db). */
   redisUrl: string;
+  /** Signs stream entries and heartbeats (the publisher) and checks them (readers); unset, entries are taken unchecked. */
+  auth?: StreamAuthenticator;
   /** Prefix of every Redis key the fan-out uses, so several clusters can share one Redis. */
   keyPrefix: string;
   /** This instance's name, written into the publisher heartbeat. */

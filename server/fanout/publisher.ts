@@ -107,8 +107,9 @@ export class FanoutPublisher {
     if (this.stopped) return;
     try {
       const current = async () => Number((await this.etcd.get(publisherKey).exec()).header.revision);
-      const last = await this.redis.xrevrange(streamKey(this.opts), '+', '-', 'COUNT', 1);
-      let from = last.length ? entryRevision(last[0][0]) : 0;
+      const last = (await this.redis.xrevrangeBuffer(streamKey(this.opts), '+', '-', 'COUNT', 1)) as [Buffer, Buffer[]][];
+      // Only an entry signed with the stream key is a place to continue from: a forged last entry is not.
+      let from = last.length && this.signedByUs(last[0]) ? entryRevision(last[0][0].toString()) : 0;
       if (from) {
         try {
           await this.follow(true, from);
@@ -128,6 +129,20 @@ export class FanoutPublisher {
       this.log(`fan-out publisher: cannot start publishing (${(e as Error).message}); stepping down`);
       await this.stepDown(true);
     }
+  }
+
+  /** Whether a stream entry is one a publisher wrote (always, without a stream key): a forged last entry must not set where the chain goes on. */
+  private signedByUs([id, fields]: [Buffer, Buffer[]]): boolean {
+    if (!this.opts.auth) return true;
+    const field = (name: string) => {
+      const at = fields.findIndex((f, i) => i % 2 === 0 && f.toString() === name);
+      return at >= 0 ? fields[at + 1] : undefined;
+    };
+    const p = field('p');
+    const e = field('e');
+    if (p && e && this.opts.auth.verifyEntry(id.toString(), p, e, field('s'))) return true;
+    this.log(`fan-out publisher: the stream's last entry ${id.toString()} is not signed with the stream key; starting at etcd's revision`);
+    return false;
   }
 
   /** Starts (from `from`) or stops tailing etcd into the stream, with the heartbeat readers trust. */
@@ -157,7 +172,7 @@ export class FanoutPublisher {
     const beat = () => void (async () => {
       // Redis came back empty: the chain starts again where this publisher is, before readers trust it.
       if (!(await this.redis.exists(streamKey(this.opts))) && this.feed === feed) await this.beginChain(this.lastPublished).catch(() => undefined);
-      await this.redis.set(heartbeatKey(this.opts), this.opts.instanceName, 'PX', this.opts.heartbeatTtlMs);
+      await this.redis.set(heartbeatKey(this.opts), this.opts.auth?.heartbeat(this.opts.instanceName) ?? this.opts.instanceName, 'PX', this.opts.heartbeatTtlMs);
     })().catch(() => undefined);
     beat();
     this.heartbeat = setInterval(beat, Math.max(100, Math.floor(this.opts.heartbeatTtlMs / 3)));
@@ -171,8 +186,10 @@ export class FanoutPublisher {
    * the first event, it alone tells a reader from an older revision that the stream misses what came before.
    */
   private async beginChain(revision: number): Promise<void> {
-    await this.redis.xadd(streamKey(this.opts), 'MAXLEN', '~', this.opts.streamMaxLength, entryId(revision),
-      'p', String(revision), 'e', encodeEvents([]));
+    const id = entryId(revision);
+    const events = encodeEvents([]);
+    const signature = this.opts.auth ? ['s', this.opts.auth.signEntry(id, String(revision), events)] : [];
+    await this.redis.xadd(streamKey(this.opts), 'MAXLEN', '~', this.opts.streamMaxLength, id, 'p', String(revision), 'e', events, ...signature);
   }
 
   private publish(b: FeedBatch): void {
@@ -181,8 +198,12 @@ export class FanoutPublisher {
     // Commands on one connection run in order: entries land in revision order without awaiting each.
     // A failed add leaves a hole the next entry's previous revision exposes to every reader.
     this.lastPublished = revision;
-    this.redis.xadd(streamKey(this.opts), 'MAXLEN', '~', this.opts.streamMaxLength, entryId(revision),
-      'p', String(b.prevRevision), 'e', encodeEvents(b.events))
+    const id = entryId(revision);
+    const prev = String(b.prevRevision);
+    const events = encodeEvents(b.events);
+    // Signed: a reader applies only entries whose signature (over id, previous revision and events) verifies.
+    const signature = this.opts.auth ? ['s', this.opts.auth.signEntry(id, prev, events)] : [];
+    this.redis.xadd(streamKey(this.opts), 'MAXLEN', '~', this.opts.streamMaxLength, id, 'p', prev, 'e', events, ...signature)
       .then(() => {
         this.published++;
       }, (e: Error) => {

@@ -2,9 +2,10 @@
 // cannot check: each entry names the revision of the entry before it, and an entry whose previous
 // revision is past what this feed delivered means events were lost (trimmed, or a publisher that
 // started over) — the feed then fails, and its owner goes back to etcd. So does a stream whose
-// publisher heartbeat is gone: no entries would be a lie by silence.
+// publisher heartbeat is gone: no entries would be a lie by silence. With a stream key (options.auth)
+// an entry whose signature does not verify is a break too: never applied, whoever added it.
 import { Redis } from 'ioredis';
-import type { EventFeed, FeedHandlers } from '../storage/cacher/feed.js';
+import type { EventFeed, FeedEvent, FeedHandlers } from '../storage/cacher/feed.js';
 import { entryId, type FanoutOptions, heartbeatKey, streamKey } from './options.js';
 import { decodeEvents } from './wire.js';
 
@@ -20,12 +21,12 @@ export class RedisStreamFeed implements EventFeed {
   async follow(afterRevision: number, handlers: FeedHandlers): Promise<void> {
     await this.stop();
     const generation = ++this.generation;
-    if (!(await this.commands.get(heartbeatKey(this.opts)))) throw new Error('no fan-out publisher is running');
+    if (!(await this.publisherAlive())) throw new Error('no fan-out publisher is running');
     const first = (await this.commands.xrangeBuffer(streamKey(this.opts), `(${entryId(afterRevision)}`, '+', 'COUNT', 1)) as RawEntry[];
     // An empty stream proves nothing (a publisher writes where its chain begins before its heartbeat).
     if (!first.length && !(await this.commands.xlen(streamKey(this.opts)))) throw new Error('the fan-out stream is empty');
     if (first.length) {
-      const prev = previousRevision(first[0]);
+      const prev = this.checked(first[0]);
       if (prev > afterRevision) throw new Error(`the stream does not reach back to revision ${afterRevision} (it resumes after ${prev})`);
     }
     // XREAD BLOCK holds its connection: one of its own, dropped by stop().
@@ -55,10 +56,15 @@ export class RedisStreamFeed implements EventFeed {
       }
       if (generation !== this.generation) return;
       for (const entry of res?.[0]?.[1] ?? []) {
-        const prev = previousRevision(entry);
-        if (prev > last) return fail(new Error(`fan-out stream gap: an entry after ${prev}, this feed is at ${last}`));
+        let events: FeedEvent[];
+        try {
+          const prev = this.checked(entry);
+          if (prev > last) return fail(new Error(`fan-out stream gap: an entry after ${prev}, this feed is at ${last}`));
+          events = decodeEvents(fieldValue(entry, 'e')).filter((e) => e.modRevision > last);
+        } catch (e) {
+          return fail(e as Error);
+        }
         lastId = entry[0].toString();
-        const events = decodeEvents(fieldValue(entry, 'e')).filter((e) => e.modRevision > last);
         if (!events.length) continue;
         handlers.batch({ events, prevRevision: last });
         last = events[events.length - 1].modRevision;
@@ -66,12 +72,28 @@ export class RedisStreamFeed implements EventFeed {
       if (Date.now() - heartbeatCheckedAt >= this.opts.heartbeatTtlMs / 3) {
         heartbeatCheckedAt = Date.now();
         try {
-          if (!(await this.commands.get(heartbeatKey(this.opts)))) return fail(new Error('the fan-out publisher stopped'));
+          if (!(await this.publisherAlive())) return fail(new Error('the fan-out publisher stopped'));
         } catch (e) {
           return fail(new Error(`redis unavailable: ${(e as Error).message}`));
         }
       }
     }
+  }
+
+  /** An entry's previous revision, once its signature (with a stream key) verifies; throws for any entry the publisher did not write. */
+  private checked(entry: RawEntry): number {
+    const id = entry[0].toString();
+    const auth = this.opts.auth;
+    if (auth && !auth.verifyEntry(id, fieldValue(entry, 'p'), fieldValue(entry, 'e'), optionalField(entry, 's'))) {
+      throw new Error(`fan-out stream entry ${id} is not signed with the stream key; not applied`);
+    }
+    return previousRevision(entry);
+  }
+
+  /** A heartbeat is there (and, with a stream key, the publisher signed it within its lifetime). */
+  private async publisherAlive(): Promise<boolean> {
+    const value = await this.commands.get(heartbeatKey(this.opts));
+    return this.opts.auth ? this.opts.auth.verifyHeartbeat(value, this.opts.heartbeatTtlMs) : Boolean(value);
   }
 
   async stop(): Promise<void> {
@@ -82,12 +104,21 @@ export class RedisStreamFeed implements EventFeed {
   }
 }
 
-function fieldValue(entry: RawEntry, name: string): Buffer {
+function optionalField(entry: RawEntry, name: string): Buffer | undefined {
   const fields = entry[1];
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === name) return fields[i + 1];
-  throw new Error(`fan-out entry ${entry[0].toString()} has no field ${name}`);
+  return undefined;
 }
 
+function fieldValue(entry: RawEntry, name: string): Buffer {
+  const value = optionalField(entry, name);
+  if (!value) throw new Error(`fan-out entry ${entry[0].toString()} has no field ${name}`);
+  return value;
+}
+
+/** A whole number, or the entry is refused: NaN would pass every gap check. */
 function previousRevision(entry: RawEntry): number {
-  return Number(fieldValue(entry, 'p').toString());
+  const p = fieldValue(entry, 'p').toString();
+  if (!/^\d{1,16}$/.test(p)) throw new Error(`fan-out entry ${entry[0].toString()} has a malformed previous revision`);
+  return Number(p);
 }

@@ -55,6 +55,8 @@ describe('watch fan-out through Redis', () => {
     });
     // etcd serves one watch for the whole control plane: the publisher's.
     expect(await etcdWatchers()).toBe(1);
+    // Without --redis-stream-key-file entries are taken unchecked, and each instance says so.
+    for (const s of servers) expect(s.logs()).toMatch(/stream entries are not authenticated/);
     const ns = 'fanout-a';
     await api(servers[0].url, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
     const watch = await openWatch(`${servers[2].url}/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=0`);

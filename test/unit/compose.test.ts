@@ -132,10 +132,10 @@ describe('launcher topology', () => {
     expect(opts).toMatchObject({ command: 'start', detach: false, port: 6443, etcdPort: 2379, etcdPeerPort: 2380, apiservers: 3, etcdMembers: 3, redis: true, redisPort: 6379, clusterDir: '/repo/.cluster', tls: true });
     const specs = topology(opts, '/repo', '/usr/bin/node');
     expect(specs.map((s) => [s.name, s.role, s.url, s.ports])).toEqual([
-      ['etcd-1', 'etcd', 'http://127.0.0.1:2379', [2379, 2380]],
-      ['etcd-2', 'etcd', 'http://127.0.0.1:2381', [2381, 2382]],
-      ['etcd-3', 'etcd', 'http://127.0.0.1:2383', [2383, 2384]],
-      ['redis', 'redis', 'redis://127.0.0.1:6379', [6379]],
+      ['etcd-1', 'etcd', 'https://127.0.0.1:2379', [2379, 2380]],
+      ['etcd-2', 'etcd', 'https://127.0.0.1:2381', [2381, 2382]],
+      ['etcd-3', 'etcd', 'https://127.0.0.1:2383', [2383, 2384]],
+      ['redis', 'redis', 'rediss://kube-apiserver@127.0.0.1:6379', [6379]],
       ['apiserver-1', 'apiserver', 'https://127.0.0.1:6444', [6444, 6450]],
       ['apiserver-2', 'apiserver', 'https://127.0.0.1:6445', [6445, 6451]],
       ['apiserver-3', 'apiserver', 'https://127.0.0.1:6446', [6446, 6452]],
@@ -144,7 +144,7 @@ describe('launcher topology', () => {
     const api = specs.find((s) => s.name === 'apiserver-1')!;
     expect(api.command).toBe('/usr/bin/node');
     expect(api.args[0]).toBe('/repo/dist/server/main.js');
-    expect(loadConfig(api.args.slice(1), {}).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig(api.args.slice(1), {}).redisUrl).toBe('rediss://kube-apiserver@127.0.0.1:6379');
     const lb = specs.find((s) => s.role === 'lb')!;
     expect(lb.args[0]).toBe('/repo/dist/lb/main.js');
     // The LB talks to each instance's front-proxy listener (after the controllers' three ports), the only one reading X-Remote-*.
@@ -161,16 +161,36 @@ describe('launcher topology', () => {
       serviceAccountKeyFiles: ['/repo/.cluster/pki/sa.pub'], authenticationConfigFile: '/repo/.cluster/authentication-config.yaml' });
     expect(topology(parseArgs(['start', '--plain-http'], '/repo'), '/repo').find((s) => s.role === 'lb')!.url).toBe('http://127.0.0.1:6443');
     expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd-1');
+    // The stores closed as kubeadm closes etcd: client and peer TLS with client certificates; Redis over TLS with an ACL user.
+    expect(specs[0].args).toEqual(expect.arrayContaining(['--cert-file=/repo/.cluster/pki/etcd/server.crt', '--key-file=/repo/.cluster/pki/etcd/server.key',
+      '--client-cert-auth=true', '--trusted-ca-file=/repo/.cluster/pki/etcd/ca.crt', '--peer-cert-file=/repo/.cluster/pki/etcd/peer.crt',
+      '--peer-key-file=/repo/.cluster/pki/etcd/peer.key', '--peer-client-cert-auth=true', '--peer-trusted-ca-file=/repo/.cluster/pki/etcd/ca.crt',
+      '--listen-peer-urls=https://127.0.0.1:2380', '--initial-cluster=etcd-1=https://127.0.0.1:2380,etcd-2=https://127.0.0.1:2382,etcd-3=https://127.0.0.1:2384']));
+    expect(specs[0].probe).toEqual({ caFile: '/repo/.cluster/pki/etcd/ca.crt', certFile: '/repo/.cluster/pki/etcd/healthcheck-client.crt', keyFile: '/repo/.cluster/pki/etcd/healthcheck-client.key' });
+    const redis = specs.find((s) => s.role === 'redis')!;
+    expect(redis.args.join(' ')).toContain('--port 0 --tls-port 6379 --tls-cert-file /repo/.cluster/pki/redis/server.crt');
+    expect(redis.args.join(' ')).toContain('--tls-auth-clients yes --aclfile /repo/.cluster/pki/redis/users.acl --protected-mode yes');
+    expect(redis.probe?.passwordFile).toBe('/repo/.cluster/pki/redis.password');
+    const stores = loadConfig(api.args.slice(1), {});
+    expect(stores).toMatchObject({ etcdServers: ['https://127.0.0.1:2379', 'https://127.0.0.1:2381', 'https://127.0.0.1:2383'],
+      etcdCAFile: '/repo/.cluster/pki/etcd/ca.crt', etcdCertFile: '/repo/.cluster/pki/apiserver-etcd-client.crt', etcdKeyFile: '/repo/.cluster/pki/apiserver-etcd-client.key',
+      redisPasswordFile: '/repo/.cluster/pki/redis.password', redisCAFile: '/repo/.cluster/pki/redis/ca.crt', redisCertFile: '/repo/.cluster/pki/apiserver-redis-client.crt',
+      redisKeyFile: '/repo/.cluster/pki/apiserver-redis-client.key', redisStreamKeyFile: '/repo/.cluster/pki/fanout-stream.key' });
+    // --plain-http: the stores as plain as the API (nothing to authenticate with).
+    const plain = topology(parseArgs(['start', '--plain-http'], '/repo'), '/repo');
+    expect(plain.filter((s) => s.role === 'etcd' || s.role === 'redis').map((s) => s.url)).toEqual(['http://127.0.0.1:2379', 'http://127.0.0.1:2381', 'http://127.0.0.1:2383', 'redis://127.0.0.1:6379']);
+    expect(plain.find((s) => s.role === 'redis')!.args).toContain('--protected-mode');
   });
 
   it('runs N API servers on the ports after the LB\'s; one etcd keeps its old data directory; --no-redis', () => {
     const specs = topology(parseArgs(['start', '--apiservers=3', '--port', '7000', '--etcd-port', '7100', '--etcd-members=1', '--no-redis', '-d'], '/repo'), '/repo');
-    expect(specs.map((s) => s.url)).toEqual(['http://127.0.0.1:7100', 'https://127.0.0.1:7001', 'https://127.0.0.1:7002', 'https://127.0.0.1:7003', 'https://127.0.0.1:7000']);
+    expect(specs.map((s) => s.url)).toEqual(['https://127.0.0.1:7100', 'https://127.0.0.1:7001', 'https://127.0.0.1:7002', 'https://127.0.0.1:7003', 'https://127.0.0.1:7000']);
     expect(specs[0].args).toContain('--data-dir=/repo/.cluster/etcd');
     for (const s of specs.filter((x) => x.role === 'apiserver')) {
       const cfg = loadConfig(s.args.slice(1), {});
-      expect(cfg.etcdServers).toEqual(['http://127.0.0.1:7100']);
+      expect(cfg.etcdServers).toEqual(['https://127.0.0.1:7100']);
       expect(cfg.redisUrl).toBeUndefined();
+      expect(cfg.redisStreamKeyFile).toBeUndefined();
       expect(cfg.instanceName).toBe(s.name);
       expect(s.readyUrl).toBe(`${s.url}/readyz`);
     }
@@ -199,12 +219,12 @@ describe('launcher topology', () => {
     const specs = topology(opts, '/repo');
     const etcd = specs.filter((s) => s.role === 'etcd');
     expect(etcd.map((s) => [s.name, s.url, s.ports])).toEqual([
-      ['etcd-1', 'http://127.0.0.1:7100', [7100, 7101]],
-      ['etcd-2', 'http://127.0.0.1:7102', [7102, 7103]],
-      ['etcd-3', 'http://127.0.0.1:7104', [7104, 7105]],
+      ['etcd-1', 'https://127.0.0.1:7100', [7100, 7101]],
+      ['etcd-2', 'https://127.0.0.1:7102', [7102, 7103]],
+      ['etcd-3', 'https://127.0.0.1:7104', [7104, 7105]],
     ]);
     for (const s of etcd) {
-      expect(s.args).toContain('--initial-cluster=etcd-1=http://127.0.0.1:7101,etcd-2=http://127.0.0.1:7103,etcd-3=http://127.0.0.1:7105');
+      expect(s.args).toContain('--initial-cluster=etcd-1=https://127.0.0.1:7101,etcd-2=https://127.0.0.1:7103,etcd-3=https://127.0.0.1:7105');
       expect(s.args).toContain(`--data-dir=/repo/.cluster/${s.name}`);
     }
     for (const s of specs.filter((x) => x.role === 'apiserver')) {

@@ -109,4 +109,18 @@ describe('loadConfig bad values', () => {
     expect(() => loadConfig(['--etcd-compaction-interval=soon'], {})).toThrow(/--etcd-compaction-interval must be a duration like 5m or 30s, got soon/);
     expect(() => loadConfig(['--etcd-request-timeout=5d'], {})).toThrow(/duration/);
   });
+
+  it('takes kube\'s etcd TLS flags and the Redis credentials as files, refusing pairings that cannot work', () => {
+    const cfg = loadConfig(['--etcd-servers=https://a:2379', '--etcd-cafile=/p/etcd/ca.crt', '--etcd-certfile=/p/c.crt', '--etcd-keyfile=/p/c.key',
+      '--redis-url=rediss://kube-apiserver@r:6379', '--redis-password-file=/p/redis.password', '--redis-ca-file=/p/redis/ca.crt',
+      '--redis-cert-file=/p/rc.crt', '--redis-key-file=/p/rc.key', '--redis-stream-key-file=/p/fanout-stream.key'], {});
+    expect(cfg).toMatchObject({ etcdCAFile: '/p/etcd/ca.crt', etcdCertFile: '/p/c.crt', etcdKeyFile: '/p/c.key', redisPasswordFile: '/p/redis.password',
+      redisCAFile: '/p/redis/ca.crt', redisCertFile: '/p/rc.crt', redisKeyFile: '/p/rc.key', redisStreamKeyFile: '/p/fanout-stream.key' });
+    // Plain by default, as kube-apiserver.
+    expect(loadConfig([], {})).toMatchObject({ etcdCAFile: undefined, etcdCertFile: undefined, redisPasswordFile: undefined, redisStreamKeyFile: undefined });
+    expect(() => loadConfig(['--etcd-certfile=/c'], {})).toThrow(/--etcd-certfile and --etcd-keyfile go together/);
+    expect(() => loadConfig(['--etcd-cafile=/ca'], {})).toThrow(/need https:\/\/ --etcd-servers, got http:\/\/127.0.0.1:2379/);
+    expect(() => loadConfig(['--redis-url=redis://r:6379', '--redis-ca-file=/ca'], {})).toThrow(/need a rediss:\/\/ --redis-url/);
+    expect(() => loadConfig(['--redis-url=rediss://r:6379', '--redis-key-file=/k'], {})).toThrow(/--redis-cert-file and --redis-key-file go together/);
+  });
 });

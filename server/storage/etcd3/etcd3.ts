@@ -1,6 +1,7 @@
 // The etcd3 storage, per the invariants: resourceVersion = mod revision, writes are transactions.
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, retry } from 'cockatiel';
-import { Etcd3, type IKeyValue, type ITxnResponse } from 'etcd3';
+import { readFileSync } from 'node:fs';
+import { Etcd3, type IKeyValue, type IOptions, type ITxnResponse } from 'etcd3';
 import { ApiError, errors } from '../../api/errors.js';
 import { continueExpired, decodeContinue, encodeContinue } from '../continue.js';
 import {
@@ -25,6 +26,23 @@ export interface StorageOptions {
   endpoints: string[];
   /** Per-call deadline; past it the call fails with 504/503 instead of hanging. */
   requestTimeoutMs?: number;
+  /** TLS to https:// endpoints (kube's --etcd-cafile, --etcd-certfile, --etcd-keyfile): the CA to verify etcd with, the client certificate etcd requires. */
+  tls?: EtcdTLSFiles;
+}
+
+export interface EtcdTLSFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** grpc's TLS credentials from the files; no CA file means the system's roots (grpc takes null for them). */
+export function etcdCredentials(tls: EtcdTLSFiles | undefined): IOptions['credentials'] {
+  if (!tls?.caFile && !tls?.certFile) return undefined;
+  return {
+    rootCertificate: tls.caFile ? readFileSync(tls.caFile) : (null as unknown as Buffer),
+    ...(tls.certFile && tls.keyFile ? { certChain: readFileSync(tls.certFile), privateKey: readFileSync(tls.keyFile) } : {}),
+  };
 }
 
 /** grpc-js refuses messages over 4 MiB by default; a watch catching up on large objects sends more. */
@@ -43,6 +61,7 @@ export class EtcdStorage implements Storage {
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
     this.client = new Etcd3({
       hosts: opts.endpoints,
+      credentials: etcdCredentials(opts.tls),
       dialTimeout: 3000,
       grpcOptions: { 'grpc.max_receive_message_length': maxReceiveMessageBytes },
       faultHandling: {
