@@ -201,7 +201,9 @@ export class APIServer {
 
   /** The handler at the end of the chain: which path is served by what. */
   private async route(ex: Exchange): Promise<void> {
-    if (ex.upgrade) return ex.upgrade(); // a WebSocket watch, past the filters
+    // A WebSocket watch, past the filters. Any other request that asks to upgrade is served as it is,
+    // over plain HTTP (a list is a list), as kube-apiserver serves it.
+    if (ex.upgrade && ex.requestInfo?.isResourceRequest && ex.requestInfo.verb === 'watch') return ex.upgrade();
     if (await serveHealth(ex, this.health)) return;
     if (ex.path === '/metrics') return serveMetrics(ex, this.metrics());
     if (ex.path.startsWith('/openapi/')) {

@@ -20,7 +20,7 @@ const defaultColumns: PrinterColumn[] = [{ name: 'Age', type: 'date', jsonPath: 
 /** `.status.conditions[?(@.type=="Ready")].status`, `.spec.items[0]`, `.metadata.labels.app` -> the first value, or undefined. */
 export function simpleJSONPath(obj: unknown, path: string): unknown {
   const text = path.trim().replace(/^\{(.*)\}$/, '$1').replace(/^\$/, '');
-  const tokens = text.match(/\.[^.[\]]+|\[\?\(@\.[^)]*\)\]|\[\d+\]|\['[^']*'\]/g) ?? [];
+  const tokens = jsonPathTokens(text);
   let cur: unknown = obj;
   for (const t of tokens) {
     if (cur === undefined || cur === null) return undefined;
@@ -33,6 +33,44 @@ export function simpleJSONPath(obj: unknown, path: string): unknown {
     else cur = typeof cur === 'object' ? (cur as Record<string, unknown>)[t.slice(1)] : undefined;
   }
   return cur;
+}
+
+/**
+ * The path's steps: `.name`, `[?(@.f==v)]`, `[0]` and `['name']`, anything else skipped; one forward
+ * scan (the next `)` and `'` are remembered, so a run of unclosed `[?(@.` is not rescanned each time).
+ */
+export function jsonPathTokens(text: string): string[] {
+  const tokens: string[] = [];
+  const n = text.length;
+  let nextParen = -1;
+  let nextQuote = -1;
+  // The first `ch` at or after `from` (n: none), reusing the last answer while it still lies ahead.
+  const after = (ch: string, from: number, cached: number) => {
+    if (cached >= from) return cached;
+    const at = text.indexOf(ch, from);
+    return at < 0 ? n : at;
+  };
+  for (let i = 0; i < n;) {
+    if (text[i] === '.') {
+      let j = i + 1;
+      while (j < n && text[j] !== '.' && text[j] !== '[' && text[j] !== ']') j++;
+      if (j > i + 1) { tokens.push(text.slice(i, j)); i = j; continue; }
+    } else if (text[i] === '[') {
+      if (text.startsWith('[?(@.', i)) {
+        nextParen = after(')', i + 5, nextParen);
+        if (nextParen < n && text[nextParen + 1] === ']') { tokens.push(text.slice(i, nextParen + 2)); i = nextParen + 2; continue; }
+      } else if (text[i + 1] === '\'') {
+        nextQuote = after('\'', i + 2, nextQuote);
+        if (nextQuote < n && text[nextQuote + 1] === ']') { tokens.push(text.slice(i, nextQuote + 2)); i = nextQuote + 2; continue; }
+      } else {
+        let j = i + 1;
+        while (j < n && text[j] >= '0' && text[j] <= '9') j++;
+        if (j > i + 1 && text[j] === ']') { tokens.push(text.slice(i, j + 1)); i = j + 1; continue; }
+      }
+    }
+    i++;
+  }
+  return tokens;
 }
 
 function cell(c: PrinterColumn, value: unknown, now: number): unknown {

@@ -8,6 +8,7 @@ import type { KubeObject } from '../api/object.js';
 import { clone } from '../api/object.js';
 import type { DecodeCheck } from '../schema/validate.js';
 import { fieldPath } from '../schema/validate.js';
+import { goRegExpEngine } from '../validation/go-regexp.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -51,7 +52,7 @@ let ajv: InstanceType<typeof Ajv> | undefined;
 
 function instance(): InstanceType<typeof Ajv> {
   if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, addUsedSchema: false });
+  ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, addUsedSchema: false, code: { regExp: goRegExpEngine } });
   addFormats(ajv);
   return ajv;
 }

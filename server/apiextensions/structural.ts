@@ -4,6 +4,7 @@
 // extension combinations kube refuses.
 import { type FieldError, field } from '../api/errors.js';
 import type { JSONSchemaProps } from './schema.js';
+import { goRegexpError } from '../validation/go-regexp.js';
 
 type Level = 'root' | 'item' | 'field';
 
@@ -56,12 +57,10 @@ function walk(s: JSONSchemaProps, lvl: Level, at: string): FieldError[] {
   if (s['x-kubernetes-int-or-string'] && embedded) {
     errs.push(field.invalid(`${at}.x-kubernetes-embedded-resource`, true, 'must be false if x-kubernetes-int-or-string is true'));
   }
-  if (typeof s.pattern === 'string') {
-    try {
-      new RegExp(s.pattern, 'u');
-    } catch (e) {
-      errs.push(field.invalid(`${at}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${(e as Error).message}`));
-    }
+  if (typeof s.pattern === 'string' && s.pattern) {
+    // Go's regexp.Compile, as kube: RE2 syntax, so no lookaround and no backreferences
+    const error = goRegexpError(s.pattern);
+    if (error) errs.push(field.invalid(`${at}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${error}`));
   }
   const listType = s['x-kubernetes-list-type'];
   if (listType !== undefined) {

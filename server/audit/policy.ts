@@ -3,6 +3,7 @@
 // and validation follow kube's policy reader and validation; matching follows its policy checker.
 import { parse as parseYAML } from 'yaml';
 import type { Attributes } from '../authorization/authorizer.js';
+import { trimRight } from '../api/trim.js';
 
 export type Level = 'None' | 'Metadata' | 'Request' | 'RequestResponse';
 export type Stage = 'RequestReceived' | 'ResponseStarted' | 'ResponseComplete' | 'Panic';
@@ -146,7 +147,7 @@ function ruleMatches(r: PolicyRule, a: Attributes): boolean {
 
 function pathMatches(path: string, spec: string): boolean {
   if (spec === '*' || spec === path) return true;
-  return spec.endsWith('*') && path.startsWith(spec.replace(/\*+$/, ''));
+  return spec.endsWith('*') && path.startsWith(trimRight(spec, '*'));
 }
 
 function resourceMatches(r: PolicyRule, a: Attributes): boolean {

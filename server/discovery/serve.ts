@@ -5,13 +5,14 @@ import type { Exchange } from '../http/exchange.js';
 import type { TypeRegistry } from '../registry/registry.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, etag, wantsAggregated } from './discovery.js';
 import { serverVersion } from './version.js';
+import { trimRight } from '../api/trim.js';
 
 export function serveDiscovery(ex: Exchange, types: TypeRegistry): boolean {
   if (ex.path === '/version' || ex.path === '/version/') {
     ex.sendJSON(200, serverVersion);
     return true;
   }
-  const clean = ex.path.replace(/\/+$/, '') || '/';
+  const clean = trimRight(ex.path, '/') || '/';
   if (clean !== '/' && clean !== '/api' && clean !== '/apis' && !clean.startsWith('/api/') && !clean.startsWith('/apis/')) return false;
   if (ex.method !== 'GET' && ex.method !== 'HEAD') throw errors.notFoundPath();
   const parts = clean.split('/').filter(Boolean);

@@ -63,7 +63,7 @@ async function openWatch(ws: WebSocket<WatchSocketData>, types: TypeRegistry, st
   };
   try {
     const info = requestInfo('GET', data.path, query);
-    if (!info.isResourceRequest || (info.verb !== 'watch' && info.verb !== 'list')) throw errors.badRequest('only watch requests can be upgraded to a WebSocket');
+    if (!info.isResourceRequest || info.verb !== 'watch') throw errors.badRequest('only watch requests can be upgraded to a WebSocket');
     const rt = types.lookup(info.apiGroup, info.apiVersion, info.resource);
     if (!rt || rt.virtual) throw errors.notFoundPath();
     const stop = await startWatch(store, rt, info.namespace, watchOptions(query, info.name), {

@@ -3,7 +3,7 @@
 import { errors } from '../api/errors.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Filter } from './chain.js';
-import { parseGoDuration } from './duration.js';
+import { parseDuration } from './duration.js';
 
 // kube-apiserver's LongRunningFunc: watch and proxy verbs, and the streaming subresources.
 const longRunningVerbs = new Set(['watch', 'proxy']);
@@ -24,8 +24,8 @@ export function timeout(requestTimeoutSeconds: number): Filter {
       const asked = ex.query.get('timeout');
       let ms = requestTimeoutSeconds * 1000;
       if (asked) {
-        const d = parseGoDuration(asked);
-        if (d === undefined) throw errors.badRequest(`invalid timeout specified in the request URL - time: invalid duration ${JSON.stringify(asked)}`);
+        const { ms: d, error } = parseDuration(asked);
+        if (d === undefined) throw errors.badRequest(`invalid timeout specified in the request URL - ${error}`);
         // 0 or more than the maximum means the server's own limit, as in kube.
         if (d > 0 && d < ms) ms = d;
       }

@@ -3,7 +3,7 @@
 // anything but an ApiError: malformed, too deep or too aliased input is 400 BadRequest.
 import { type Document, LineCounter, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { ApiError, errors } from '../api/errors.js';
-import { setOwn } from '../api/object.js';
+import { yamlValue } from './yaml-value.js';
 
 /**
  * Nesting deeper than this is refused. kube-apiserver's JSON decoder allows 10000 levels; V8's
@@ -153,9 +153,7 @@ function parseYAML(text: string): ParsedBody {
   }
   refuseCollectionKeys(doc);
   const duplicates = yamlDuplicates(doc, lineCounter);
-  // maxAliasCount -1: aliases are bounded below the way kube's YAML decoder bounds them.
-  const shared = doc.toJS({ maxAliasCount: -1 }) as unknown;
-  const { value, unsafeNumbers } = expandYAML(shared);
+  const { value, unsafeNumbers } = yamlValue(doc, maxNestingDepth);
   // sigs.k8s.io/yaml re-encodes floats (1.0 becomes 1): no literal survives to be refused.
   return { value, duplicates, unsafeNumbers, floatLiterals: [] };
 }
@@ -174,7 +172,7 @@ function refuseCollectionKeys(doc: Document.Parsed): void {
         }
         todo.push(pair.value);
       }
-    } else if (isSeq(node)) todo.push(...node.items);
+    } else if (isSeq(node)) for (const item of node.items) todo.push(item);
   }
 }
 
@@ -197,58 +195,7 @@ function yamlDuplicates(doc: Document.Parsed, lineCounter: LineCounter): string[
         }
         todo.push(pair.value);
       }
-    } else if (isSeq(node)) todo.push(...node.items);
+    } else if (isSeq(node)) for (const item of node.items) todo.push(item);
   }
   return lines.length ? [`error converting YAML to JSON: yaml: unmarshal errors:\n  ${lines.join('\n  ')}`] : [];
-}
-
-// go-yaml v2 (sigs.k8s.io/yaml): excessive aliasing is judged by the share of decoded nodes that came from aliases.
-function allowedAliasRatio(decodeCount: number): number {
-  if (decodeCount <= 400_000) return 0.99;
-  if (decodeCount >= 4_000_000) return 0.10;
-  return 0.99 - 0.89 * ((decodeCount - 400_000) / 3_600_000);
-}
-
-/**
- * The YAML value as a tree of its own (aliases share objects in the yaml package's output), with
- * go-yaml's alias bound, the depth bound and unsafe numbers, walked without recursion.
- */
-function expandYAML(shared: unknown): { value: unknown; unsafeNumbers: UnsafeNumber[] } {
-  const unsafeNumbers: UnsafeNumber[] = [];
-  const seen = new Set<object>();
-  let decodeCount = 0;
-  let aliasCount = 0;
-  const root: { value?: unknown } = {};
-  const todo: Array<{ src: unknown; set: (v: unknown) => void; path: string[]; alias: boolean }> = [
-    { src: shared, set: (v) => { root.value = v; }, path: [], alias: false },
-  ];
-  while (todo.length) {
-    const { src, set, path, alias: inAlias } = todo.pop()!;
-    const alias = inAlias || (src !== null && typeof src === 'object' && seen.has(src));
-    decodeCount++;
-    if (alias) aliasCount++;
-    if (aliasCount > 100 && decodeCount > 1000 && aliasCount / decodeCount > allowedAliasRatio(decodeCount)) {
-      throw new ApiError(400, 'BadRequest', 'error converting YAML to JSON: yaml: document contains excessive aliasing');
-    }
-    if (path.length > maxNestingDepth) throw new ApiError(400, 'BadRequest', `nesting depth exceeds the maximum of ${maxNestingDepth}`);
-    if (Array.isArray(src)) {
-      seen.add(src);
-      const out: unknown[] = new Array(src.length);
-      set(out);
-      src.forEach((item, k) => todo.push({ src: item, set: (v) => { out[k] = v; }, path: [...path, String(k)], alias }));
-    } else if (src !== null && typeof src === 'object' && !(src instanceof Date)) {
-      seen.add(src);
-      const out: Record<string, unknown> = {};
-      set(out);
-      for (const k of Object.keys(src)) {
-        todo.push({ src: (src as Record<string, unknown>)[k], set: (v) => setOwn(out, k, v), path: [...path, k], alias });
-      }
-    } else {
-      if (typeof src === 'number' && (!Number.isFinite(src) || (Number.isInteger(src) && !Number.isSafeInteger(src)))) {
-        unsafeNumbers.push({ path, literal: Number.isFinite(src) ? String(src) : src > 0 ? '+Inf' : src < 0 ? '-Inf' : 'NaN' });
-      }
-      set(typeof src === 'bigint' ? Number(src) : src instanceof Date ? src.toISOString() : src);
-    }
-  }
-  return { value: root.value, unsafeNumbers };
 }

@@ -4,6 +4,7 @@ import { errors } from '../api/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import type { TypeRegistry } from '../registry/registry.js';
 import { buildOpenAPI, type OpenAPIDocs, type OpenAPIDocument } from './build.js';
+import { trimRight } from '../api/trim.js';
 
 const cached = new WeakMap<TypeRegistry, OpenAPIDocs>();
 const watched = new WeakSet<TypeRegistry>();
@@ -42,7 +43,7 @@ function serve(ex: Exchange, d: OpenAPIDocument, extra: Record<string, string> =
 }
 
 export async function serveOpenAPI(ex: Exchange, types: TypeRegistry): Promise<boolean> {
-  const path = ex.path.replace(/\/+$/, '');
+  const path = trimRight(ex.path, '/');
   if (path !== '/openapi/v2' && path !== '/openapi/v3' && !path.startsWith('/openapi/v3/')) return false;
   if (ex.method !== 'GET' && ex.method !== 'HEAD') throw errors.methodNotAllowed();
   if (!acceptsJSON(ex.headers.accept)) throw errors.notAcceptable(['application/json']);

@@ -7,6 +7,7 @@ import protobuf from 'protobufjs';
 import { errors } from '../api/errors.js';
 import { setOwn } from '../api/object.js';
 import { maxNestingDepth, nestedDeeperThan } from '../http/body.js';
+import { trimRight } from '../api/trim.js';
 
 const magic = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 const metaV1 = 'k8s.io.apimachinery.pkg.apis.meta.v1';
@@ -86,7 +87,7 @@ export function goDuration(ns: number): string {
   let n = Math.abs(ns);
   const frac = (value: number, digits: number) => {
     const whole = Math.floor(value / 10 ** digits);
-    const rest = String(value % 10 ** digits).padStart(digits, '0').replace(/0+$/, '');
+    const rest = trimRight(String(value % 10 ** digits).padStart(digits, '0'), '0');
     return rest ? `${whole}.${rest}` : String(whole);
   };
   if (n < 1e3) return `${sign}${n}ns`;

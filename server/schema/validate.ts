@@ -8,6 +8,7 @@ import type { KubeObject } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
 import { builtinDefinitions, quantityDefinition, refName, type Schema } from './definitions.js';
 import { base64Error, rfc3339Error } from './go-formats.js';
+import { goRegExpEngine } from '../validation/go-regexp.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
@@ -62,7 +63,7 @@ function strict(s: Schema): Schema {
 
 function instance(): InstanceType<typeof Ajv> {
   if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, addUsedSchema: false });
+  ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false, addUsedSchema: false, code: { regExp: goRegExpEngine } });
   for (const keyword of Object.keys(goFormats)) {
     ajv.addKeyword({ keyword, type: 'string', schemaType: 'boolean', errors: false, validate: (_: boolean, data: string) => goFormats[keyword](data) === undefined });
   }

@@ -10,10 +10,12 @@ const hasLeadingZeros = (ip: string) => /^\d+\.\d+\.\d+\.\d+$/.test(ip) && ip.sp
 /** The eight 16-bit groups of an IPv6 address (node has checked it parses). */
 function ipv6Groups(ip: string): number[] {
   let text = ip.toLowerCase();
-  const dotted = text.match(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number);
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  // An embedded IPv4 address (`::ffff:1.2.3.4`) is the last group: two groups of its own.
+  const lastColon = text.lastIndexOf(':');
+  const quad = text.slice(lastColon + 1).split('.');
+  if (quad.length === 4 && quad.every((p) => p !== '' && [...p].every((ch) => ch >= '0' && ch <= '9'))) {
+    const [a, b, c, d] = quad.map(Number);
+    text = `${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.split('::');
   const parse = (s: string | undefined) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);

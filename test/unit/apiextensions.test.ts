@@ -154,6 +154,31 @@ describe('structural schemas', () => {
     ]);
   });
 
+  // kube compiles a CRD's patterns with Go's regexp (RE2): what JavaScript alone accepts is refused with Go's error.
+  it('refuses patterns Go\'s regexp cannot compile: lookaround, backreferences, \\Z', () => {
+    const withPattern = (pattern: string) => errs({ type: 'object', properties: { spec: { type: 'object', properties: { name: { type: 'string', pattern } } } } });
+    const at = 'spec.validation.openAPIV3Schema.properties[spec].properties[name].pattern';
+    expect(withPattern('^(?=a)a$')).toEqual([`${at}: Invalid value: "^(?=a)a$": must be a valid regular expression, but isn't: error parsing regexp: invalid or unsupported Perl syntax: \`(?=\``]);
+    expect(withPattern('(a)\\1')).toEqual([`${at}: Invalid value: "(a)\\\\1": must be a valid regular expression, but isn't: error parsing regexp: invalid escape sequence: \`\\1\``]);
+    expect(withPattern('(?<=a)b')).toEqual([`${at}: Invalid value: "(?<=a)b": must be a valid regular expression, but isn't: error parsing regexp: invalid named capture: \`(?<=a)b\``]);
+    expect(withPattern('a\\Z')).toHaveLength(1);
+    expect(withPattern('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(?P<x>\\.[a-z]+)*\\pL*$')).toEqual([]);
+  });
+
+  it('matches values against patterns in linear time (RE2), where JavaScript backtracks exponentially', () => {
+    const s = new CustomResourceSchema({ type: 'object', properties: { spec: { type: 'object', properties: {
+      a: { type: 'string', pattern: '^(a+)+$' }, b: { type: 'string', pattern: '^(\\w+\\s?)*$' }, c: { type: 'string', pattern: '(x+x+)+y' },
+    } } } });
+    const hostile = { a: 'a'.repeat(26) + '!', b: 'word '.repeat(8) + '!', c: 'x'.repeat(24) };
+    const started = performance.now();
+    expect(messages(s, cr(hostile))).toHaveLength(3);
+    expect(performance.now() - started).toBeLessThan(500);
+    const big = performance.now();
+    expect(messages(s, cr({ a: 'a'.repeat(100_000) + '!' }))).toHaveLength(1);
+    expect(performance.now() - big).toBeLessThan(2000);
+    expect(messages(s, cr({ a: 'aaa', b: 'two words', c: 'xxy' }))).toEqual([]);
+  });
+
   it('accepts the usual shapes', () => {
     expect(errs({ type: 'object', properties: { metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 10 } } }, spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, port: { 'x-kubernetes-int-or-string': true } } })).toEqual([]);
   });

@@ -58,6 +58,47 @@ describe('parseBody', () => {
     expect(parseBody(buf('a: 1\nb: 2\na: 3\n'), 'yaml', '').duplicates[0]).toContain('line 3: key "a" already set in map');
     expect(apiError(() => parseBody(buf('a: *missing\n'), 'yaml', '')).code).toBe(400);
   });
+
+  // sigs.k8s.io/yaml (go-yaml v2) counts every node it decodes and refuses at once when the share that
+  // came from aliases passes its ratio; the work is linear in the body, whatever the aliases do.
+  const timed = <T>(fn: () => T): [T | ApiError, number] => {
+    const started = performance.now();
+    let out: T | ApiError;
+    try { out = fn(); } catch (e) { out = e as ApiError; }
+    return [out, performance.now() - started];
+  };
+
+  it('YAML: a billion-laughs body is refused at once, before anything is expanded', () => {
+    let laughs = 'a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n';
+    for (let i = 1; i < 30; i++) laughs += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]\n`;
+    const [out, ms] = timed(() => parseBody(buf(laughs), 'yaml', ''));
+    expect(out).toBeInstanceOf(ApiError);
+    expect((out as ApiError).message).toBe('error converting YAML to JSON: yaml: document contains excessive aliasing');
+    expect(ms).toBeLessThan(200);
+  });
+
+  it('YAML: many aliases to one anchor (a quadratic body before) decode in linear time, as kube decodes them', () => {
+    // Against the same body without aliases: this machine's speed (and the yaml parser's) is the unit.
+    const list = (item: string, n: number) => `v: &v x\nm: &m {${Array.from({ length: 100 }, (_, i) => `k${i}: ${i}`).join(', ')}}\nlist: [${Array(n).fill(item).join(', ')}]\n`;
+    const [, plainMs] = timed(() => parseBody(buf(list('vv', 20_000)), 'yaml', ''));
+    // 20k aliases (16 s before): half of the decoded nodes are aliases, below go-yaml's ratio, so kube accepts it.
+    const [out, ms] = timed(() => parseBody(buf(list('*v', 20_000)), 'yaml', ''));
+    expect(out).not.toBeInstanceOf(ApiError);
+    expect(((out as { value: { list: string[] } }).value.list)).toEqual(Array(20_000).fill('x'));
+    expect(ms).toBeLessThan(3 * plainMs + 200);
+    // Each alias to a map of 100 keys: decoded nodes are 99% from aliases, so go-yaml refuses it early.
+    const [refused, ms2] = timed(() => parseBody(buf(list('*m', 20_000)), 'yaml', ''));
+    expect((refused as ApiError).message).toContain('document contains excessive aliasing');
+    expect(ms2).toBeLessThan(3 * plainMs + 200);
+  });
+
+  it('YAML: anchors resolve by position, an alias inside its own anchor and an unknown anchor are go-yaml\'s errors', () => {
+    expect(parseBody(buf('a: &x 1\nb: *x\nc: &x 2\nd: *x\n'), 'yaml', '').value).toEqual({ a: 1, b: 1, c: 2, d: 2 });
+    expect(parseBody(buf('k: &k name\n*k : v\nl: [a: 1, b]\n'), 'yaml', '').value).toEqual({ k: 'name', name: 'v', l: [{ a: 1 }, 'b'] });
+    expect(apiError(() => parseBody(buf('a: &x [1, *x]\n'), 'yaml', '')).message).toBe("error converting YAML to JSON: yaml: anchor 'x' value contains itself");
+    expect(apiError(() => parseBody(buf('a: *missing\n'), 'yaml', '')).message).toBe("error converting YAML to JSON: yaml: unknown anchor 'missing' referenced");
+    expect(parseBody(buf('a: [9223372036854775808]\n'), 'yaml', '').unsafeNumbers).toEqual([{ path: ['a', '0'], literal: '9223372036854776000' }]);
+  });
 });
 
 describe('decodeObjectBytes', () => {

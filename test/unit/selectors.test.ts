@@ -40,4 +40,26 @@ describe('field selectors', () => {
   it('rejects unsupported fields with 400', () => {
     expect(() => parseFieldSelector('spec.foo=x', getters, 'Pod', 'v1')).toThrow(/field label not supported: spec.foo/);
   });
+
+  it('splits and unescapes as kube\'s fields.ParseSelector: escaped commas, the first operator, go\'s errors', () => {
+    const reqs = (t: string) => parseFieldSelector(t, getters, 'Pod', 'v1').requirements;
+    expect(reqs('metadata.name=a\\,b\\=c\\\\,status.phase!=x')).toEqual([
+      { field: 'metadata.name', op: '=', value: 'a,b=c\\' }, { field: 'status.phase', op: '!=', value: 'x' },
+    ]);
+    expect(reqs('metadata.name==a,,')).toEqual([{ field: 'metadata.name', op: '=', value: 'a' }]);
+    const bad = (t: string) => { try { reqs(t); } catch (e) { return (e as Error).message; } return 'accepted'; };
+    expect(bad('metadata.name')).toBe("invalid selector: 'metadata.name'; can't understand 'metadata.name'");
+    expect(bad('metadata.name=a=b')).toBe('invalid field selector: unescaped character in value: 61');
+    expect(bad('metadata.name=a\\x')).toBe('invalid field selector: invalid escape sequence: \\x');
+    expect(bad('metadata.name=a\\')).toBe('invalid field selector: invalid escape sequence: \\');
+    expect(bad('metadata.name =a')).toBe('field label not supported: metadata.name ');
+  });
+
+  it('parses in linear time: no selector holds the event loop', () => {
+    for (const text of ['a' + ' '.repeat(20_000) + 'x', '!'.repeat(100_000), 'metadata.name=' + '\\,'.repeat(50_000), ','.repeat(100_000) + 'x']) {
+      const started = performance.now();
+      try { parseFieldSelector(text, getters, 'Pod', 'v1'); } catch { /* 400 is fine */ }
+      expect([text.slice(0, 4), Math.round(performance.now() - started)]).toEqual([text.slice(0, 4), expect.toSatisfy((ms: number) => ms < 50)]);
+    }
+  });
 });

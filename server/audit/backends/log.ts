@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEvent } from '../event.js';
+import { trimRight } from '../../api/trim.js';
 
 export interface LogBackendOptions {
   path: string;
@@ -102,13 +103,20 @@ export function listBackups(file: string): { file: string; time: number }[] {
 }
 
 /** kube's legacy format (audit.EventString): one line of key="value" pairs, Go-quoted. */
+/** RFC3339Nano drops trailing zeros of the fraction, and the dot with them. */
+function rfc3339Nano(at: string): string {
+  const dot = at.lastIndexOf('.');
+  if (dot < 0 || !at.endsWith('Z')) return at;
+  const fraction = trimRight(at.slice(dot + 1, -1), '0');
+  return `${at.slice(0, dot)}${fraction ? `.${fraction}` : ''}Z`;
+}
+
 function legacyLine(e: AuditEvent): string {
   const q = (v: string) => JSON.stringify(v);
   const list = (xs: string[]) => xs.map(q).join(',');
   const named = Boolean(e.user.username);
   const imp = e.impersonatedUser;
-  // RFC3339Nano drops trailing zeros of the fraction.
-  const at = e.requestReceivedTimestamp.replace(/\.?0+Z$/, 'Z');
+  const at = rfc3339Nano(e.requestReceivedTimestamp);
   return `${at} AUDIT: id=${q(e.auditID)} stage=${q(e.stage)} ip=${q(e.sourceIPs?.[0] ?? '<unknown>')} method=${q(e.verb)}` +
     ` user=${q(named ? e.user.username! : '<none>')} groups=${q(named && e.user.groups?.length ? list(e.user.groups) : '<none>')}` +
     ` as=${q(imp ? imp.username ?? '' : '<self>')} asgroups=${q(imp?.groups ? list(imp.groups) : '<lookup>')}` +

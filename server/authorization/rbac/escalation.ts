@@ -3,6 +3,7 @@
 // Rules are broken down to one verb, group, resource and name each, so one owner rule covers a piece or not.
 import type { UserInfo } from '../../authentication/user.js';
 import type { PolicyRule } from './rules.js';
+import { trimRight } from '../../api/trim.js';
 
 const has = (set: string[] | undefined, v: string): boolean => (set ?? []).includes(v);
 const hasAll = (set: string[] | undefined, vs: string[] | undefined): boolean => (vs ?? []).every((v) => has(set, v));
@@ -26,7 +27,7 @@ function resourceCoversAll(set: string[] | undefined, covers: string[] | undefin
   return (covers ?? []).every((p) => has(set, p) || (p.includes('/') && has(set, `*/${p.slice(p.indexOf('/') + 1)}`)));
 }
 
-const nonResourceURLCovers = (owner: string, sub: string): boolean => owner === sub || (owner.endsWith('*') && sub.startsWith(owner.replace(/\*+$/, '')));
+const nonResourceURLCovers = (owner: string, sub: string): boolean => owner === sub || (owner.endsWith('*') && sub.startsWith(trimRight(owner, '*')));
 
 function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
   const names = (sub.resourceNames ?? []).length === 0 ? (owner.resourceNames ?? []).length === 0 : (owner.resourceNames ?? []).length === 0 || hasAll(owner.resourceNames, sub.resourceNames);

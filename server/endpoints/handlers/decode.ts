@@ -148,7 +148,7 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
   // A decode error trumps strict errors: kube's decode of the patched result fails, 422 naming the
   // patch. Apply: the store reports it when it validates the result.
   if (schema.decodeError) {
-    if (p.format !== 'apply-patch') throw errors.invalid('', '', '', [field.invalid('patch', shown, schema.decodeError.replace(/^.*? cannot be handled as a [^:]*: /, ''))]);
+    if (p.format !== 'apply-patch') throw errors.invalid('', '', '', [field.invalid('patch', shown, withoutKindPrefix(schema.decodeError))]);
     return obj;
   }
   const had = new Set(current ? checkForDecode(target, current).unknownFields : []);
@@ -168,4 +168,17 @@ function goValue(v: unknown): string {
     return `map[${keys.map((k) => `${k}:${goValue((v as Record<string, unknown>)[k])}`).join(' ')}]`;
   }
   return String(v);
+}
+
+/** The decode error without its `<Kind> in version "v1" cannot be handled as a <Kind>: ` prefix (one forward scan). */
+function withoutKindPrefix(message: string): string {
+  const phrase = ' cannot be handled as a ';
+  for (let from = 0; ;) {
+    const at = message.indexOf(phrase, from);
+    if (at < 0) return message;
+    const colon = message.indexOf(':', at + phrase.length);
+    if (colon < 0) return message;
+    if (message[colon + 1] === ' ') return message.slice(colon + 2);
+    from = colon + 1; // a phrase before this colon ends at it too
+  }
 }
