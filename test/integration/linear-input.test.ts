@@ -24,11 +24,12 @@ async function timed(path: string, init?: RequestInit): Promise<{ status: number
   return { status: res.status, json, ms: performance.now() - started };
 }
 
-it('?timeout= that made the old regex backtrack 2^23 ways (3 s, before authentication) is 400 at once', async () => {
-  const r = await timed(`/version?timeout=${'11s'.repeat(23)}x`);
+// Bounds: far above a request's cost on a busy machine, far below what the old code took (minutes and more).
+it('?timeout= that made the old regex backtrack 2^30 ways (minutes, before authentication) is 400 at once', async () => {
+  const r = await timed(`/version?timeout=${'11s'.repeat(30)}x`);
   expect(r.status).toBe(400);
-  expect(r.json).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: `invalid timeout specified in the request URL - time: unknown unit "sx" in duration "${'11s'.repeat(23)}x"` });
-  expect(r.ms).toBeLessThan(1000);
+  expect(r.json).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: `invalid timeout specified in the request URL - time: unknown unit "sx" in duration "${'11s'.repeat(30)}x"` });
+  expect(r.ms).toBeLessThan(5000);
 });
 
 it('a YAML body of 20k aliases decodes in linear time (16 s before); a billion-laughs body is refused at once', async () => {
@@ -41,7 +42,7 @@ it('a YAML body of 20k aliases decodes in linear time (16 s before); a billion-l
   const bomb = await timed(N, { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: laughs });
   expect(bomb.status).toBe(400);
   expect(bomb.json.message).toContain('error converting YAML to JSON: yaml: document contains excessive aliasing');
-  expect(bomb.ms).toBeLessThan(1000);
+  expect(bomb.ms).toBeLessThan(5000);
   expect((await timed('/version')).status).toBe(200);
 });
 
@@ -65,10 +66,10 @@ it('a CRD pattern Go\'s regexp cannot compile is refused with Go\'s error; value
     if (created.status !== 201) await new Promise((r) => setTimeout(r, 100));
   }
   expect(created.status).toBe(201);
-  const hostile = await post('/apis/re2.example.com/v1/namespaces/default/patterns', cr('hostile', `${'a'.repeat(27)}!`));
+  const hostile = await post('/apis/re2.example.com/v1/namespaces/default/patterns', cr('hostile', `${'a'.repeat(32)}!`));
   expect(hostile.status).toBe(422);
   expect(hostile.json.message).toContain("spec.name in body should match '^(a+)+$'");
-  expect(hostile.ms).toBeLessThan(1000); // 2^27 steps on JavaScript's RegExp
+  expect(hostile.ms).toBeLessThan(5000); // 2^32 steps on JavaScript's RegExp: minutes
 });
 
 it('a WebSocket upgrade on a list URL without watch is no watch: kube serves the list over HTTP (200, no 101)', async () => {

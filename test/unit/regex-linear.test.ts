@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { trimRight } from '../../server/api/trim.js';
 import { jsonPathTokens } from '../../server/apiextensions/printer-columns.js';
 import { compileGoRegexp } from '../../server/validation/go-regexp.js';
+import { fastestMs } from '../support/timing.js';
 
 /** Patterns applied to trusted input only (or never), each with the reason; keep this short. */
 const allowList: Array<{ file: string; pattern: string; reason: string }> = [
@@ -22,7 +23,9 @@ const dynamicAllowList: Array<{ file: string; reason: string }> = [
   { file: 'node_modules/ajv-formats/dist/formats.js', reason: 'the `regex` format: not one kube checks, so schema.ts never hands it to ajv (checkedFormats)' },
 ];
 
-const budgetMs = 50;
+// Far above linear work on 100 KB, even on a busy machine (the fastest of three runs counts), far below what
+// the super-linear patterns took at these sizes (seconds and more).
+const budgetMs = 250;
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 interface Found { where: string; source: string; flags: string }
@@ -246,9 +249,8 @@ describe('the hand-written scanners that replaced backtracking patterns', () => 
       expect(trimRight(p, c)).toBe(p.replace(new RegExp(`[${c}]+$`), ''));
     }
     const hostile = '/apis' + '/'.repeat(100_000) + 'x';
-    const started = performance.now();
     expect(trimRight(hostile, '/')).toBe(hostile);
-    expect(performance.now() - started).toBeLessThan(budgetMs);
+    expect(fastestMs(() => trimRight(hostile, '/'))).toBeLessThan(budgetMs);
   });
 
   it('jsonPathTokens: the tokens the old pattern found, on every short path of JSONPath pieces', () => {
@@ -261,17 +263,14 @@ describe('the hand-written scanners that replaced backtracking patterns', () => 
       for (let i = k % 12; i > 0; i--) t += pieces[next()];
       expect([t, jsonPathTokens(t)]).toEqual([t, old(t)]);
     }
-    const started = performance.now();
-    jsonPathTokens('[?(@.'.repeat(20_000) + "['".repeat(20_000));
-    expect(performance.now() - started).toBeLessThan(budgetMs);
+    expect(fastestMs(() => jsonPathTokens('[?(@.'.repeat(20_000) + "['".repeat(20_000)))).toBeLessThan(budgetMs);
   });
 
   it('Go\'s regexp (CRD patterns) stays linear where JavaScript backtracks', () => {
     for (const [pattern, s] of [['^(a+)+$', 'a'.repeat(100_000) + '!'], ['^(\\w+\\s?)*$', 'word '.repeat(20_000) + '!'], ['(x+x+)+y', 'x'.repeat(100_000)]]) {
       const re = compileGoRegexp(pattern);
-      const started = performance.now();
       expect(re.test(s)).toBe(false);
-      expect(performance.now() - started).toBeLessThan(2000); // linear: ~1 µs a character in pure JavaScript
+      expect(fastestMs(() => re.test(s))).toBeLessThan(5000); // linear: ~1 µs a character in pure JavaScript
     }
   });
 });
