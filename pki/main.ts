@@ -59,6 +59,8 @@ function main(argv: string[]): number {
       return 0;
     }
     case 'compose': {
+      // The cluster directory (pki/ goes under it), not the launcher's .cluster/pki default.
+      if (!one('dir')) throw new Error(`compose needs --dir\n${usage}`);
       const count = (k: string) => {
         const n = Number(one(k) ?? 3);
         if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive whole number\n${usage}`);
