@@ -1,6 +1,6 @@
 // Registers kwok's simulated nodes with the API (the compose file's one-shot `kwok-nodes` service;
 // the local launcher does the same itself with --controllers).
-//   node dist/compose/kwok-nodes.js --server http://lb:6443 [--count 2]
+//   node dist/compose/kwok-nodes.js --server https://lb:6443 [--count 2] [--kubeconfig FILE]
 import { registerKwokNodes } from './local/controllers.js';
 
 async function main(): Promise<void> {
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const server = arg('--server') ?? 'http://127.0.0.1:6443';
   const count = Number(arg('--count') ?? 2);
   if (!Number.isInteger(count) || count < 1) throw new Error(`--count must be a positive whole number, got ${arg('--count')}`);
-  console.log(`kwok nodes registered: ${(await registerKwokNodes(server, count)).join(', ')}`);
+  console.log(`kwok nodes registered: ${(await registerKwokNodes(server, count, arg('--kubeconfig'))).join(', ')}`);
 }
 
 main().catch((e: unknown) => {

@@ -3,15 +3,22 @@
 //   client --cn NAME [--o GROUP ...] [--server URL] --out FILE [--dir ...]
 //                                                          a client certificate signed by the cluster CA, as a kubeconfig
 //   revoke (--cert FILE | --kubeconfig FILE) [--dir ...]   adds the certificate to ca.crl (the LB reloads it)
-import { readFileSync } from 'node:fs';
+//   compose --dir DIR [--apiservers 3] [--etcd-members 3] [--sans a,b] [--server URL] [--controllers-server URL] [--export ROLE=DIR ...]
+//                                                          everything compose/docker-compose.yml's `pki` service makes: the PKI
+//                                                          with the compose service names, etcd's and Redis's, the authentication
+//                                                          configuration, audit policy and kubeconfigs in DIR; each ROLE's files
+//                                                          copied to its DIR (etcd, redis, apiserver, lb, controllers)
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { readKubeconfig } from './kubeconfig.js';
+import { composeServingNames, filesByRole, prepareSecurityFiles, type SecurityRole, securityFilesIn, writeKubeconfigs } from '../compose/local/security.js';
 import { ensurePKI, pkiFiles, revoke, writeClientKubeconfig } from './pki.js';
 
 const usage = `usage: npm run pki -- init [--dir DIR] [--san NAME|IP ...]
        npm run pki -- client --cn NAME [--o GROUP ...] [--server URL] --out FILE [--dir DIR]
        npm run pki -- revoke (--cert FILE | --kubeconfig FILE) [--dir DIR]
+       npm run pki -- compose --dir DIR [--apiservers N] [--etcd-members N] [--sans NAME,IP,...] [--server URL] [--controllers-server URL] [--export ROLE=DIR ...]
 DIR defaults to .cluster/pki (the launcher's).`;
 
 function main(argv: string[]): number {
@@ -49,6 +56,36 @@ function main(argv: string[]): number {
       if (!cert) throw new Error(`revoke needs --cert FILE or --kubeconfig FILE (with client-certificate-data)\n${usage}`);
       const serial = revoke(pkiFiles(dir), cert);
       console.log(`revoked serial ${serial}; ${pkiFiles(dir).crl} rewritten`);
+      return 0;
+    }
+    case 'compose': {
+      // The cluster directory (pki/ goes under it), not the launcher's .cluster/pki default.
+      if (!one('dir')) throw new Error(`compose needs --dir\n${usage}`);
+      const count = (k: string) => {
+        const n = Number(one(k) ?? 3);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--${k} must be a positive whole number\n${usage}`);
+        return n;
+      };
+      // --sans takes KTS_SANS as the compose file interpolates it: comma- or space-separated, maybe empty.
+      const sans = (flags.get('sans') ?? []).flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
+      const files = securityFilesIn(dir);
+      prepareSecurityFiles(files, composeServingNames(count('apiservers'), count('etcd-members'), sans));
+      const server = one('server') ?? 'https://127.0.0.1:6443';
+      writeKubeconfigs(files, server, true, one('controllers-server') ?? server);
+      const roles = filesByRole(files);
+      for (const spec of flags.get('export') ?? []) {
+        const [role, to] = spec.split(/=(.*)/s, 2) as [SecurityRole, string | undefined];
+        if (!roles[role] || !to) throw new Error(`--export ROLE=DIR with ROLE one of ${Object.keys(roles).join(', ')}, got ${spec}\n${usage}`);
+        // The same paths under the role's directory, so a service mounting it at DIR finds each file where its flags say.
+        for (const file of roles[role]) {
+          const target = path.join(to, path.relative(dir, file));
+          mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+          copyFileSync(file, target);
+          chmodSync(target, statSync(file).mode & 0o777);
+        }
+        console.log(`${role}: ${roles[role].length} files in ${to}`);
+      }
+      console.log(`PKI in ${files.pki.dir} (serving names: ${[...composeServingNames(count('apiservers'), count('etcd-members'), sans).apiserver.dnsNames].join(', ')}); admin kubeconfig ${files.adminKubeconfig} for ${server}`);
       return 0;
     }
     default:

@@ -6,9 +6,10 @@
 // peer TLS and client certificates (kubeadm's flags), Redis over TLS with one ACL user and a password,
 // and the fan-out stream's entries signed with a key only the API servers hold.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { ensureEtcdPKI, type EtcdPkiFiles, etcdPkiFiles } from '../../pki/etcd.js';
-import { ensurePKI, type PkiFiles, pkiFiles, writeClientKubeconfig } from '../../pki/pki.js';
+import { ensurePKI, type PkiFiles, pkiFiles, type PkiOptions, writeClientKubeconfig } from '../../pki/pki.js';
 import { ensureRedisPKI, redisPkiFiles, type RedisPkiFiles, redisUser } from '../../pki/redis.js';
 import { defaultAuditPolicy } from '../../server/audit/default-policy.js';
 import { jwksPath, openIDConfigurationPath } from '../../server/authentication/serviceaccount/discovery.js';
@@ -36,7 +37,11 @@ export interface SecurityFiles {
 }
 
 export function securityFiles(opts: LauncherOptions): SecurityFiles {
-  const dir = opts.clusterDir;
+  return securityFilesIn(opts.clusterDir);
+}
+
+/** The same layout under any directory: the launcher's cluster dir, or /etc/kubernetes in the compose containers. */
+export function securityFilesIn(dir: string): SecurityFiles {
   return {
     pki: pkiFiles(path.join(dir, 'pki')),
     etcd: etcdPkiFiles(path.join(dir, 'pki')),
@@ -48,37 +53,68 @@ export function securityFiles(opts: LauncherOptions): SecurityFiles {
   };
 }
 
+/** What the serving certificates must name: the API servers' and LB's (one certificate), etcd's, Redis's (none: no Redis). */
+export interface ServingNames {
+  apiserver: PkiOptions;
+  etcd: PkiOptions;
+  redis?: PkiOptions;
+}
+
 /** Makes what is missing: the PKI (a CA is never replaced) and the authentication configuration. */
 export function prepareSecurity(opts: LauncherOptions): SecurityFiles {
   const files = securityFiles(opts);
   const ips = [...new Set([opts.bindAddress, '127.0.0.1', serviceIP])].filter((ip) => ip !== '0.0.0.0');
-  ensurePKI(files.pki.dir, { dnsNames: clusterNames, ips });
   // The stores listen on the bind address; clients also reach them as localhost / 127.0.0.1.
   const storeIPs = [...new Set([opts.bindAddress, '127.0.0.1'])].filter((ip) => ip !== '0.0.0.0');
   const members = Array.from({ length: opts.etcdMembers }, (_, i) => `etcd-${i + 1}`);
-  ensureEtcdPKI(files.pki.dir, { dnsNames: ['localhost', ...members], ips: storeIPs });
-  if (opts.redis) ensureRedisPKI(files.pki.dir, { dnsNames: ['localhost', 'redis'], ips: storeIPs }, `${redisKeyPrefix}*`);
+  prepareSecurityFiles(files, {
+    apiserver: { dnsNames: clusterNames, ips },
+    etcd: { dnsNames: ['localhost', ...members], ips: storeIPs },
+    ...(opts.redis ? { redis: { dnsNames: ['localhost', 'redis'], ips: storeIPs } } : {}),
+  });
+  return files;
+}
+
+/**
+ * The compose file's names (its service names, reached on the compose network, and the host's
+ * 127.0.0.1 through the published port) plus `sans` (KTS_SANS: more names or IPs for the LB).
+ */
+export function composeServingNames(apiservers: number, etcdMembers: number, sans: string[]): ServingNames {
+  const numbered = (base: string, n: number) => Array.from({ length: n }, (_, i) => `${base}-${i + 1}`);
+  return {
+    apiserver: { dnsNames: [...new Set([...clusterNames, 'lb', ...numbered('apiserver', apiservers), ...sans.filter((s) => !isIP(s))])],
+      ips: [...new Set(['127.0.0.1', serviceIP, ...sans.filter((s) => isIP(s))])] },
+    etcd: { dnsNames: ['localhost', ...numbered('etcd', etcdMembers)], ips: ['127.0.0.1'] },
+    redis: { dnsNames: ['localhost', 'redis'], ips: ['127.0.0.1'] },
+  };
+}
+
+/** The PKI with these names, the authentication configuration and (once) the audit policy. */
+export function prepareSecurityFiles(files: SecurityFiles, names: ServingNames): void {
+  ensurePKI(files.pki.dir, names.apiserver);
+  ensureEtcdPKI(files.pki.dir, names.etcd);
+  if (names.redis) ensureRedisPKI(files.pki.dir, names.redis, `${redisKeyPrefix}*`);
   writeFileSync(files.authenticationConfig, [
     'apiVersion: apiserver.config.k8s.io/v1', 'kind: AuthenticationConfiguration', 'anonymous:', '  enabled: true', '  conditions:',
     ...anonymousPaths.map((p) => `  - path: ${p}`), '',
   ].join('\n'));
   // The default policy is written once; an edited one is kept.
   if (!existsSync(files.auditPolicy)) writeFileSync(files.auditPolicy, defaultAuditPolicy);
-  return files;
 }
 
 /**
  * The admin kubeconfig (kubernetes-admin, O=system:masters, as kubeadm's admin.conf) and the
- * controllers' one, pointing at `server`. Kept while they name the same server and CA.
+ * controllers' one, pointing at `server` (the controllers' at `controllersServer` when they reach
+ * the LB by another name, as in compose). Kept while they name the same server and CA.
  */
-export function writeKubeconfigs(files: SecurityFiles, server: string, controllers: boolean): void {
+export function writeKubeconfigs(files: SecurityFiles, server: string, controllers: boolean, controllersServer = server): void {
   const ca = Buffer.from(readFileSync(files.pki.caCert)).toString('base64');
-  const current = (f: string) => existsSync(f) && readFileSync(f, 'utf8').includes(`server: ${server}\n`) && readFileSync(f, 'utf8').includes(ca);
-  if (!current(files.adminKubeconfig)) writeClientKubeconfig(files.pki, files.adminKubeconfig, server, 'kubernetes-admin', ['system:masters']);
+  const current = (f: string, s: string) => existsSync(f) && readFileSync(f, 'utf8').includes(`server: ${s}\n`) && readFileSync(f, 'utf8').includes(ca);
+  if (!current(files.adminKubeconfig, server)) writeClientKubeconfig(files.pki, files.adminKubeconfig, server, 'kubernetes-admin', ['system:masters']);
   // The controller manager runs every controller under its own identity (--use-service-account-credentials=false),
   // which needs more than kube's system:kube-controller-manager role grants: it gets a system:masters certificate.
-  if (controllers && !current(files.controllersKubeconfig)) {
-    writeClientKubeconfig(files.pki, files.controllersKubeconfig, server, 'system:kube-controller-manager', ['system:masters']);
+  if (controllers && !current(files.controllersKubeconfig, controllersServer)) {
+    writeClientKubeconfig(files.pki, files.controllersKubeconfig, controllersServer, 'system:kube-controller-manager', ['system:masters']);
   }
 }
 
@@ -143,4 +179,25 @@ export function apiserverStoreFlags(files: SecurityFiles, redis: boolean): strin
     ...(redis ? [`--redis-password-file=${r.password}`, `--redis-ca-file=${r.caCert}`, `--redis-cert-file=${r.clientCert}`,
       `--redis-key-file=${r.clientKey}`, `--redis-stream-key-file=${r.streamKey}`] : []),
   ];
+}
+
+/** The parts of the control plane that read the PKI, each given only its own files in compose. */
+export type SecurityRole = 'etcd' | 'redis' | 'apiserver' | 'lb' | 'controllers';
+
+/**
+ * The files each part reads, taken from the flags and probes above (so a flag added there is a file
+ * shipped here): compose copies each set into that service's own read-only volume.
+ */
+export function filesByRole(files: SecurityFiles): Record<SecurityRole, string[]> {
+  const named = (...args: string[]) => [...new Set(args.map((a) => a.slice(a.indexOf('=') + 1)).filter((v) => path.isAbsolute(v)))];
+  const probe = (p: ProbeCredentials) => Object.values(p).filter((v): v is string => typeof v === 'string');
+  const p = files.pki;
+  return {
+    etcd: named(...etcdSecurityFlags(files), ...probe(etcdProbe(files))),
+    redis: named(...redisSecurityArgs(files, 0), ...probe(redisProbe(files))),
+    apiserver: named(...apiserverSecurityFlags(files), ...apiserverStoreFlags(files, true)),
+    lb: named(...lbSecurityFlags(files)),
+    // What compose/local/controllers.ts passes the controller manager with TLS, and the kubeconfig all three use.
+    controllers: [files.controllersKubeconfig, p.saKey, p.caCert, p.caKey],
+  };
 }

