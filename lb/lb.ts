@@ -1,5 +1,5 @@
 // The load balancer: one node:http server in front of the API server instances. It answers its
-// own paths (/lb/healthz, /lb/stats) and the requests node's parser or kube refuse; everything else
+// own paths (/lb/healthz, /lb/stats, /lb/metrics) and the requests node's parser or kube refuse; everything else
 // is forwarded (plain requests and watches by the Forwarder, upgrades by UpgradeTunnels).
 import { chmodSync, lstatSync, readFileSync, rmSync, unwatchFile, watchFile } from 'node:fs';
 import http from 'node:http';
@@ -16,6 +16,7 @@ import { Forwarder } from './proxy/forward.js';
 import { UpgradeTunnels } from './proxy/upgrade.js';
 import { statsRefusal } from './stats/access.js';
 import { collectStats } from './stats/endpoint.js';
+import { LbMetrics } from './stats/metrics.js';
 import { WatchRegistry } from './watch/registry.js';
 import { ProxySigner } from '../pki/front-proxy-proof.js';
 import { refuseUnreadableCertificate } from './identity/client-certificate.js';
@@ -34,6 +35,7 @@ export class LoadBalancer {
   /** --stats-listen: /lb/stats and /lb/healthz for local readers. */
   private readonly statsServer?: http.Server;
   private readonly connections: ConnectionCap;
+  readonly metrics: LbMetrics;
   private draining = false;
   private readonly startedAt = Date.now();
   /** Plain requests being answered, so draining knows when they are done. */
@@ -47,7 +49,8 @@ export class LoadBalancer {
     this.pool = new BackendPool(config.backends, { ca: read(up.caFile), cert, key, servername: up.serverName, signer: cert && key ? new ProxySigner(cert, key) : undefined });
     this.watches = new WatchRegistry(this.pool, { resumeTimeoutMs: config.watchResumeTimeoutMs, minRequestTimeoutSeconds });
     this.health = new HealthChecker(this.pool, { intervalMs: config.healthIntervalMs, timeoutMs: config.healthTimeoutMs, healthyThreshold: config.healthyThreshold });
-    this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries, bodyIdleTimeoutMs: config.bodyIdleTimeoutMs });
+    this.metrics = new LbMetrics(this.pool, this.watches);
+    this.forwarder = new Forwarder(this.pool, this.watches, { retries: config.retries, bodyIdleTimeoutMs: config.bodyIdleTimeoutMs }, this.metrics);
     this.tunnels = new UpgradeTunnels(this.pool, config.retries);
     if (config.watchRebalance) this.pool.on('join', (b) => {
       const moved = this.watches.rebalance(b);
@@ -72,6 +75,10 @@ export class LoadBalancer {
       console.error(`lb: reloaded ${t.clientCRLFile}`);
     });
     if (t?.clientCAFile) this.server.on('secureConnection', (socket: tls.TLSSocket) => refuseUnreadableCertificate(socket));
+    if (t) {
+      this.server.on('secureConnection', () => this.metrics.handshake(true));
+      this.server.on('tlsClientError', () => this.metrics.handshake(false));
+    }
     this.connections = new ConnectionCap(this.server, config.maxConnections);
     if (config.statsListen) this.statsServer = http.createServer(serverOptions, (req, res) => this.onStatsRequest(req, res));
     this.server.on('clientError', (err, socket) => answerClientError(err, socket as net.Socket));
@@ -142,6 +149,7 @@ export class LoadBalancer {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/lb/healthz') return this.healthz(res);
     if (path === '/lb/stats') return this.stats(res);
+    if (path === '/lb/metrics') return this.serveMetrics(res);
     sendStatus(res, statuses.notFound());
   }
 
@@ -149,9 +157,10 @@ export class LoadBalancer {
     const url = req.url ?? '/';
     const path = url.split('?', 1)[0];
     if (path === '/lb/healthz') return this.healthz(res);
-    if (path === '/lb/stats') {
-      const refused = statsRefusal(req);
-      return refused ? sendStatus(res, refused) : this.stats(res);
+    if (path === '/lb/stats' || path === '/lb/metrics') {
+      const refused = statsRefusal(req, path);
+      if (refused) return sendStatus(res, refused);
+      return path === '/lb/stats' ? this.stats(res) : this.serveMetrics(res);
     }
     if (this.draining) {
       res.shouldKeepAlive = false;
@@ -176,6 +185,13 @@ export class LoadBalancer {
     const body = JSON.stringify({ ...collectStats(this.pool, this.watches, this.draining, this.startedAt), connections: this.connections.stats() }, null, 2);
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
     res.end(body);
+  }
+
+  private serveMetrics(res: http.ServerResponse): void {
+    this.metrics.expose().then((body) => {
+      res.writeHead(200, { 'content-type': this.metrics.registry.contentType, 'cache-control': 'no-cache, private' });
+      res.end(body);
+    }, (e: Error) => sendStatus(res, statuses.internal(e.message)));
   }
 
   /**

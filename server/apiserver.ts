@@ -10,6 +10,7 @@ import { serveWatchWebSockets } from './endpoints/websocket.js';
 import { buildHandlerChain } from './filters/chain.js';
 import { defaultHandlerChain } from './filters/default-chain.js';
 import { MaxInFlight } from './filters/max-in-flight.js';
+import { requestLabels } from './metrics/request-labels.js';
 import { EventLoopWatchdog } from './health/event-loop.js';
 import { observeRunningRequests } from './http/running-request.js';
 import { apiserverHealthChecks } from './health/apiserver-checks.js';
@@ -37,14 +38,31 @@ import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
 import { EtcdWatchFeed } from './storage/cacher/etcd-feed.js';
 import { registryRoot } from './storage/cacher/watch-cache.js';
-import { Fanout, watchFeedModeMetrics } from './fanout/fanout.js';
+import { Fanout } from './fanout/fanout.js';
+import { APIServerMetrics } from './metrics/apiserver-metrics.js';
 import { serveMetrics } from './metrics/serve.js';
+import { StorageResources } from './metrics/storage-resources.js';
+import type { RequestInfo } from './http/request-info.js';
 import { LeaseControllerManagerPresence } from './registry/controller-manager.js';
 import { buildSecurity, type Security } from './security.js';
 import { opensslCiphers } from '../pki/tls-settings.js';
 import { serveIssuerDiscovery } from './endpoints/issuer-discovery.js';
 
 export { serverVersion } from './discovery/version.js';
+
+/** Objects per storage resource, every served one reported (0 when empty), as kube's object counts. */
+function countObjects(resources: StorageResources, keys: Iterable<string>): Array<{ group: string; resource: string; count: number }> {
+  const counts = new Map<string, { group: string; resource: string; count: number }>();
+  for (const [prefix, gr] of resources.prefixes()) counts.set(prefix, { ...gr, count: 0 });
+  const byResource = new Map<string, { count: number }>();
+  for (const c of counts.values()) byResource.set(`${c.group}/${c.resource}`, c);
+  for (const key of keys) {
+    const gr = resources.resolve(key);
+    const c = byResource.get(`${gr.group}/${gr.resource}`);
+    if (c) c.count++;
+  }
+  return [...counts.values()];
+}
 
 export class APIServer {
   readonly types = new TypeRegistry();
@@ -62,6 +80,9 @@ export class APIServer {
   frontProxyPort?: number;
   private readonly inFlight = new InFlight();
   private readonly maxInFlight: MaxInFlight;
+  /** This server's Prometheus registry (/metrics). */
+  readonly metrics: APIServerMetrics;
+  private readonly storageResources: StorageResources;
   /** Unset with --event-loop-block-threshold=0. */
   private readonly watchdog?: EventLoopWatchdog;
   private shuttingDown = false;
@@ -94,7 +115,12 @@ export class APIServer {
     this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
     this.store.authorization = { authorizer: this.security.authorizer, ruleResolver: this.security.ruleResolver };
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
-    this.maxInFlight = new MaxInFlight(config.maxRequestsInFlight, config.maxMutatingRequestsInFlight);
+    this.storageResources = new StorageResources(this.types);
+    this.metrics = this.buildMetrics();
+    this.maxInFlight = new MaxInFlight(config.maxRequestsInFlight, config.maxMutatingRequestsInFlight, (ex) => {
+      const labels = ex.requestInfo && requestLabels(ex, ex.requestInfo, (info) => this.served(info));
+      if (labels) this.metrics.observeDropped(labels);
+    });
     if (config.eventLoopBlockThresholdSeconds > 0) this.watchdog = new EventLoopWatchdog(config.eventLoopBlockThresholdSeconds * 1000, (line) => console.error(`${config.instanceName}: ${line}`));
     this.health = apiserverHealthChecks({
       eventLoop: this.watchdog?.check(),
@@ -106,7 +132,10 @@ export class APIServer {
 
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
   async start(): Promise<number> {
-    const chain = buildHandlerChain(defaultHandlerChain({ requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight }, this.security), (ex) => this.route(ex));
+    const chain = buildHandlerChain(defaultHandlerChain({
+      requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight,
+      metrics: { metrics: this.metrics, served: (info) => this.served(info) },
+    }, this.security), (ex) => this.route(ex));
     if (this.watchdog) {
       this.watchdog.start();
       const watchdog = this.watchdog;
@@ -195,8 +224,28 @@ export class APIServer {
     return this.fanout?.feed.currentMode() ?? 'etcd';
   }
 
-  private metrics(): string[] {
-    return [...this.fanout?.metrics() ?? watchFeedModeMetrics('etcd'), ...this.maxInFlight.metrics()];
+  /** The registry, reading each part's state when scraped; the storage and the watches report as they go. */
+  private buildMetrics(): APIServerMetrics {
+    const fanout = this.fanout;
+    const metrics = new APIServerMetrics({
+      inflight: () => this.maxInFlight.counts(),
+      objectCounts: () => (this.cache.ready ? countObjects(this.storageResources, this.cache.keys()) : undefined),
+      watchCache: () => this.cache.stats(),
+      openWatches: () => this.store.openWatches.size,
+      feedMode: () => this.feedMode(),
+      fanout: fanout && (() => ({ modeSwitches: fanout.feed.modeSwitches(), ...fanout.publisher.stats() })),
+    });
+    this.storage.observe = (operation, key, seconds, failed) => {
+      const gr = this.storageResources.resolve(key);
+      metrics.observeEtcd(operation, gr.group, gr.resource, seconds, failed);
+    };
+    this.store.watchEventSent = (rt, bytes) => metrics.observeWatchEvent(rt.group, rt.version, rt.resource, bytes);
+    return metrics;
+  }
+
+  /** A resource request for a type this server serves: only those are instrumented (a URL cannot add labels). */
+  private served(info: RequestInfo): boolean {
+    return this.types.lookup(info.apiGroup, info.apiVersion, info.resource) !== undefined;
   }
 
   /** The handler at the end of the chain: which path is served by what. */
@@ -205,7 +254,7 @@ export class APIServer {
     // over plain HTTP (a list is a list), as kube-apiserver serves it.
     if (ex.upgrade && ex.requestInfo?.isResourceRequest && ex.requestInfo.verb === 'watch') return ex.upgrade();
     if (await serveHealth(ex, this.health)) return;
-    if (ex.path === '/metrics') return serveMetrics(ex, this.metrics());
+    if (ex.path === '/metrics') return serveMetrics(ex, this.metrics);
     if (ex.path.startsWith('/openapi/')) {
       if (await serveOpenAPI(ex, this.types)) return;
       throw errors.notFoundPath();

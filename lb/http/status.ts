@@ -28,6 +28,7 @@ export const statuses = {
   notFound: () => status(404, 'NotFound', 'the server could not find the requested resource'),
   headersTooLarge: () => status(431, 'BadRequest', 'request header fields too large'),
   shuttingDown: () => status(503, 'ServiceUnavailable', 'the load balancer is shutting down', 1),
+  internal: (why: string) => status(500, 'InternalError', why),
 };
 
 const reasonPhrases: Record<number, string> = {

@@ -18,8 +18,14 @@ export interface ForwardSettings {
   bodyIdleTimeoutMs: number;
 }
 
+/** Told of each response head from a backend (lb_requests_total, lb_request_duration_seconds). */
+export interface ResponseObserver {
+  response(backend: string, code: number, seconds: number): void;
+}
+
 export class Forwarder {
-  constructor(private readonly pool: BackendPool, private readonly watches: WatchRegistry, private readonly settings: ForwardSettings) {}
+  constructor(private readonly pool: BackendPool, private readonly watches: WatchRegistry, private readonly settings: ForwardSettings,
+    private readonly observer?: ResponseObserver) {}
 
   handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const method = req.method ?? 'GET';
@@ -88,6 +94,7 @@ export class Forwarder {
       let answered = false;
       upstream.on('response', (ures) => {
         answered = true;
+        this.observer?.response(b.name, ures.statusCode ?? 0, (performance.now() - started) / 1000);
         if (clientGone) {
           ures.destroy();
           finish(true);

@@ -17,6 +17,8 @@ interface WatchSocketData {
   closed: boolean;
   /** The request's audit, when audited: its ResponseComplete waits for the socket to close, as kube's hijacked connection. */
   audit?: ExchangeAudit;
+  /** Ends the upgraded exchange (its request metrics) when the socket closes. */
+  connectionClosed: () => void;
 }
 
 /** `chain` is the server's handler chain: an upgrade passes the same filters as any request before it is accepted. */
@@ -37,7 +39,7 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
       // Only the first offered subprotocol we know is echoed; plain text frames either way.
       const protocol = protocols.split(',').map((p) => p.trim()).find((p) => p === 'v4.channel.k8s.io' || p === '') ?? '';
       const ex = new Exchange(res, req, frontProxyListener);
-      ex.upgrade = () => ex.switchProtocols((r) => r.upgrade<WatchSocketData>({ path, query, closed: false, audit: ex.audit }, key, protocol, extensions, context));
+      ex.upgrade = () => ex.switchProtocols((r) => r.upgrade<WatchSocketData>({ path, query, closed: false, audit: ex.audit, connectionClosed: () => ex.connectionClosed() }, key, protocol, extensions, context));
       chain(ex).catch((e) => {
         if (!ex.hasStarted) ex.sendError(e);
       });
@@ -51,6 +53,7 @@ export function serveWatchWebSockets(app: TemplatedApp, types: TypeRegistry, sto
       data.closed = true;
       data.stop?.();
       data.audit?.connectionClosed();
+      data.connectionClosed();
     },
   });
 }

@@ -47,34 +47,4 @@ export class Fanout {
     await this.feed.stop();
     this.redis.disconnect();
   }
-
-  /** Prometheus text lines: which source feeds the cache, and whether this instance publishes. */
-  metrics(): string[] {
-    const mode = this.feed.currentMode();
-    const p = this.publisher.stats();
-    return [
-      ...watchFeedModeMetrics(mode),
-      '# HELP kube_apiserver_ts_watch_feed_switches_total Changes of the watch feed between Redis and etcd.',
-      '# TYPE kube_apiserver_ts_watch_feed_switches_total counter',
-      `kube_apiserver_ts_watch_feed_switches_total ${this.feed.modeSwitches()}`,
-      '# HELP kube_apiserver_ts_fanout_publisher_leader Whether this instance publishes etcd events to the Redis stream.',
-      '# TYPE kube_apiserver_ts_fanout_publisher_leader gauge',
-      `kube_apiserver_ts_fanout_publisher_leader ${p.leader ? 1 : 0}`,
-      '# HELP kube_apiserver_ts_fanout_published_total Stream entries this instance added.',
-      '# TYPE kube_apiserver_ts_fanout_published_total counter',
-      `kube_apiserver_ts_fanout_published_total ${p.published}`,
-      '# HELP kube_apiserver_ts_fanout_publish_errors_total Stream entries this instance failed to add.',
-      '# TYPE kube_apiserver_ts_fanout_publish_errors_total counter',
-      `kube_apiserver_ts_fanout_publish_errors_total ${p.publishErrors}`,
-    ];
-  }
-}
-
-/** Prometheus lines saying which source feeds the watch cache (also for an instance without the fan-out). */
-export function watchFeedModeMetrics(mode: string): string[] {
-  return [
-    '# HELP kube_apiserver_ts_watch_feed_mode Which source feeds this instance\'s watch cache.',
-    '# TYPE kube_apiserver_ts_watch_feed_mode gauge',
-    ...['redis', 'etcd'].map((m) => `kube_apiserver_ts_watch_feed_mode{mode="${m}"} ${mode === m ? 1 : 0}`),
-  ];
 }

@@ -7,17 +7,23 @@ import type { Auditor } from '../audit/auditor.js';
 import { auditFailedAuthentication } from './audit.js';
 import type { Filter } from './chain.js';
 
-export function authentication(authenticator: RequestAuthenticator, auditor?: Auditor): Filter {
+/** Where the filter reports each attempt (kube's recordAuthenticationMetrics). */
+export type AuthenticationObserver = (result: 'success' | 'failure' | 'error', seconds: number, username?: string) => void;
+
+export function authentication(authenticator: RequestAuthenticator, auditor?: Auditor, observe?: AuthenticationObserver): Filter {
   return {
     name: 'authentication',
     async filter(ex, next) {
       let result;
+      let failed = false;
+      const start = performance.now();
       try {
         result = await authenticator.authenticate(ex);
       } catch (e) {
         if (!(e instanceof AuthenticationFailed)) throw e;
-        result = undefined;
+        failed = true;
       }
+      observe?.(result ? 'success' : failed ? 'error' : 'failure', (performance.now() - start) / 1000, result?.user.name);
       if (!result) {
         if (auditor) auditFailedAuthentication(auditor, ex);
         return ex.sendError(errors.unauthorized());

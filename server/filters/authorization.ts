@@ -1,16 +1,21 @@
 // Authorization (kube's WithAuthorization): may this user do this verb on this resource or path.
 // The authorizer decides from memory; anything but allow is 403 with kube-apiserver's message.
 import { errors } from '../api/errors.js';
-import type { Attributes, Authorizer } from '../authorization/authorizer.js';
+import type { Attributes, Authorizer, Decision } from '../authorization/authorizer.js';
 import type { Exchange } from '../http/exchange.js';
 import type { Filter } from './chain.js';
 
-export function authorization(authorizer: Authorizer): Filter {
+/** Where the filter reports each decision (kube's recordAuthorizationMetrics). */
+export type AuthorizationObserver = (decision: Decision['decision'], seconds: number) => void;
+
+export function authorization(authorizer: Authorizer, observe?: AuthorizationObserver): Filter {
   return {
     name: 'authorization',
     async filter(ex, next) {
       const attrs = requestAttributes(ex);
+      const start = observe && performance.now();
       const d = authorizer.authorize(attrs);
+      if (observe) observe(d.decision, (performance.now() - start!) / 1000);
       // kube's audit annotations for the decision.
       ex.audit?.annotate('authorization.k8s.io/decision', d.decision === 'allow' ? 'allow' : 'forbid');
       ex.audit?.annotate('authorization.k8s.io/reason', d.reason);

@@ -17,8 +17,8 @@ export class MaxInFlight implements Filter {
   readOnly = 0;
   mutating = 0;
 
-  /** A limit of 0 leaves that kind unbounded, as kube's. */
-  constructor(readonly nonMutatingLimit: number, readonly mutatingLimit: number) {}
+  /** A limit of 0 leaves that kind unbounded, as kube's. `onRejected` counts a 429 (kube's RecordDroppedRequest). */
+  constructor(readonly nonMutatingLimit: number, readonly mutatingLimit: number, private readonly onRejected?: (ex: Exchange) => void) {}
 
   async filter(ex: Exchange, next: () => Promise<void>): Promise<void> {
     const info = ex.requestInfo;
@@ -30,6 +30,7 @@ export class MaxInFlight implements Filter {
     if ((isMutating ? this.mutating : this.readOnly) >= limit) {
       // kube: system:masters (a super-admin or the loopback client) always gets an answer, outside the count.
       if (ex.user?.groups.includes(mastersGroup)) return next();
+      this.onRejected?.(ex);
       return tooManyRequests(ex);
     }
     if (isMutating) this.mutating++;
@@ -42,14 +43,9 @@ export class MaxInFlight implements Filter {
     }
   }
 
-  /** kube's apiserver_current_inflight_requests, sampled when scraped (kube reports the highest of the last second). */
-  metrics(): string[] {
-    return [
-      '# HELP apiserver_current_inflight_requests Number of requests of each kind this apiserver is handling now (counted against --max-requests-inflight and --max-mutating-requests-inflight).',
-      '# TYPE apiserver_current_inflight_requests gauge',
-      `apiserver_current_inflight_requests{request_kind="mutating"} ${this.mutating}`,
-      `apiserver_current_inflight_requests{request_kind="readOnly"} ${this.readOnly}`,
-    ];
+  /** Requests holding a slot now: kube's apiserver_current_inflight_requests (which reports the highest of the last second). */
+  counts(): { readOnly: number; mutating: number } {
+    return { readOnly: this.readOnly, mutating: this.mutating };
   }
 }
 

@@ -54,6 +54,11 @@ export class Exchange {
   readonly responseHeaders: Record<string, string> = {};
   /** Set on a WebSocket upgrade request: completes the upgrade once the filters let it through. */
   upgrade?: () => void;
+  /** The status line written (0 until one is), and the body bytes written, for the request metrics. */
+  status = 0;
+  bytesWritten = 0;
+  /** Called once when the response is over (sent, stream ended, connection closed); see onFinished. */
+  private finishListeners?: Array<() => void>;
 
   /** `frontProxyListener`: it came in on the front proxy's own listener (--front-proxy-port). */
   constructor(readonly res: HttpResponse, req: HttpRequest, readonly frontProxyListener = false) {
@@ -71,6 +76,7 @@ export class Exchange {
     res.onAborted(() => {
       this.aborted = true;
       for (const l of this.abortListeners) l();
+      this.finished();
     });
     requestRunning(this);
   }
@@ -79,6 +85,7 @@ export class Exchange {
   switchProtocols(upgrade: (res: HttpResponse) => void): void {
     if (this.aborted || this.started) return;
     this.started = true;
+    this.status = 101;
     this.audit?.responding(101, undefined, '');
     this.res.cork(() => {
       // uWS takes headers for the 101 only once its status is written.
@@ -87,6 +94,7 @@ export class Exchange {
       upgrade(this.res);
     });
     this.aborted = true;
+    // The WebSocket lives on past this exchange; its end is the socket's close (see connectionClosed).
   }
 
   /** The peer's address; read while the response is still open (uWS frees it after). */
@@ -102,6 +110,26 @@ export class Exchange {
 
   onAbort(listener: () => void): void {
     this.abortListeners.push(listener);
+  }
+
+  /**
+   * `listener` runs once, when the response is over: a complete response written, a stream ended,
+   * the client gone, or (for a WebSocket) connectionClosed called. The request metrics end here.
+   */
+  onFinished(listener: () => void): void {
+    (this.finishListeners ??= []).push(listener);
+  }
+
+  /** A WebSocket this exchange upgraded to has closed. */
+  connectionClosed(): void {
+    this.finished();
+  }
+
+  private finished(): void {
+    const listeners = this.finishListeners;
+    if (!listeners) return;
+    this.finishListeners = undefined;
+    for (const l of listeners) l();
   }
 
   get hasStarted(): boolean {
@@ -143,6 +171,8 @@ export class Exchange {
   send(status: number, body: string | Buffer, contentType = 'application/json', extraHeaders: Record<string, string> = {}, closeConnection = false): void {
     if (this.aborted || this.started) return;
     this.started = true;
+    this.status = status;
+    this.bytesWritten = Buffer.byteLength(body);
     this.audit?.responding(status, body, contentType);
     this.res.cork(() => {
       this.res.writeStatus(statusLine(status));
@@ -150,9 +180,10 @@ export class Exchange {
       if (!extraHeaders['Cache-Control']) this.res.writeHeader('Cache-Control', 'no-cache, private');
       this.writeCommonHeaders();
       for (const [k, v] of Object.entries(extraHeaders)) this.res.writeHeader(k, v);
-      if (this.method === 'HEAD') this.res.endWithoutBody(Buffer.byteLength(body), closeConnection);
+      if (this.method === 'HEAD') this.res.endWithoutBody(this.bytesWritten, closeConnection);
       else this.res.end(body, closeConnection);
     });
+    this.finished();
   }
 
   private writeCommonHeaders(): void {
@@ -185,6 +216,7 @@ export class Exchange {
   beginStream(contentType: string): void {
     if (this.aborted || this.started) return;
     this.started = true;
+    this.status = 200;
     this.audit?.responding(200, undefined, contentType);
     this.res.cork(() => {
       this.res.writeStatus('200 OK');
@@ -204,6 +236,7 @@ export class Exchange {
    */
   write(chunk: string | Buffer): void {
     if (this.aborted) return;
+    this.bytesWritten += typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     if (this.pending.length) {
       this.pending.push(chunk);
       this.pendingBytes += Buffer.byteLength(chunk);
@@ -260,6 +293,7 @@ export class Exchange {
     if (this.aborted) return;
     this.aborted = true;
     this.res.cork(() => this.res.end());
+    this.finished();
   }
 }
 

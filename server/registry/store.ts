@@ -38,6 +38,8 @@ export class GenericStore {
   readonly openWatches = new Set<() => void>();
   /** The instance's authorizer, set once security is built (RBAC's escalation check and the access reviews ask it). */
   authorization?: AuthorizationServices;
+  /** Told about every event a watch sends, with its object's size (kube's apiserver_watch_events_total and _sizes). */
+  watchEventSent?: (rt: ResourceType, bytes: number) => void;
 
   constructor(
     readonly storage: Storage,

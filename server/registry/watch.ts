@@ -66,6 +66,15 @@ export async function startWatch(
     sink.close();
   };
   store.openWatches.add(stop);
+  const sent = store.watchEventSent;
+  if (sent) {
+    // Every event sent, bookmarks and errors too, as kube counts them; the size is the object's encoding.
+    const event = sink.event.bind(sink);
+    sink = { ...sink, event(type, object, parse) {
+      sent(rt, typeof object === 'string' ? Buffer.byteLength(object) : Buffer.byteLength(JSON.stringify(object)));
+      event(type, object, parse);
+    } };
+  }
   const listener: WatchListener = {
     event(type: StorageEventType, value: StoredValue) {
       if (stopped) return;

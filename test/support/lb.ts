@@ -12,6 +12,8 @@ export interface LbProcess {
   logs(): string;
   /** GET /lb/stats, from the LB's --stats-listen listener (the client listener serves it to system:masters certificates only). */
   stats(): Promise<any>;
+  /** GET /lb/metrics (Prometheus text), from the same listener. */
+  metrics(): Promise<string>;
   /** Waits until `count` backends are healthy (or a predicate on the stats holds). */
   waitFor(predicate: (stats: any) => boolean, what: string, timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
@@ -33,6 +35,7 @@ export async function startLb(backends: string[], extraArgs: string[] = []): Pro
       url, port, process: child,
       logs: r.output,
       stats: async () => (await fetch(`${statsUrl}/lb/stats`)).json(),
+      metrics: async () => (await fetch(`${statsUrl}/lb/metrics`)).text(),
       async waitFor(predicate, what, timeoutMs = 20000) {
         try {
           await eventually(async () => r.exited() || predicate(await lb.stats()), { timeoutMs, intervalMs: 50, what });

@@ -356,6 +356,16 @@ export class WatchCache {
     return this.byKey.get(key);
   }
 
+  /** Every key the cache holds (object counts for the metrics). */
+  keys(): IterableIterator<string> {
+    return this.byKey.keys();
+  }
+
+  /** How much the cache holds, for the metrics. */
+  stats(): { objects: number; historyEvents: number; historyBytes: number; revision: number } {
+    return { objects: this.byKey.size, historyEvents: this.history.length, historyBytes: this.historyBytes, revision: this.revision };
+  }
+
   /** Entries under `prefix` in key order, starting at `start` (inclusive). */
   entries(prefix: string, start = prefix): CacheEntry[] {
     let index = this.indexes.get(prefix);

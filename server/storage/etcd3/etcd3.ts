@@ -53,9 +53,17 @@ export function neverReachedEtcd(e: Error): boolean {
   return /No connection established|ECONNREFUSED|connection refused/i.test(e?.message ?? '');
 }
 
+/** Told about every etcd call (kube's RecordEtcdRequest): its operation, the key or prefix, how long, whether it failed. */
+export type EtcdCallObserver = (operation: EtcdOperation, key: string, seconds: number, failed: boolean) => void;
+
+/** kube's operation names; a count-only range for the current revision is reported as kube's GetCurrentResourceVersion list. */
+export type EtcdOperation = 'get' | 'list' | 'create' | 'update' | 'delete';
+
 export class EtcdStorage implements Storage {
   readonly client: Etcd3;
   private readonly timeoutMs: number;
+  /** Set by the server to record etcd_request_duration_seconds. */
+  observe?: EtcdCallObserver;
 
   constructor(opts: StorageOptions) {
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
@@ -78,7 +86,7 @@ export class EtcdStorage implements Storage {
   /** The newest state: etcd reads are linearizable, so every resourceVersion asked for is met. */
   async get(key: string, opts: GetOptions = {}): Promise<GetResult> {
     if (opts.resourceVersion) parseResourceVersion(opts.resourceVersion);
-    const res = await this.call(() => this.client.kv.range({ key: Buffer.from(key) }));
+    const res = await this.call('get', key, () => this.client.kv.range({ key: Buffer.from(key) }));
     const kv = res.kvs[0];
     return { value: kv ? toStored(kv) : null, revision: Number(res.header.revision) };
   }
@@ -147,7 +155,7 @@ export class EtcdStorage implements Storage {
 
   /** Keys from `start` (inclusive) up to the end of `prefix`, at `revision` (0 = newest). */
   async range(prefix: string, start: string, limit: number, revision: number): Promise<RangeResult> {
-    const res = await this.call(() => this.client.kv.range({
+    const res = await this.call('list', prefix, () => this.client.kv.range({
       key: Buffer.from(start),
       range_end: prefixEnd(Buffer.from(prefix)),
       limit: limit > 0 ? limit : 0,
@@ -166,14 +174,14 @@ export class EtcdStorage implements Storage {
 
   /** The newest revision etcd has, cheaply (a count-only range on a key that never exists). */
   async currentRevision(): Promise<number> {
-    const res = await this.call(() => this.client.kv.range({ key: Buffer.from('/registry/__revision__'), count_only: true }));
+    const res = await this.call('list', '', () => this.client.kv.range({ key: Buffer.from('/registry/__revision__'), count_only: true }));
     return Number(res.header.revision);
   }
 
   /** Create only if the key does not exist. Returns the new mod revision. */
   async create(key: string, value: Buffer): Promise<number> {
     const k = Buffer.from(key);
-    const res = await this.call(() => this.client.kv.txn({
+    const res = await this.call('create', key, () => this.client.kv.txn({
       compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
       success: [{ request_put: { key: k, value } }],
       failure: [{ request_range: { key: k } }],
@@ -186,7 +194,7 @@ export class EtcdStorage implements Storage {
   async update(key: string, value: Buffer, preconditions: Preconditions): Promise<number> {
     const k = Buffer.from(key);
     const modRevision = preconditions.modRevision;
-    const res = await this.call(() => this.client.kv.txn({
+    const res = await this.call('update', key, () => this.client.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
       success: [{ request_put: { key: k, value } }],
       failure: [{ request_range: { key: k } }],
@@ -199,7 +207,7 @@ export class EtcdStorage implements Storage {
   async delete(key: string, preconditions: Preconditions): Promise<number> {
     const k = Buffer.from(key);
     const modRevision = preconditions.modRevision;
-    const res = await this.call(() => this.client.kv.txn({
+    const res = await this.call('delete', key, () => this.client.kv.txn({
       compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: modRevision }],
       success: [{ request_delete_range: { key: k } }],
       failure: [{ request_range: { key: k } }],
@@ -209,19 +217,26 @@ export class EtcdStorage implements Storage {
   }
 
   async compact(revision: number): Promise<void> {
-    await this.call(() => this.client.kv.compact({ revision, physical: false }));
+    // Not reported: kube's compactor is not one of the storage's requests either.
+    await this.call(undefined, '', () => this.client.kv.compact({ revision, physical: false }));
   }
 
   close(): void {
     this.client.close();
   }
 
-  /** Runs one etcd call and maps transport failures to the Status kube-apiserver would send. */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs one etcd call, reports it, and maps transport failures to the Status kube-apiserver would send. */
+  private async call<T>(operation: EtcdOperation | undefined, key: string, fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    let failed = true;
     try {
-      return await fn();
+      const res = await fn();
+      failed = false;
+      return res;
     } catch (e) {
       throw storageError(e);
+    } finally {
+      if (this.observe && operation) this.observe(operation, key, (performance.now() - start) / 1000, failed);
     }
   }
 }
