@@ -31,6 +31,9 @@ import { stopCertificateControllers } from './resources/certificates/csr-control
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { MutatingAdmissionWebhook } from './admission/mutating-webhook.js';
+import { ValidatingAdmissionWebhook } from './admission/validating-webhook.js';
+import { WebhookDispatch } from './admission/webhook-dispatch.js';
 import type { Attributes } from './authorization/authorizer.js';
 import { CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from './certificates/admission.js';
 import { Cacher } from './storage/cacher/cacher.js';
@@ -73,6 +76,8 @@ export class APIServer {
   readonly cacher: Cacher;
   readonly fanout?: Fanout;
   readonly security: Security;
+  /** The admission webhooks' configurations, client and matching (both webhook plugins share it). */
+  private readonly webhooks: WebhookDispatch;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private readonly listenSockets: unknown[] = [];
@@ -101,9 +106,13 @@ export class APIServer {
     this.allocators = new EtcdAllocators(this.storage, config.serviceClusterIPRange, config.serviceNodePortRange);
     // The certificate plugins ask the authorizer, which is built below (it reads through the store).
     const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
+    this.webhooks = new WebhookDispatch(this.cacher, this.types);
+    // kube's order: the built-in plugins, MutatingAdmissionWebhook last of the mutating ones,
+    // ValidatingAdmissionWebhook after the validating ones.
     const admission = new AdmissionChain([
       new NamespaceLifecycle(this.cacher, this.types),
       new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
+      new MutatingAdmissionWebhook(this.webhooks), new ValidatingAdmissionWebhook(this.webhooks),
     ]);
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
@@ -149,6 +158,8 @@ export class APIServer {
     this.fanout?.start();
     void this.cache.start();
     await this.security.start();
+    // Webhook configurations are in memory before any write is admitted, the post-start hooks' included.
+    await this.webhooks.start(this.store);
     await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
@@ -210,6 +221,7 @@ export class APIServer {
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
+    this.webhooks.stop();
     await this.security.stop();
     await this.cache.stop();
     this.closeListeners();

@@ -20,6 +20,12 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Who makes the request; unset for the server's own writes, which no plugin that asks the authorizer refuses. */
   user?: UserInfo;
+  /** Warnings for the response's `Warning: 299` headers (webhooks add theirs). */
+  warnings?: string[];
+  /** Adds an annotation to the request's audit event (audited requests only). */
+  annotate?: (key: string, value: string) => void;
+  /** The field manager of a create or update (AdmissionReview's options.fieldManager). */
+  fieldManager?: string;
 }
 
 export interface AdmissionPlugin {

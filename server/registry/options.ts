@@ -18,6 +18,8 @@ export interface WriteOptions {
   fieldManagerSubresource?: string;
   /** Who makes the request (the filters' user); unset for the server's own writes. */
   user?: UserInfo;
+  /** Records an annotation on the request's audit event (admission webhooks); unset when not audited. */
+  annotate?: (key: string, value: string) => void;
 }
 
 export interface ListOptions {

@@ -304,7 +304,10 @@ export class GenericStore {
       if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
         throw errors.conflict(gr(rt), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${current.metadata.resourceVersion}`);
       }
-      await this.admission?.validate(this.attributes('DELETE', rt, namespace, '', undefined, current, opts));
+      const deleteAttrs = this.attributes('DELETE', rt, namespace, '', undefined, current, opts);
+      // Mutating admission sees a delete too (kube's delete handler calls Admit), with no object to change.
+      await this.admission?.admit(deleteAttrs);
+      await this.admission?.validate(deleteAttrs);
       // The garbage collector's orphan/foregroundDeletion finalizers, when it runs (undefined: unchanged).
       const gcFinalizers = (await this.controllerManager.active()) ? deletionFinalizers(rt, current.metadata.finalizers ?? [], options) : undefined;
       const finalizers = gcFinalizers ?? current.metadata.finalizers ?? [];
@@ -369,7 +372,10 @@ export class GenericStore {
     object: KubeObject | undefined, oldObject: KubeObject | undefined, opts: WriteOptions,
   ): AdmissionAttributes {
     const name = object?.metadata.name ?? oldObject?.metadata.name ?? '';
-    return { operation, resource: rt, subresource, namespace, name, object, oldObject, dryRun: opts.dryRun, user: opts.user };
+    return {
+      operation, resource: rt, subresource, namespace, name, object, oldObject, dryRun: opts.dryRun, user: opts.user,
+      warnings: opts.warnings, annotate: opts.annotate, fieldManager: opts.fieldManager,
+    };
   }
 
   private strategyContext(_rt: ResourceType, namespace: string, opts: WriteOptions): StrategyContext {

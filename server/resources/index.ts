@@ -1,6 +1,8 @@
 // Every built-in resource, registered in kube-apiserver's discovery order.
 import type { TypeRegistry } from '../registry/registry.js';
 import type { ResourceType } from '../registry/types.js';
+import { mutatingwebhookconfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
+import { validatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations.js';
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
@@ -73,6 +75,7 @@ export const builtinResources: ResourceType[] = [
   clusterrolebindings, clusterroles, rolebindings, roles,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
+  mutatingwebhookconfigurations, validatingwebhookconfigurations,
   customresourcedefinitions,
   priorityclasses,
   leases,

@@ -15,7 +15,6 @@ import { kubectl, ok } from '../support/kubectl.js';
 
 /** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
 const laterIssues = new Set([
-  'mutatingwebhookconfigurations', 'validatingwebhookconfigurations',
   'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'flowschemas',
   'prioritylevelconfigurations', 'apiservices',
 ]);

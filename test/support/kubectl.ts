@@ -1,5 +1,5 @@
 // Runs the real kubectl 1.35 against a test cluster.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { kubectlPath } from './cluster.js';
 
 export interface KubectlResult { code: number; stdout: string; stderr: string }
@@ -9,6 +9,20 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): Kub
     input, encoding: 'utf8', env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60000,
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** As kubectl, without blocking the test's event loop (a server in the test process, a webhook, must go on answering). */
+export function kubectlAsync(kubeconfig: string, args: string[], input?: string): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectlPath, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, timeout: 60000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
 }
 
 /** The output of a kubectl run that must succeed quietly; a failure shows kubectl's own message. */

@@ -45,6 +45,8 @@ export function writeOptions(ctx: HandlerContext): WriteOptions {
     throw errors.invalid(kind, 'meta.k8s.io', '', [field.notSupported('fieldValidation', fv, ['', 'Ignore', 'Strict', 'Warn'])]);
   }
   const opts: WriteOptions = { dryRun: dryRun.includes('All'), fieldValidation: fv as FieldValidation, warnings: ctx.ex.warnings, user: ctx.ex.user };
+  const audit = ctx.ex.audit;
+  if (audit) opts.annotate = (key, value) => audit.annotate(key, value);
   // Writes that change fields record who changed them (deletes do not, as in kube).
   if (['create', 'update', 'patch'].includes(ctx.info.verb)) opts.fieldManager = managerName(manager, ctx.ex.headers['user-agent']);
   return opts;
