@@ -3,7 +3,7 @@
 // rest of the launcher starts, waits for, supervises and stops whatever the list holds, in order.
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
-import { controllerSpecs } from './controllers.js';
+import { controllerPorts, controllerSpecs } from './controllers.js';
 import { apiserverSecurityFlags, lbSecurityFlags, securityFiles } from './security.js';
 import type { Role } from './state.js';
 
@@ -74,7 +74,7 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends), ...(security ? lbSecurityFlags(security) : [])],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
   });
-  if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts)));
+  if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts), controllerPorts(opts)));
   return specs;
 }
 

@@ -60,10 +60,11 @@ describe('compose topology', () => {
   });
 
   it('has the controllers profile: the real controller manager, scheduler and kwok, with the launcher\'s flags, through the LB', async () => {
-    const { controllerSpecs } = await import('../../compose/local/controllers.js');
+    const { controllerPorts, controllerSpecs } = await import('../../compose/local/controllers.js');
     const { parseArgs } = await import('../../compose/local/options.js');
     // The compose file runs the control plane on plain HTTP (its TLS is left for later): compared with --plain-http.
-    const local = controllerSpecs(parseArgs(['--controllers', '--plain-http']), '/kubeconfig');
+    const opts = parseArgs(['--controllers', '--plain-http']);
+    const local = controllerSpecs(opts, '/kubeconfig', controllerPorts(opts));
     const profiled = Object.keys(compose.services).filter((s) => compose.services[s].profiles?.includes('controllers'));
     expect(profiled.sort()).toEqual(['kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-nodes']);
     for (const spec of local) {
