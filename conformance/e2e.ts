@@ -36,6 +36,8 @@ export interface E2eRun {
   dir: string;
   /** Also show e2e.test's output on our stdout. */
   echo: boolean;
+  /** ginkgo -v: every spec's steps and log lines, not only the failures'. */
+  verbose: boolean;
 }
 
 /** Runs the focused specs one after another; resolves with e2e.test's exit code (1 when a spec failed). */
@@ -44,6 +46,7 @@ export function runE2e(bin: string, run: E2eRun): Promise<number> {
     `--kubeconfig=${run.kubeconfig}`, '--provider=skeleton', `--num-nodes=${run.kwokNodes}`, '--disable-log-dump',
     `--ginkgo.focus=${run.focus}`, `--ginkgo.skip=${run.skip}`, `--ginkgo.timeout=${run.timeout}`, '--ginkgo.no-color', '--ginkgo.silence-skips',
     `--ginkgo.json-report=${path.join(run.dir, 'report.json')}`, `--ginkgo.junit-report=${path.join(run.dir, 'junit.xml')}`,
+    ...(run.verbose ? ['--ginkgo.v'] : []),
   ];
   const log = createWriteStream(path.join(run.dir, 'e2e.log'));
   log.write(`${bin} ${args.join(' ')}\n`);

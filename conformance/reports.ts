@@ -2,7 +2,7 @@
 // of the suite (thousands) as skipped, so both reports keep only the specs the focus and skip chose.
 import { readFileSync, writeFileSync } from 'node:fs';
 
-/** One spec as summary.json carries it. `failure` is the failure message (or the reason it was skipped). */
+/** One spec as summary.json carries it. `failure` is the failure message (or the reason it was skipped), clipped. */
 export interface SpecResult { name: string; state: string; failure?: string }
 
 export interface TargetSummary {
@@ -30,6 +30,9 @@ export function specName(s: GinkgoSpecReport): string {
   return [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText ?? ''].filter((t) => t !== '').join(' ');
 }
 
+// Some failure messages print whole objects (kilobytes); the reports keep them whole, the summary their start.
+const clip = (m: string) => (m.length > 1000 ? `${m.slice(0, 1000)}… (${m.length} characters; see report.json)` : m);
+
 // A spec the focus left out is `skipped` with no message; one that called Skip() says why.
 const filteredOut = (s: GinkgoSpecReport): boolean => s.State === 'skipped' && !s.Failure?.Message;
 
@@ -49,7 +52,7 @@ export function summariseJsonReport(file: string): TargetSummary {
         if (!['passed', 'skipped'].includes(s.State)) suiteFailure ??= `${s.LeafNodeType}: ${message ?? s.State}`;
         continue;
       }
-      specs.push({ name: specName(s), state: s.State, ...(s.State !== 'passed' && message ? { failure: message.trim() } : {}) });
+      specs.push({ name: specName(s), state: s.State, ...(s.State !== 'passed' && message ? { failure: clip(message.trim()) } : {}) });
     }
   }
   writeFileSync(file, JSON.stringify(reports, null, 1) + '\n');

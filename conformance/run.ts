@@ -34,18 +34,19 @@ interface Options {
   kwokNodes: number;
   keep: boolean;
   quiet: boolean;
+  verbose: boolean;
   /** With --peer: both targets at once (about half the time; the two share the machine). */
   concurrent: boolean;
   expected: string;
 }
 
 const usage = `usage: npm run conformance -- [--focus RE] [--skip RE] [--kubeconfig FILE] [--peer] [--results DIR]
-  [--concurrent] [--timeout 4h] [--kwok-nodes 2] [--keep-cluster] [--quiet] [--expected FILE]`;
+  [--concurrent] [--timeout 4h] [--kwok-nodes 2] [--keep-cluster] [--quiet] [--verbose] [--expected FILE]`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     focus: defaultFocus, skip: defaultSkip, peer: false, results: path.join(repoRoot, 'conformance/results'), timeout: '4h',
-    kwokNodes: 2, keep: false, quiet: false, concurrent: false, expected: path.join(repoRoot, 'conformance/expected-passing.txt'),
+    kwokNodes: 2, keep: false, quiet: false, verbose: false, concurrent: false, expected: path.join(repoRoot, 'conformance/expected-passing.txt'),
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -64,6 +65,7 @@ function parseArgs(argv: string[]): Options {
       case '--kwok-nodes': o.kwokNodes = Number(value()); break;
       case '--keep-cluster': o.keep = true; break;
       case '--quiet': o.quiet = true; break;
+      case '--verbose': o.verbose = true; break;
       case '--concurrent': o.concurrent = true; break;
       case '--expected': o.expected = path.resolve(value()); break;
       case '--help': case '-h': console.log(usage); process.exit(0); break;
@@ -89,7 +91,7 @@ async function runAgainst(start: () => Promise<Target>, bin: string, o: Options,
   try {
     console.log(`running e2e.test ${kubeVersion} against ${target.name}: focus ${o.focus}, skip ${o.skip} (log: ${path.join(dir, 'e2e.log')})`);
     const echo = !o.quiet && !(o.concurrent && o.peer);
-    const code = await runE2e(bin, { kubeconfig: target.kubeconfig, focus: o.focus, skip: o.skip, timeout: o.timeout, kwokNodes: o.kwokNodes, dir, echo });
+    const code = await runE2e(bin, { kubeconfig: target.kubeconfig, focus: o.focus, skip: o.skip, timeout: o.timeout, kwokNodes: o.kwokNodes, dir, echo, verbose: o.verbose });
     if (!existsSync(path.join(dir, 'report.json'))) throw new Error(`e2e.test exited ${code} without a report; see ${path.join(dir, 'e2e.log')}`);
   } finally {
     await stop();
