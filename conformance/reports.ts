@@ -22,6 +22,7 @@ interface GinkgoSpecReport {
   LeafNodeType?: string;
   State: string;
   Failure?: GinkgoFailure;
+  [other: string]: unknown;
 }
 interface GinkgoReport { SpecReports?: GinkgoSpecReport[] | null }
 
@@ -32,6 +33,8 @@ export function specName(s: GinkgoSpecReport): string {
 
 // Some failure messages print whole objects (kilobytes); the reports keep them whole, the summary their start.
 const clip = (m: string) => (m.length > 1000 ? `${m.slice(0, 1000)}… (${m.length} characters; see report.json)` : m);
+
+const timelineKeys = ['CapturedGinkgoWriterOutput', 'CapturedStdOutErr', 'SpecEvents', 'ReportEntries', 'ProgressReports', 'AdditionalFailures'];
 
 // A spec the focus left out is `skipped` with no message; one that called Skip() says why.
 const filteredOut = (s: GinkgoSpecReport): boolean => s.State === 'skipped' && !s.Failure?.Message;
@@ -47,6 +50,8 @@ export function summariseJsonReport(file: string): TargetSummary {
   for (const report of reports) {
     report.SpecReports = (report.SpecReports ?? []).filter((s) => !filteredOut(s));
     for (const s of report.SpecReports) {
+      // As kube's own JUnit report does: no timeline for a spec that passed (most of a report's size).
+      if (s.State === 'passed') for (const k of timelineKeys) delete s[k];
       const message = s.Failure?.Message || s.Failure?.ForwardedPanic || undefined;
       if (s.LeafNodeType !== 'It') {
         if (!['passed', 'skipped'].includes(s.State)) suiteFailure ??= `${s.LeafNodeType}: ${message ?? s.State}`;
@@ -70,7 +75,7 @@ export function summariseJsonReport(file: string): TargetSummary {
 
 /**
  * Drops from ginkgo's JUnit report the test cases the focus left out (`<skipped message="skipped">`, no
- * reason) and lowers the counts on <testsuites> and <testsuite> to match. The XML is ginkgo's indented
+ * reason) and the output of those that passed, and lowers the counts on <testsuites> and <testsuite> to match. The XML is ginkgo's indented
  * encoding: one element per line.
  */
 export function trimJUnitReport(file: string): void {
@@ -78,6 +83,10 @@ export function trimJUnitReport(file: string): void {
   let xml = readFileSync(file, 'utf8').replace(
     /\n[ \t]*<testcase [^>]*status="skipped"[^>]*>\s*<skipped message="skipped"><\/skipped>\s*<\/testcase>/g,
     () => { removed++; return ''; },
+  ).replace(
+    // A passed spec's timeline and output (escaped text: no raw '<' inside), as the JSON report.
+    /(<testcase [^>]*status="passed"[^>]*>)([\s\S]*?)(<\/testcase>)/g,
+    (_m, open: string, body: string, close: string) => open + body.replace(/\s*<system-(out|err)>[^<]*<\/system-\1>/g, '') + '\n' + ' '.repeat(10) + close,
   );
   const lower = (tag: string, attrs: string[]) => {
     xml = xml.replace(new RegExp(`<${tag} [^>]*>`), (open) => attrs.reduce(
