@@ -27,7 +27,7 @@ if [ $# -eq 0 ]; then
   controllers=0
   npx vitest run --reporter=default test/controllers || controllers=$?
   # Kubernetes' own conformance specs CI holds us to (conformance/expected-passing.txt in the watch, CRD, namespace,
-  # garbage collector, quota, discovery and field validation areas: ~N min, the same 10 processes plus e2e.test): on its own
+  # garbage collector, quota, discovery and field validation areas: 41 specs, ~4 min, the default topology plus e2e.test): on its own
   conformance=0
   npx vitest run --reporter=default test/conformance || conformance=$?
   main=0
