@@ -5,11 +5,13 @@
 # kwok (simulated nodes) from sigs.k8s.io/kwok, and a current etcd 3.6 from go.etcd.io/etcd/server/v3.
 #   bash compose/kube/build.sh                       # kube-apiserver and etcd (the peer)
 #   bash compose/kube/build.sh controllers           # kube-controller-manager, kube-scheduler, kwok
+#   bash compose/kube/build.sh e2e.test              # Kubernetes' e2e suite as a test binary (conformance/)
+#   bash compose/kube/build.sh all                   # all of them (npm test)
 #   bash compose/kube/build.sh kube-scheduler etcd   # any of: kube-apiserver kube-controller-manager
-#                                                    #   kube-scheduler kwok etcd (skips what is built)
+#                                                    #   kube-scheduler kwok etcd e2e.test (skips what is built)
 # Env: PEER_CACHE (default ~/.cache/kube-apiserver-ts/peer), KUBE_VERSION (v1.35.0), KWOK_VERSION (v0.7.0),
 #      ETCD_VERSION (v3.6.x; default: the newest v3.6 the module proxy lists), PEER_NICE (10).
-# Binaries: $PEER_CACHE/<kube version>/<component>, $PEER_CACHE/kwok-<version>/kwok, $PEER_CACHE/etcd-<version>/etcd.
+# Binaries: $PEER_CACHE/<kube version>/<component> (and e2e.test), $PEER_CACHE/kwok-<version>/kwok, $PEER_CACHE/etcd-<version>/etcd.
 set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-v1.35.0}"
@@ -20,11 +22,10 @@ export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 
 log() { printf '[kube-build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
-build_kube() {
-  local cmd="$1"
+# Writes $PEER_CACHE/$KUBE_VERSION/src/go.mod: one Go module for every kube component (and e2e.test),
+# so they share dependency versions and Go's build cache.
+kube_module() {
   local dir="$PEER_CACHE/$KUBE_VERSION"
-  local bin="$dir/$cmd"
-  if [ -x "$bin" ]; then log "$cmd $KUBE_VERSION already built: $bin"; return 0; fi
   mkdir -p "$dir/src"
   # kube's own go.mod: its require block has every dependency's version; its staging replaces
   # point at ./staging/..., which only exist in the kubernetes repo, so pin them to v0.<minor>.<patch>.
@@ -47,6 +48,10 @@ build_kube() {
     # kube's other replaces (none at v1.35.0, kept in case a release adds some)
     grep -E '^\s+[^ ]+ => [^.][^ ]* v' "$gomod" | awk '{print "replace " $0}' || true
   } > "$dir/src/go.mod"
+}
+
+# -ldflags that stamp the release into component-base/version, as kube's own build does.
+kube_ldflags() {
   local major minor
   major="$(echo "$KUBE_VERSION" | sed 's/^v\([0-9]*\)\..*/\1/')"
   minor="$(echo "$KUBE_VERSION" | sed 's/^v[0-9]*\.\([0-9]*\)\..*/\1/')"
@@ -54,13 +59,36 @@ build_kube() {
   ld="$ld -X k8s.io/component-base/version.gitMajor=$major -X k8s.io/component-base/version.gitMinor=$minor"
   ld="$ld -X k8s.io/component-base/version.gitTreeState=clean"
   ld="$ld -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
-  log "building $cmd $KUBE_VERSION in $dir/src (staging modules at $staging)"
+  printf '%s' "$ld"
+}
+
+build_kube() {
+  local cmd="$1"
+  local dir="$PEER_CACHE/$KUBE_VERSION"
+  local bin="$dir/$cmd"
+  if [ -x "$bin" ]; then log "$cmd $KUBE_VERSION already built: $bin"; return 0; fi
+  kube_module
+  log "building $cmd $KUBE_VERSION in $dir/src"
   local t0=$SECONDS
-  ( cd "$dir/src" && nice -n "$PEER_NICE" go build -mod=mod -trimpath -ldflags "$ld" \
+  ( cd "$dir/src" && nice -n "$PEER_NICE" go build -mod=mod -trimpath -ldflags "$(kube_ldflags)" \
       -o "$bin.tmp" "k8s.io/kubernetes/cmd/$cmd" )
   mv "$bin.tmp" "$bin"
   log "$cmd built in $((SECONDS - t0)) s: $bin"
   "$bin" --version >&2
+}
+
+# Kubernetes' end-to-end suite (the conformance specs among it) as one test binary: conformance/ runs it.
+build_e2e() {
+  local dir="$PEER_CACHE/$KUBE_VERSION"
+  local bin="$dir/e2e.test"
+  if [ -x "$bin" ]; then log "e2e.test $KUBE_VERSION already built: $bin"; return 0; fi
+  kube_module
+  log "building e2e.test $KUBE_VERSION in $dir/src (long: the whole e2e suite)"
+  local t0=$SECONDS
+  ( cd "$dir/src" && nice -n "$PEER_NICE" go test -c -mod=mod -trimpath -ldflags "$(kube_ldflags)" \
+      -o "$bin.tmp" k8s.io/kubernetes/test/e2e )
+  mv "$bin.tmp" "$bin"
+  log "e2e.test built in $((SECONDS - t0)) s: $bin"
 }
 
 build_etcd() {
@@ -122,7 +150,8 @@ for what in "$@"; do
     kwok) build_kwok ;;
     etcd) build_etcd ;;
     controllers) build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok ;;
-    all) build_kube kube-apiserver; build_etcd; build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok ;;
-    *) echo "usage: $0 [all|controllers|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|etcd]..." >&2; exit 2 ;;
+    e2e.test|e2e) build_e2e ;;
+    all) build_kube kube-apiserver; build_etcd; build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok; build_e2e ;;
+    *) echo "usage: $0 [all|controllers|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|etcd|e2e.test]..." >&2; exit 2 ;;
   esac
 done

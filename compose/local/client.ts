@@ -1,5 +1,5 @@
 // A request to the control plane as the launcher's admin: plain HTTP, or HTTPS with the CA and
-// client certificate of a kubeconfig (the one the launcher wrote).
+// client certificate (or bearer token) of a kubeconfig (the one the launcher wrote).
 import http from 'node:http';
 import https from 'node:https';
 import { readKubeconfig } from '../../pki/kubeconfig.js';
@@ -10,7 +10,9 @@ export function clusterRequest(base: string, kubeconfigFile: string | undefined,
   const creds = kc ? { ca: kc.ca, cert: kc.cert, key: kc.key } : {};
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(url, { method, ...creds, headers: body ? { 'content-type': 'application/json' } : {}, timeout: 10000 }, (res) => {
+    const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
+    if (kc?.token) headers.authorization = `Bearer ${kc.token}`;
+    const req = mod.request(url, { method, ...creds, headers, timeout: 10000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));

@@ -45,14 +45,18 @@ export function controllerPorts(opts: LauncherOptions): number[] {
   return [first, first + 1, first + 2];
 }
 
+/** What controllerSpecs reads of the launcher's options (conformance/ runs the same three against the peer). */
+export type ControllerOptions = Pick<LauncherOptions, 'bindAddress' | 'clusterDir' | 'tls'>;
+
 /**
  * The three components, in start order. `kubeconfig` points at the load balancer; each serves its
  * health on its own port (the Kubernetes components over HTTPS with a self-signed certificate).
+ * With TLS, the controller manager signs with `<clusterDir>/pki/` (sa.key, ca.crt, ca.key).
  */
-export function controllerSpecs(opts: LauncherOptions, kubeconfig: string): ComponentSpec[] {
+export function controllerSpecs(opts: ControllerOptions, kubeconfig: string, ports: number[]): ComponentSpec[] {
   const bin = controllerBinaries();
   const host = opts.bindAddress;
-  const [cmPort, schedPort, kwokPort] = controllerPorts(opts);
+  const [cmPort, schedPort, kwokPort] = ports;
   const certDir = (name: string) => path.join(opts.clusterDir, 'certs', name);
   // Their health endpoints answer anonymous requests; they have no token or TokenReview to check yet.
   const serving = (port: number, name: string) => [

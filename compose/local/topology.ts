@@ -3,7 +3,7 @@
 // rest of the launcher starts, waits for, supervises and stops whatever the list holds, in order.
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
-import { controllerSpecs } from './controllers.js';
+import { controllerPorts, controllerSpecs } from './controllers.js';
 import { etcdDataDir } from './etcd-data.js';
 import type { ProbeCredentials } from './processes.js';
 import { apiserverSecurityFlags, apiserverStoreFlags, etcdProbe, etcdSecurityFlags, lbSecurityFlags, redisProbe, redisSecurityArgs, redisURL, securityFiles } from './security.js';
@@ -78,7 +78,7 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
       `--stats-listen=${lbStatsSocket(opts)}`],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
   });
-  if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts)));
+  if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts), controllerPorts(opts)));
   return specs;
 }
 

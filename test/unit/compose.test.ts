@@ -95,9 +95,10 @@ describe('compose topology', () => {
   });
 
   it('has the controllers profile: the real controller manager, scheduler and kwok, with the launcher\'s flags, through the LB', async () => {
-    const { controllerSpecs } = await import('../../compose/local/controllers.js');
+    const { controllerPorts, controllerSpecs } = await import('../../compose/local/controllers.js');
     const { parseArgs } = await import('../../compose/local/options.js');
-    const local = controllerSpecs(parseArgs(['--controllers', '--cluster-dir=/etc/kubernetes']), files.controllersKubeconfig);
+    const opts = parseArgs(['--controllers', '--cluster-dir=/etc/kubernetes']);
+    const local = controllerSpecs(opts, files.controllersKubeconfig, controllerPorts(opts));
     const profiled = Object.keys(compose.services).filter((s) => compose.services[s].profiles?.includes('controllers'));
     expect(profiled.sort()).toEqual(['kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-nodes']);
     for (const spec of local) {
