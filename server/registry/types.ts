@@ -156,6 +156,8 @@ export interface ResourceType {
   virtual?: boolean;
   /** A virtual resource kube's OpenAPI still documents (the review kinds: `kubectl create -f` validates against it). */
   inOpenAPI?: boolean;
+  /** kube's storage for it has no TableConvertor (the review kinds): a request for a Table is 406 NotAcceptable. */
+  noTable?: boolean;
   /** Served from a CustomResourceDefinition: objects without Go types, so no strategic merge patch (kube answers 415). */
   customResource?: boolean;
   /** A deprecated version: the Warning every request to it is answered with. */

@@ -304,6 +304,9 @@ for (const m of ['PROPFIND', 'QUERY', 'TRACE', 'OPTIONS', 'FOO']) {
 }
 add('http', { id: 'http-method-connect', request: { method: 'CONNECT', path: '127.0.0.1:80' }, probe: null });
 onCm('http', 'http-head-object', { method: 'HEAD' }, { extra: { probe: null } });
+// A review kind has no Table (kube's REST for it has no TableConvertor): 406, as the conformance spec checks.
+add('http', { id: 'http-table-selfsubjectaccessreview', request: { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+  headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' }, body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/', verb: 'get' } } } }, probe: null, messageExact: true });
 add('http', { id: 'http-put-collection', request: { method: 'PUT', path: CM, body: cm('http-put-collection') }, probe: `${CM}/http-put-collection` });
 add('http', { id: 'http-patch-collection', request: { method: 'PATCH', path: CM, headers: MERGE, body: '{}' }, probe: null });
 onCm('http', 'http-post-object', { method: 'POST', body: cm('http-post-object') });

@@ -65,7 +65,7 @@ function optionsKind(verb: string): string {
  * `table`: the resource's own unless a subresource answers another kind).
  */
 export function respondObject(ctx: HandlerContext, status: number, obj: unknown, tableDef: TableDefinition | undefined = ctx.rt.strategy.table): void {
-  const rep = negotiate(ctx.ex.headers.accept, true);
+  const rep = negotiate(ctx.ex.headers.accept, !ctx.rt.noTable);
   if (rep === 'table') {
     checkTableOptions(ctx);
     const table = toTable([obj as KubeObject], tableDef, { includeObject: includeObject(ctx) });

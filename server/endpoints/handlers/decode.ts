@@ -31,9 +31,11 @@ function report(strictErrors: string[], opts: WriteOptions, refuse: (joined: str
 export async function decodeObject(ctx: HandlerContext, opts: WriteOptions, target: SchemaTarget = ctx.rt): Promise<KubeObject> {
   const contentType = ctx.ex.headers['content-type'];
   const format = bodyFormat(contentType);
-  negotiate(ctx.ex.headers.accept, true); // 406 before writing, not after (a protobuf-only Accept)
   if (format !== 'json' && format !== 'yaml' && format !== 'protobuf') throw errors.unsupportedMediaType(contentType ?? '', objectMediaTypes);
   const raw = await ctx.ex.readBody();
+  // 406 before writing, not after (a protobuf-only Accept, a Table of a review); after the body is read, so the
+  // connection stays whole behind the LB (an answer before an unread body had the instance reset it: a 502 there).
+  negotiate(ctx.ex.headers.accept, !ctx.rt.noTable);
   // kubectl's typed clients (create namespace, create configmap, ...) send protobuf: no duplicates, no unknown fields.
   if (format === 'protobuf') return decodeProtobuf(raw) as KubeObject;
   return decodeObjectBytes(raw, format, target, opts);

@@ -5,6 +5,7 @@ import { defineResource } from '../define.js';
 const review = (kind: string, resource: string, namespaced: boolean) => ({
   ...defineResource({ group: 'authorization.k8s.io', version: 'v1', kind, resource, namespaced, verbs: ['create'] }),
   virtual: true,
+  noTable: true,
 });
 
 export const subjectaccessreviews = review('SubjectAccessReview', 'subjectaccessreviews', false);
