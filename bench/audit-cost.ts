@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from './runner/http.js';
-import { cpuSeconds, removeOnExit, repoRoot, runMain, startApiServer, startEtcd } from './runner/processes.js';
-import { type Figures, runFor, summarize } from './runner/stats.js';
+import { alternatedRounds, type SideFigures } from './runner/alternated.js';
+import { removeOnExit, repoRoot, runMain, startApiServer, startEtcd } from './runner/processes.js';
 import { parseFlags } from './runner/flags.js';
 
 interface Options { concurrency: number; seconds: number; rounds: number; out: string }
@@ -17,8 +17,6 @@ function parseOptions(argv: string[]): Options {
   return parseFlags<Options>(argv, { concurrency: 16, seconds: 5, rounds: 2, out: path.join(repoRoot, 'bench/results') },
     { '--concurrency': 'concurrency', '--duration-seconds': 'seconds', '--rounds': 'rounds', '--out': 'out' }, ['out']);
 }
-
-type Side = Figures & { cpuUsPerRequest: number };
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -44,28 +42,9 @@ async function main(): Promise<void> {
   };
   const servers = { plain, audited, 'audited, no RequestReceived': audited1 };
   const lines: string[] = [];
-  const results: Record<string, Record<string, Side>> = {};
+  const results: Record<string, Record<string, SideFigures>> = {};
   for (const [name, op] of Object.entries(ops)) {
-    for (const s of Object.values(servers)) await runFor(1, opts.concurrency, op(s.url));
-    const runs: Record<string, { latencies: number[]; seconds: number; errors: number; cpu: number; firstError?: string }[]> = Object.fromEntries(Object.keys(servers).map((k) => [k, []]));
-    for (let r = 0; r < opts.rounds; r++) {
-      for (const [side, s] of Object.entries(servers)) {
-        const latencies: number[] = [];
-        const cpu0 = cpuSeconds(s.pid);
-        const f = await runFor(opts.seconds, opts.concurrency, async () => {
-          const t0 = performance.now();
-          await op(s.url)();
-          latencies.push(performance.now() - t0);
-        });
-        runs[side].push({ latencies, seconds: f.seconds, errors: f.errors, firstError: f.firstError, cpu: cpuSeconds(s.pid) - cpu0 });
-      }
-    }
-    results[name] = {};
-    for (const side of Object.keys(servers)) {
-      const xs = runs[side];
-      const f = summarize(xs.flatMap((x) => x.latencies), xs.reduce((n, x) => n + x.seconds, 0), xs.reduce((n, x) => n + x.errors, 0), xs.find((x) => x.firstError)?.firstError);
-      results[name][side] = { ...f, cpuUsPerRequest: f.ops ? (xs.reduce((n, x) => n + x.cpu, 0) / f.ops) * 1e6 : 0 };
-    }
+    results[name] = await alternatedRounds(servers, op, opts);
     const b = results[name].plain;
     for (const [side, r] of Object.entries(results[name])) {
       lines.push(`${name.padEnd(18)}  ${side.padEnd(28)} ${r.opsPerSecond.toFixed(0).padStart(6)} req/s  p50 ${r.p50ms.toFixed(2).padStart(6)} ms  p99 ${r.p99ms.toFixed(2).padStart(6)} ms  ` +
