@@ -4,15 +4,13 @@
 // nodes, kwok runs them, `kubectl rollout status` completes, scale, drain (eviction), a foreground
 // delete cleared by the real garbage collector, a namespace emptied by the real namespace controller.
 // The binaries are built once by compose/kube/build.sh (npm test and .ci/run build them first).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
 import { kubectl, ok } from '../support/kubectl.js';
-import { type LauncherResult, runLauncher } from '../support/launcher.js';
+import { type LauncherResult, runLauncher, startLauncherOnFreePorts } from '../support/launcher.js';
 import { gone } from '../support/pids.js';
-import { freePort, freeRange } from '../support/ports.js';
 
 interface StateFile { components: { name: string; role: string; pid: number; url: string }[]; supervisor: number }
 interface Pod { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status: { phase?: string } }
@@ -47,16 +45,7 @@ describe('the seed workflow with the real controller manager, scheduler and kwok
   };
 
   beforeAll(async () => {
-    for (let attempt = 1; ; attempt++) {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'controllers-e2e-'));
-      const port = await freeRange(8); // LB, 2 API servers, controller manager, scheduler, kwok, 2 front-proxy listeners
-      const etcdPort = await freeRange(2);
-      const redisPort = await freePort();
-      started = await runLauncher(['start', '--detach', '--controllers', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=1',
-        `--redis-port=${redisPort}`, '--apiservers=2', `--cluster-dir=${dir}`]);
-      if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
-      rmSync(dir, { recursive: true, force: true });
-    }
+    ({ dir, started } = await startLauncherOnFreePorts('controllers-e2e-', ['--controllers', '--etcd-members=1', '--apiservers=2']));
     kubeconfig = path.join(dir, 'kubeconfig');
     if (existsSync(path.join(dir, 'state.json'))) {
       const state = JSON.parse(readFileSync(path.join(dir, 'state.json'), 'utf8')) as StateFile;

@@ -5,15 +5,13 @@
 // known-defects.json (defects being fixed, with their issue item) lists the case. The http group and
 // every case uWebSockets.js drops are replayed a second time through the load balancer (lb/), which
 // fronts the instances in the HA topology; lb-differences.json lists what the LB answers otherwise.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { readKubeconfig } from '../../pki/kubeconfig.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { runLauncher } from '../support/launcher.js';
+import { runLauncher, startLauncherOnFreePorts } from '../support/launcher.js';
 import { type LbProcess, startLb } from '../support/lb.js';
-import { freePort, freeRange } from '../support/ports.js';
 // @ts-expect-error plain ESM shared with the recorder (scripts/record-differential.mjs), no types
 import { catalogue } from './catalogue.mjs';
 // @ts-expect-error as above
@@ -147,19 +145,10 @@ describe(`the whole catalogue through the secured default topology (npm start: T
     ? `intended through the LB: ${e.reason}` : `known defect through the LB (issue ${e.issue}): ${e.item}`]));
 
   beforeAll(async () => {
-    let port = 0;
-    for (let attempt = 1; ; attempt++) {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'differential-secured-'));
-      port = await freeRange(7); // LB, one API server, three controller ports (unused), its front-proxy listener
-      const started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${await freeRange(2)}`, '--etcd-members=1', '--no-redis',
-        `--redis-port=${await freePort()}`, '--apiservers=1', `--cluster-dir=${dir}`]);
-      if (started.code === 0) break;
-      const retry = attempt < 3 && /already in use|before it was ready/.test(started.stderr);
-      if (existsSync(path.join(dir, 'state.json'))) await runLauncher(['stop', `--cluster-dir=${dir}`]);
-      rmSync(dir, { recursive: true, force: true });
-      if (!retry) throw new Error(`launcher start failed (exit ${started.code}): ${started.stderr}`);
-    }
-    const admin = readKubeconfig(path.join(dir!, 'kubeconfig'));
+    const { dir: clusterDir, port, started } = await startLauncherOnFreePorts('differential-secured-', ['--etcd-members=1', '--no-redis', '--apiservers=1']);
+    dir = clusterDir;
+    if (started.code !== 0) throw new Error(`launcher start failed (exit ${started.code}): ${started.stderr}`);
+    const admin = readKubeconfig(path.join(clusterDir, 'kubeconfig'));
     ours = await runAll({ host: '127.0.0.1', port, tls: true, ca: admin.ca, cert: admin.cert, key: admin.key }, cases);
   }, 900000);
   afterAll(async () => {

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kubectl } from '../support/kubectl.js';
 import { eventually } from '../support/eventually.js';
-import { type LauncherResult, launcherPath, runLauncher } from '../support/launcher.js';
+import { type LauncherResult, launcherPath, runLauncher, startLauncherOnFreePorts } from '../support/launcher.js';
 import { gone } from '../support/pids.js';
-import { freePort, freeRange } from '../support/ports.js';
+import { freePort } from '../support/ports.js';
 
 
 interface StateFile { components: { name: string; role: string; pid: number; url: string }[]; supervisor: number; ready: boolean }
@@ -27,17 +27,7 @@ describe('launcher: start --detach (the HA topology), kubectl through the LB, su
   let pids: number[] = [];
 
   beforeAll(async () => {
-    for (let attempt = 1; ; attempt++) {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'launcher-e2e-'));
-      port = await freeRange(3);
-      etcdPort = await freeRange(6);
-      redisPort = await freePort();
-      started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, '--etcd-members=3', `--redis-port=${redisPort}`,
-        '--apiservers=2', `--cluster-dir=${dir}`, '--plain-http']);
-      // The ports were free when picked; another test's process may have bound one since: new ports, once or twice.
-      if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
-      rmSync(dir, { recursive: true, force: true });
-    }
+    ({ dir, port, etcdPort, redisPort, started } = await startLauncherOnFreePorts('launcher-e2e-', ['--etcd-members=3', '--apiservers=2', '--plain-http']));
     if (existsSync(path.join(dir, 'state.json'))) {
       const state = readStateFile(dir);
       pids = [state.supervisor, ...state.components.map((c) => c.pid)];

@@ -2,9 +2,8 @@
 // RBAC, impersonation, service-account tokens, CSRs, audit lines, and every kind of bad credential
 // answered 401 — through the real launcher, kubectl, helm and client-node's informer.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import forge from 'node-forge';
@@ -16,8 +15,7 @@ import { clientKubeconfig, issue, loadIssued, newCA, pkiFiles, revoke } from '..
 import { helmPath } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { kubectl, ok } from '../support/kubectl.js';
-import { type LauncherResult, runLauncher } from '../support/launcher.js';
-import { freePort, freeRange } from '../support/ports.js';
+import { type LauncherResult, runLauncher, startLauncherOnFreePorts } from '../support/launcher.js';
 
 interface Raw { status: number; body: string }
 
@@ -53,14 +51,7 @@ describe('security: the default control plane is TLS with identities, RBAC and a
     });
 
   beforeAll(async () => {
-    for (let attempt = 1; ; attempt++) {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'security-e2e-'));
-      port = await freeRange(8); // LB, 2 API servers, 3 ports for controllers (unused), 2 front-proxy listeners
-      started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${await freeRange(2)}`, '--etcd-members=1', '--no-redis',
-        `--redis-port=${await freePort()}`, '--apiservers=2', `--cluster-dir=${dir}`]);
-      if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) break;
-      rmSync(dir, { recursive: true, force: true });
-    }
+    ({ dir, port, started } = await startLauncherOnFreePorts('security-e2e-', ['--etcd-members=1', '--no-redis', '--apiservers=2']));
     expect(started.code, started.stderr).toBe(0);
     admin = path.join(dir, 'kubeconfig');
     lbUrl = `https://127.0.0.1:${port}`;
