@@ -195,7 +195,10 @@ async function runFaults(): Promise<void> {
     await eventually(() => {
       const now = cluster.component(victim.name);
       return now.pid !== victim.pid && !gone(now.pid);
-    }, { what: `${victim.name} restarted under a new pid`, timeoutMs: 60000 });
+    }, { what: `${victim.name} restarted under a new pid`, timeoutMs: 60000 }).catch((e: Error) => {
+      // The cluster directory goes with the test: say here why the component did not come back.
+      throw new Error(`${e.message}\n--- ${victim.name}.log (end):\n${cluster.log(victim.name).slice(-4000)}\n--- launcher.log (end):\n${cluster.log('launcher').slice(-2000)}`);
+    });
     await waitReady(`everything ready after killing ${victim.name}`, 90000);
     const recoveredAt = Date.now();
     cluster.remember();
