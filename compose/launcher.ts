@@ -57,13 +57,19 @@ export async function start(opts: LauncherOptions): Promise<number> {
     console.error(`${server} is missing; build first (npm run build)`);
     return 1;
   }
+  // Every taken port is named, not only the first: the user picks new ranges once.
+  let taken = 0;
   for (const s of specs) {
     for (const p of s.ports) {
       if (!(await portFree(p, opts.bindAddress))) {
-        console.error(`port ${p} on ${opts.bindAddress} (for ${s.name}) is already in use; choose others with --port / --etcd-port / --etcd-peer-port`);
-        return 1;
+        console.error(`port ${p} on ${opts.bindAddress} (for ${s.name}) is already in use`);
+        taken++;
       }
     }
+  }
+  if (taken > 0) {
+    console.error('choose others with --port / --etcd-port / --etcd-peer-port');
+    return 1;
   }
 
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
