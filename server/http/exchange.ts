@@ -180,7 +180,10 @@ export class Exchange {
       if (!extraHeaders['Cache-Control']) this.res.writeHeader('Cache-Control', 'no-cache, private');
       this.writeCommonHeaders();
       for (const [k, v] of Object.entries(extraHeaders)) this.res.writeHeader(k, v);
-      if (this.method === 'HEAD') this.res.endWithoutBody(this.bytesWritten, closeConnection);
+      // HEAD: the length by hand; uWS's endWithoutBody(length) waits for that many body bytes, so the
+      // connection's next request found the response still open and the connection closed.
+      if (this.method === 'HEAD' && closeConnection) this.res.endWithoutBody(0, true);
+      else if (this.method === 'HEAD') this.res.writeHeader('Content-Length', String(this.bytesWritten)).endWithoutBody();
       else this.res.end(body, closeConnection);
     });
     this.finished();

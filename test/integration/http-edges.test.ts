@@ -179,3 +179,24 @@ it.concurrent('LB must front: 49 header fields get no answer and a close only at
   const { head } = await exchange([`GET ${configmaps} HTTP/1.1\r\nHost: x\r\n${headers.split('\r\n').slice(1).join('\r\n')}\r\n`]);
   expect(head?.status).toBe(200);
 }, 30000);
+
+it('a HEAD answer leaves the connection usable: the next request on it is answered (kube: keep-alive)', async () => {
+  const conn = await rawConnect(cluster.url);
+  try {
+    await conn.send('HEAD /version HTTP/1.1\r\nHost: x\r\n\r\n');
+    await conn.until('the HEAD answer', (r) => r.includes('\r\n\r\n'));
+    const head = splitHead(conn.received());
+    expect(head?.status).toBe(200);
+    expect(head?.headers['content-length']).toMatch(/^[1-9]\d*$/); // the length a GET would have, no body
+    const before = conn.received().length;
+    await conn.send('GET /version HTTP/1.1\r\nHost: x\r\n\r\n');
+    await conn.until('the GET answer on the same connection', (r) => {
+      const next = splitHead(r.subarray(before));
+      return next !== undefined && next.body.length >= Number(next.headers['content-length'] ?? Infinity);
+    });
+    expect(splitHead(conn.received().subarray(before))?.body.toString()).toContain('"gitVersion"');
+    expect(conn.isClosed()).toBe(false);
+  } finally {
+    conn.destroy();
+  }
+});
