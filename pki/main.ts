@@ -4,11 +4,13 @@
 //                                                          a client certificate signed by the cluster CA, as a kubeconfig
 //   revoke (--cert FILE | --kubeconfig FILE) [--dir ...]   adds the certificate to ca.crl (the LB reloads it)
 //   compose --dir DIR [--apiservers 3] [--etcd-members 3] [--sans a,b] [--server URL] [--controllers-server URL] [--export ROLE=DIR ...]
-//                                                          everything compose/docker-compose.yml's `pki` service makes: the PKI
+//           [--owner UID:GID [--chown DIR ...]]            everything compose/docker-compose.yml's `pki` service makes: the PKI
 //                                                          with the compose service names, etcd's and Redis's, the authentication
 //                                                          configuration, audit policy and kubeconfigs in DIR; each ROLE's files
-//                                                          copied to its DIR (etcd, redis, apiserver, lb, controllers)
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+//                                                          copied to its DIR (etcd, redis, apiserver, lb, controllers); with
+//                                                          --owner the copies (and each --chown DIR: data volumes) belong to
+//                                                          that user, as which the other services run (not root)
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { readKubeconfig } from './kubeconfig.js';
@@ -19,6 +21,7 @@ const usage = `usage: npm run pki -- init [--dir DIR] [--san NAME|IP ...]
        npm run pki -- client --cn NAME [--o GROUP ...] [--server URL] --out FILE [--dir DIR]
        npm run pki -- revoke (--cert FILE | --kubeconfig FILE) [--dir DIR]
        npm run pki -- compose --dir DIR [--apiservers N] [--etcd-members N] [--sans NAME,IP,...] [--server URL] [--controllers-server URL] [--export ROLE=DIR ...]
+                              [--owner UID:GID [--chown DIR ...]]
 DIR defaults to .cluster/pki (the launcher's).`;
 
 function main(argv: string[]): number {
@@ -73,6 +76,7 @@ function main(argv: string[]): number {
       const server = one('server') ?? 'https://127.0.0.1:6443';
       writeKubeconfigs(files, server, true, one('controllers-server') ?? server);
       const roles = filesByRole(files);
+      const owner = one('owner') === undefined ? undefined : parseOwner(one('owner')!);
       for (const spec of flags.get('export') ?? []) {
         const [role, to] = spec.split(/=(.*)/s, 2) as [SecurityRole, string | undefined];
         if (!roles[role] || !to) throw new Error(`--export ROLE=DIR with ROLE one of ${Object.keys(roles).join(', ')}, got ${spec}\n${usage}`);
@@ -83,7 +87,13 @@ function main(argv: string[]): number {
           copyFileSync(file, target);
           chmodSync(target, statSync(file).mode & 0o777);
         }
-        console.log(`${role}: ${roles[role].length} files in ${to}`);
+        if (owner) chownTree(to, owner);
+        console.log(`${role}: ${roles[role].length} files in ${to}${owner ? `, owned by ${owner.uid}:${owner.gid}` : ''}`);
+      }
+      for (const data of flags.get('chown') ?? []) {
+        if (!owner) throw new Error(`--chown needs --owner\n${usage}`);
+        mkdirSync(data, { recursive: true, mode: 0o700 });
+        chownTree(data, owner);
       }
       console.log(`PKI in ${files.pki.dir} (serving names: ${[...composeServingNames(count('apiservers'), count('etcd-members'), sans).apiserver.dnsNames].join(', ')}); admin kubeconfig ${files.adminKubeconfig} for ${server}`);
       return 0;
@@ -91,6 +101,22 @@ function main(argv: string[]): number {
     default:
       console.error(usage);
       return 2;
+  }
+}
+
+function parseOwner(spec: string): { uid: number; gid: number } {
+  const m = /^(\d+):(\d+)$/.exec(spec);
+  if (!m) throw new Error(`--owner must be UID:GID (numbers), got ${spec}\n${usage}`);
+  return { uid: Number(m[1]), gid: Number(m[2]) };
+}
+
+/** Gives DIR and everything under it to the owner: the services that mount it run as that user. */
+function chownTree(dir: string, owner: { uid: number; gid: number }): void {
+  chownSync(dir, owner.uid, owner.gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(p, owner);
+    else chownSync(p, owner.uid, owner.gid);
   }
 }
 

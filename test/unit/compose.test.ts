@@ -78,7 +78,9 @@ describe('compose topology', () => {
     // Only the pki service mounts the whole PKI (CA keys and all); it writes each role's volume.
     const exports = Object.fromEntries(flags.filter((f) => f.startsWith('--export=')).map((f) => f.slice('--export='.length).split('=')));
     expect(Object.keys(exports).sort()).toEqual(Object.keys(roles).sort());
-    expect(compose.services.pki.volumes).toEqual(['pki:/etc/kubernetes', ...Object.entries(exports).map(([role, dir]) => `pki-${role}:${dir}`)]);
+    expect(compose.services.pki.volumes.filter((v: string) => v.startsWith('pki'))).toEqual(['pki:/etc/kubernetes', ...Object.entries(exports).map(([role, dir]) => `pki-${role}:${dir}`)]);
+    // The data volumes too, only to give them to the services' user (--chown).
+    expect(compose.services.pki.volumes.filter((v: string) => !v.startsWith('pki'))).toEqual(['etcd-1:/data/etcd-1', 'etcd-2:/data/etcd-2', 'etcd-3:/data/etcd-3', 'audit:/data/audit']);
     const roleOf: Record<string, string> = { ...Object.fromEntries([...members.map((m) => [m, 'etcd']), ...apiservers.map((a) => [a, 'apiserver'])]),
       redis: 'redis', lb: 'lb', 'kube-controller-manager': 'controllers', 'kube-scheduler': 'controllers', kwok: 'controllers', 'kwok-nodes': 'controllers' };
     for (const [name, svc] of Object.entries(compose.services as Record<string, Service>)) {
@@ -161,13 +163,24 @@ describe('compose topology', () => {
   });
 
   it('builds the server in the Dockerfile the way `npm run build` does, minus installing system tools', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-trixie$/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\}$/m);
     const steps = (pkg.scripts.build as string).split('&&').map((s) => s.trim()).filter((s) => !s.includes('ensure-deps'));
     const run = dockerfile.split('\n').find((l) => l.includes('tsc -p tsconfig.json'))!;
     const dockerSteps = run.replace(/^RUN /, '').split('&&').map((s) => s.trim().replace(/^npx /, ''));
     expect(dockerSteps).toEqual(steps);
     expect(dockerfile).toContain('"dist/server/main.js"');
+  });
+
+  it('runs every long-running service unprivileged: not root, read-only root filesystem, no capabilities; only the one-shot pki as root', () => {
+    for (const [name, svc] of Object.entries(compose.services) as Array<[string, Record<string, unknown>]>) {
+      if (name === 'pki') {
+        expect(svc.user).toBe('0:0');
+        expect(svc.command).toEqual(expect.arrayContaining(['--owner=65532:65532', '--chown=/data/etcd-1', '--chown=/data/audit']));
+        continue;
+      }
+      expect({ name, user: svc.user, readOnly: svc.read_only, caps: svc.cap_drop }).toEqual({ name, user: '65532:65532', readOnly: true, caps: ['ALL'] });
+    }
   });
 
   it('names local base images for every upstream image the compose file and Dockerfile use', () => {
