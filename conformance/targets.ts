@@ -107,7 +107,7 @@ export async function peerTarget(opts: TargetOptions): Promise<Target> {
     const kubeconfig = path.join(peer.dir, 'kubeconfig');
     writeFileSync(kubeconfig, tokenKubeconfig(peer.url, readFileSync(path.join(peer.dir, 'serving.crt')), peer.token));
     const first = await freeRange(3);
-    for (const spec of controllerSpecs({ bindAddress: '127.0.0.1', clusterDir: peer.dir, tls: true }, kubeconfig, range(first, 3))) {
+    for (const spec of controllerSpecs({ bindAddress: '127.0.0.1', clusterDir: peer.dir, tls: true }, { controllerManager: kubeconfig, scheduler: kubeconfig, kwok: kubeconfig }, range(first, 3))) {
       const r = startProcess(spec, { logFile: path.join(logs, `${spec.name}.log`) });
       running.push(r);
       await waitReady(r, readyCheck(spec.readyUrl), { timeoutMs: 60000, intervalMs: 200 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LauncherOptions } from './options.js';
 import { clusterRequest } from './client.js';
-import type { ComponentSpec } from './topology.js';
+import type { ComponentSpec, ControllerKubeconfigs } from './topology.js';
 
 export const kubeVersion = process.env.KUBE_VERSION ?? 'v1.35.0';
 export const kwokVersion = process.env.KWOK_VERSION ?? 'v0.7.0';
@@ -53,7 +53,7 @@ export type ControllerOptions = Pick<LauncherOptions, 'bindAddress' | 'clusterDi
  * health on its own port (the Kubernetes components over HTTPS with a self-signed certificate).
  * With TLS, the controller manager signs with `<clusterDir>/pki/` (sa.key, ca.crt, ca.key).
  */
-export function controllerSpecs(opts: ControllerOptions, kubeconfig: string, ports: number[]): ComponentSpec[] {
+export function controllerSpecs(opts: ControllerOptions, kubeconfig: ControllerKubeconfigs, ports: number[]): ComponentSpec[] {
   const bin = controllerBinaries();
   const host = opts.bindAddress;
   const [cmPort, schedPort, kwokPort] = ports;
@@ -66,7 +66,9 @@ export function controllerSpecs(opts: ControllerOptions, kubeconfig: string, por
   return [
     {
       name: 'kube-controller-manager', role: 'controller', command: bin.controllerManager,
-      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', '--use-service-account-credentials=false', `--controllers=${controllerList(opts.tls).join(',')}`,
+      // With TLS each controller runs as its own service account, under kube's bootstrap roles, as kubeadm runs it.
+      args: [`--kubeconfig=${kubeconfig.controllerManager}`, '--leader-elect=true', `--use-service-account-credentials=${opts.tls}`,
+        `--controllers=${controllerList(opts.tls).join(',')}`,
         // With TLS: legacy service-account token Secrets signed with the cluster's key; kube-root-ca.crt holds its CA.
         ...(opts.tls ? [`--service-account-private-key-file=${path.join(opts.clusterDir, 'pki', 'sa.key')}`, `--root-ca-file=${path.join(opts.clusterDir, 'pki', 'ca.crt')}`,
           `--cluster-signing-cert-file=${path.join(opts.clusterDir, 'pki', 'ca.crt')}`, `--cluster-signing-key-file=${path.join(opts.clusterDir, 'pki', 'ca.key')}`] : []),
@@ -75,13 +77,13 @@ export function controllerSpecs(opts: ControllerOptions, kubeconfig: string, por
     },
     {
       name: 'kube-scheduler', role: 'controller', command: bin.scheduler,
-      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=true', ...serving(schedPort, 'kube-scheduler')],
+      args: [`--kubeconfig=${kubeconfig.scheduler}`, '--leader-elect=true', ...serving(schedPort, 'kube-scheduler')],
       url: `https://${host}:${schedPort}`, readyUrl: `https://${host}:${schedPort}/healthz`, ports: [schedPort],
     },
     {
       name: 'kwok', role: 'controller', command: bin.kwok,
       // Only the nodes the launcher registers for it (annotated), so real kubelets could join beside them.
-      args: [`--kubeconfig=${kubeconfig}`, '--manage-all-nodes=false', `--manage-nodes-with-annotation-selector=${kwokAnnotation}=fake`,
+      args: [`--kubeconfig=${kubeconfig.kwok}`, '--manage-all-nodes=false', `--manage-nodes-with-annotation-selector=${kwokAnnotation}=fake`,
         `--server-address=${host}:${kwokPort}`],
       url: `http://${host}:${kwokPort}`, readyUrl: `http://${host}:${kwokPort}/healthz`, ports: [kwokPort],
     },

@@ -33,6 +33,10 @@ export interface SecurityFiles {
   authenticationConfig: string;
   auditPolicy: string;
   adminKubeconfig: string;
+  /** Each controller component's own identity, as kubeadm's controller-manager.conf and scheduler.conf. */
+  controllerManagerKubeconfig: string;
+  schedulerKubeconfig: string;
+  /** kwok and the node registration: kubelets for every simulated node at once (kubeadm has no such part). */
   controllersKubeconfig: string;
 }
 
@@ -49,6 +53,8 @@ export function securityFilesIn(dir: string): SecurityFiles {
     authenticationConfig: path.join(dir, 'authentication-config.yaml'),
     auditPolicy: path.join(dir, 'audit-policy.yaml'),
     adminKubeconfig: path.join(dir, 'kubeconfig'),
+    controllerManagerKubeconfig: path.join(dir, 'controller-manager.kubeconfig'),
+    schedulerKubeconfig: path.join(dir, 'scheduler.kubeconfig'),
     controllersKubeconfig: path.join(dir, 'controllers.kubeconfig'),
   };
 }
@@ -111,10 +117,16 @@ export function writeKubeconfigs(files: SecurityFiles, server: string, controlle
   const ca = Buffer.from(readFileSync(files.pki.caCert)).toString('base64');
   const current = (f: string, s: string) => existsSync(f) && readFileSync(f, 'utf8').includes(`server: ${s}\n`) && readFileSync(f, 'utf8').includes(ca);
   if (!current(files.adminKubeconfig, server)) writeClientKubeconfig(files.pki, files.adminKubeconfig, server, 'kubernetes-admin', ['system:masters']);
-  // The controller manager runs every controller under its own identity (--use-service-account-credentials=false),
-  // which needs more than kube's system:kube-controller-manager role grants: it gets a system:masters certificate.
-  if (controllers && !current(files.controllersKubeconfig, controllersServer)) {
-    writeClientKubeconfig(files.pki, files.controllersKubeconfig, controllersServer, 'system:kube-controller-manager', ['system:masters']);
+  if (!controllers) return;
+  // As kubeadm: the controller manager and the scheduler as the users kube's bootstrap RBAC names, no group;
+  // the controller manager runs each controller as its own service account (--use-service-account-credentials).
+  if (!current(files.controllerManagerKubeconfig, controllersServer)) {
+    writeClientKubeconfig(files.pki, files.controllerManagerKubeconfig, controllersServer, 'system:kube-controller-manager', []);
+  }
+  if (!current(files.schedulerKubeconfig, controllersServer)) writeClientKubeconfig(files.pki, files.schedulerKubeconfig, controllersServer, 'system:kube-scheduler', []);
+  // kwok plays the kubelet of every simulated node (no one system:node:<name> identity fits): system:masters.
+  if (!current(files.controllersKubeconfig, controllersServer)) {
+    writeClientKubeconfig(files.pki, files.controllersKubeconfig, controllersServer, 'system:kwok-controller', ['system:masters']);
   }
 }
 
@@ -182,7 +194,7 @@ export function apiserverStoreFlags(files: SecurityFiles, redis: boolean): strin
 }
 
 /** The parts of the control plane that read the PKI, each given only its own files in compose. */
-export type SecurityRole = 'etcd' | 'redis' | 'apiserver' | 'lb' | 'controllers';
+export type SecurityRole = 'etcd' | 'redis' | 'apiserver' | 'lb' | 'controller-manager' | 'scheduler' | 'kwok';
 
 /**
  * The files each part reads, taken from the flags and probes above (so a flag added there is a file
@@ -197,7 +209,9 @@ export function filesByRole(files: SecurityFiles): Record<SecurityRole, string[]
     redis: named(...redisSecurityArgs(files, 0), ...probe(redisProbe(files))),
     apiserver: named(...apiserverSecurityFlags(files), ...apiserverStoreFlags(files, true)),
     lb: named(...lbSecurityFlags(files)),
-    // What compose/local/controllers.ts passes the controller manager with TLS, and the kubeconfig all three use.
-    controllers: [files.controllersKubeconfig, p.saKey, p.caCert, p.caKey],
+    // What compose/local/controllers.ts passes each component with TLS.
+    'controller-manager': [files.controllerManagerKubeconfig, p.saKey, p.caCert, p.caKey],
+    scheduler: [files.schedulerKubeconfig],
+    kwok: [files.controllersKubeconfig],
   };
 }

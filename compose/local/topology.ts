@@ -78,7 +78,7 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
       `--stats-listen=${lbStatsSocket(opts)}`],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
   });
-  if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts), controllerPorts(opts)));
+  if (opts.controllers) specs.push(...controllerSpecs(opts, controllerKubeconfigs(opts), controllerPorts(opts)));
   return specs;
 }
 
@@ -102,9 +102,22 @@ export function etcdMembers(opts: LauncherOptions): EtcdMember[] {
   }));
 }
 
-/** The kubeconfig the controllers use: the load balancer, written before they start. */
+/** The kubeconfig the controllers use: the load balancer, written before they start (with TLS, each its own identity). */
 export function controllersKubeconfig(opts: LauncherOptions): string {
   return path.join(opts.clusterDir, 'controllers.kubeconfig');
+}
+
+export interface ControllerKubeconfigs {
+  controllerManager: string;
+  scheduler: string;
+  kwok: string;
+}
+
+/** With TLS, each component's own client certificate (compose/local/security.ts); on plain HTTP one file for all. */
+export function controllerKubeconfigs(opts: LauncherOptions): ControllerKubeconfigs {
+  if (!opts.tls) return { controllerManager: controllersKubeconfig(opts), scheduler: controllersKubeconfig(opts), kwok: controllersKubeconfig(opts) };
+  return { controllerManager: path.join(opts.clusterDir, 'controller-manager.kubeconfig'), scheduler: path.join(opts.clusterDir, 'scheduler.kubeconfig'),
+    kwok: controllersKubeconfig(opts) };
 }
 
 /** The flags an etcd member gets; compose/docker-compose.yml passes the same ones (with service names). */

