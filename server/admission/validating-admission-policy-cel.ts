@@ -1,0 +1,123 @@
+// CEL for ValidatingAdmissionPolicy (kube's plugin/cel filter and composition): expressions compiled
+// once, evaluated over `object`, `oldObject`, `request`, `params`, `namespaceObject` and `variables`
+// (each variable computed on first use, then kept for the request). Cost is bounded before an
+// expression runs, as server/apiextensions/cel.ts does: its length times the input's size to the
+// power of its macros; past kube's per-call limit it is refused, past the request's budget so is the rest.
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { FieldError, field } from '../api/errors.js';
+import { toCel } from './webhook-match-conditions.js';
+
+/** kube's celconfig.PerCallLimit and RuntimeCELCostBudget. */
+export const perCallCostLimit = 1_000_000;
+export const runtimeCostBudget = 10_000_000;
+/** Longest expression accepted (kube bounds by estimated cost; this keeps parsing cheap). */
+export const maxExpressionLength = 5120;
+
+type Program = (bindings: Record<string, unknown>) => unknown;
+const env = celEnv({ funcs: strings });
+const programs = new Map<string, Program>();
+const macros = /\.\s*(all|exists|exists_one|map|filter)\s*\(/g;
+
+function program(expression: string): Program {
+  let p = programs.get(expression);
+  if (!p) {
+    p = plan(env, parse(expression)) as unknown as Program;
+    if (programs.size > 10_000) programs.clear();
+    programs.set(expression, p);
+  }
+  return p;
+}
+
+/** A compile error as kube's validation reports it, or undefined. */
+export function compileError(expression: string, at: string): FieldError | undefined {
+  if (expression.length > maxExpressionLength) return field.tooLong(at, '', maxExpressionLength);
+  try {
+    program(expression);
+    return undefined;
+  } catch (e) {
+    return field.invalid(at, expression, `compilation failed: ERROR: <input>:${(e as Error).message.replace(/^syntax error: <input>:/, '').replace(/^<input>:/, '')}`);
+  }
+}
+
+export type Evaluation = { value: unknown } | { error: string };
+
+/** JSON nodes of the request's inputs: the n in the cost bound. */
+export function inputSize(v: unknown): number {
+  if (Array.isArray(v)) return v.reduce((n: number, x) => n + inputSize(x), 1);
+  if (v !== null && typeof v === 'object') return Object.values(v).reduce((n: number, x) => n + inputSize(x), 1);
+  return typeof v === 'string' ? 1 + Math.ceil(v.length / 64) : 1;
+}
+
+function costBound(expression: string, size: number): number {
+  return expression.length * (size + 1) ** (expression.match(macros) ?? []).length;
+}
+
+export interface Variable { name: string; expression: string }
+
+/** One evaluation context: the inputs, the variables (lazy) and the cost left for this request. */
+export class PolicyActivation {
+  private readonly bindings: Record<string, unknown>;
+  private readonly size: number;
+  private budget = runtimeCostBudget;
+
+  constructor(inputs: { object: unknown; oldObject: unknown; request: unknown; params: unknown; namespaceObject: unknown }, variables: Variable[]) {
+    this.size = inputSize(inputs.object) + inputSize(inputs.oldObject) + inputSize(inputs.params);
+    this.bindings = {
+      object: toCel(inputs.object ?? null), oldObject: toCel(inputs.oldObject ?? null), request: toCel(inputs.request),
+      params: toCel(inputs.params ?? null), namespaceObject: toCel(inputs.namespaceObject ?? null),
+    };
+    this.bindings.variables = new LazyVariables(variables, (v) => {
+      const r = this.evaluate(v.expression);
+      if ('error' in r) throw new Error(`composited variable "${v.name}" fails to evaluate: ${r.error}`);
+      return r.value;
+    });
+  }
+
+  /** Runs one expression; errors in kube's words. */
+  evaluate(expression: string): Evaluation {
+    const cost = costBound(expression, this.size);
+    if (cost > perCallCostLimit) return { error: `expression '${expression}' resulted in error: operation cancelled: actual cost limit exceeded` };
+    if (cost > this.budget) return { error: 'validation failed due to running out of cost budget, no further validation rules will be run' };
+    this.budget -= cost;
+    let result: unknown;
+    try {
+      result = program(expression)(this.bindings);
+    } catch (e) {
+      result = e;
+    }
+    if (isCelError(result) || result instanceof Error) return { error: `expression '${expression}' resulted in error: ${(result as Error).message}` };
+    return { value: result };
+  }
+}
+
+/** `variables`: each computed when first read, in the same request at most once. */
+class LazyVariables extends Map<string, unknown> {
+  private readonly byName: Map<string, Variable>;
+  private readonly done = new Map<string, { value: unknown } | { error: Error }>();
+
+  constructor(variables: Variable[], private readonly compute: (v: Variable) => unknown) {
+    super();
+    this.byName = new Map(variables.map((v) => [v.name, v]));
+  }
+
+  override get(name: string): unknown {
+    const v = this.byName.get(name);
+    if (!v) return undefined;
+    let r = this.done.get(name);
+    if (!r) {
+      try {
+        r = { value: this.compute(v) };
+      } catch (e) {
+        r = { error: e as Error };
+      }
+      this.done.set(name, r);
+    }
+    if ('error' in r) throw r.error;
+    return r.value;
+  }
+
+  override has(name: string): boolean {
+    return this.byName.has(name);
+  }
+}
