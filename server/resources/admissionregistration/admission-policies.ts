@@ -12,7 +12,7 @@ type Obj = Record<string, any>;
 
 const maxAuditAnnotations = 20;
 const maxAuditAnnotationValueExpressionLength = 5 * 1024;
-const reasons = ['Forbidden', 'Invalid', 'RequestEntityTooLarge', 'Unauthorized'];
+const reasons = ['Forbidden', 'Invalid', 'RequestEntityTooLarge'];
 const validationActions = ['Audit', 'Deny', 'Warn'];
 const celIdentifier = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 const celReserved = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
