@@ -78,13 +78,21 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
         continue;
       }
       if (!resource) continue;
+      let paramType: ResourceType | undefined;
+      if (spec.paramKind) {
+        paramType = this.paramType(spec.paramKind);
+        if (!paramType) {
+          configError(`failed to find resource referenced by paramKind: '${gvkOf(spec.paramKind)}'`);
+          continue;
+        }
+      }
       const annotations = new Map<string, string[]>();
       for (const binding of bindings) {
         const bspec = (binding as Obj).spec ?? {};
         let params: Array<KubeObject | null>;
         try {
           if (bspec.matchResources && !(await matchResources(bspec.matchResources, attrs, ctx))) continue;
-          params = await this.collectParams(spec.paramKind, bspec.paramRef, attrs.namespace);
+          params = await this.collectParams(paramType, bspec.paramRef, attrs.namespace);
         } catch (e) {
           configError((e as Error).message, binding);
           continue;
@@ -118,11 +126,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   }
 
   /** generic.CollectParams: the params a binding evaluates its policy with ([null] when it uses none). */
-  private async collectParams(paramKind: Obj | undefined, paramRef: Obj | undefined, namespace: string): Promise<Array<KubeObject | null>> {
-    if (!paramKind || !paramRef) return [null];
-    const [group, version] = String(paramKind.apiVersion ?? '').includes('/') ? String(paramKind.apiVersion).split('/') : ['', String(paramKind.apiVersion ?? '')];
-    const rt = this.types.lookupKind(group, version, paramKind.kind);
-    if (!rt) throw new ConfigurationError(`paramKind kind \`${paramKind.apiVersion}, Kind=${paramKind.kind}\` not known`);
+  private async collectParams(rt: ResourceType | undefined, paramRef: Obj | undefined, namespace: string): Promise<Array<KubeObject | null>> {
+    if (!rt || !paramRef) return [null];
     let prefix = rt.storagePrefix;
     if (rt.namespaced) {
       const ns = paramRef.namespace || namespace;
@@ -144,6 +149,12 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
       throw new ConfigurationError('no params found for policy binding with `Deny` parameterNotFoundAction');
     }
     return params;
+  }
+
+  /** The served type a policy's paramKind names (a custom resource's too, once its CRD is established). */
+  private paramType(paramKind: Obj): ResourceType | undefined {
+    const [group, version] = splitApiVersion(paramKind.apiVersion);
+    return this.types.lookupKind(group, version, String(paramKind.kind ?? ''));
   }
 
   /** kube's CreateNamespaceObject: the request's namespace (none for a Namespace itself or a cluster-scoped object). */
@@ -227,6 +238,18 @@ export function evaluatePolicy(spec: Obj, attrs: AdmissionAttributes, resource: 
     }
   }
   return { decisions, annotations };
+}
+
+function splitApiVersion(apiVersion: unknown): [string, string] {
+  const v = String(apiVersion ?? '');
+  const slash = v.indexOf('/');
+  return slash < 0 ? ['', v] : [v.slice(0, slash), v.slice(slash + 1)];
+}
+
+/** schema.GroupVersionKind's String(): `group/version, Kind=kind`. */
+function gvkOf(paramKind: Obj): string {
+  const [group, version] = splitApiVersion(paramKind.apiVersion);
+  return `${group}/${version}, Kind=${paramKind.kind ?? ''}`;
 }
 
 function celTypeName(v: unknown): string {

@@ -180,6 +180,13 @@ describe('CEL', () => {
     expect(cluster.message).toContain('failed to configure binding: cannot use namespaced paramRef in policy binding that matches cluster-scoped resources');
   });
 
+  it('a paramKind no served type has is the policy\'s configuration error, under failurePolicy', async () => {
+    const { m } = await setup({ p: { paramKind: { apiVersion: 'example.com/v1', kind: 'Limits' }, validations: [{ expression: 'true' }] } },
+      { b: { policyName: 'p', paramRef: { name: 'x', parameterNotFoundAction: 'Allow' } } });
+    expect((await refusal(plugin!.validate(attrs(m, deployment(1))))).message)
+      .toBe("deployments.apps \"d\" is forbidden: ValidatingAdmissionPolicy 'p' denied request: failed to configure policy: failed to find resource referenced by paramKind: 'example.com/v1, Kind=Limits'");
+  });
+
   it('auditAnnotations are published under the policy\'s name; an expression past the cost limit is refused, not run', async () => {
     const { m } = await setup({
       p: { auditAnnotations: [{ key: 'replicas', valueExpression: "'replicas: ' + string(object.spec.replicas)" }] },
