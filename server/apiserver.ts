@@ -110,7 +110,7 @@ export class APIServer {
     // The certificate plugins ask the authorizer, which is built below (it reads through the store).
     const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
     this.webhooks = new WebhookDispatch(this.cacher, this.types);
-    this.policies = new ValidatingAdmissionPolicyPlugin(this.cacher, this.types);
+    this.policies = new ValidatingAdmissionPolicyPlugin(this.cacher, this.types, authorizer);
     // kube's order: the built-in plugins, MutatingAdmissionWebhook last of the mutating ones,
     // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook after the validating ones.
     const admission = new AdmissionChain([

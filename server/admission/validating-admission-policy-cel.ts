@@ -1,11 +1,12 @@
 // CEL for ValidatingAdmissionPolicy (kube's plugin/cel filter and composition): expressions compiled
 // once, evaluated over `object`, `oldObject`, `request`, `params`, `namespaceObject` and `variables`
-// (each variable computed on first use, then kept for the request). Cost is bounded before an
+// (each variable computed on first use, then kept for the request) and `authorizer`. Cost is bounded before an
 // expression runs, as server/apiextensions/cel.ts does: its length times the input's size to the
 // power of its macros; past kube's per-call limit it is refused, past the request's budget so is the rest.
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { FieldError, field } from '../api/errors.js';
+import { authzFuncs } from './validating-admission-policy-authorizer.js';
 import { toCel } from './webhook-match-conditions.js';
 
 /** kube's celconfig.PerCallLimit and RuntimeCELCostBudget. */
@@ -15,7 +16,7 @@ export const runtimeCostBudget = 10_000_000;
 export const maxExpressionLength = 5120;
 
 type Program = (bindings: Record<string, unknown>) => unknown;
-const env = celEnv({ funcs: strings });
+const env = celEnv({ funcs: [...strings, ...authzFuncs] });
 const programs = new Map<string, Program>();
 const macros = /\.\s*(all|exists|exists_one|map|filter)\s*\(/g;
 
@@ -61,11 +62,11 @@ export class PolicyActivation {
   private readonly size: number;
   private budget = runtimeCostBudget;
 
-  constructor(inputs: { object: unknown; oldObject: unknown; request: unknown; params: unknown; namespaceObject: unknown }, variables: Variable[]) {
+  constructor(inputs: { object: unknown; oldObject: unknown; request: unknown; params: unknown; namespaceObject: unknown; authorizer?: Map<string, unknown> }, variables: Variable[]) {
     this.size = inputSize(inputs.object) + inputSize(inputs.oldObject) + inputSize(inputs.params);
     this.bindings = {
       object: toCel(inputs.object ?? null), oldObject: toCel(inputs.oldObject ?? null), request: toCel(inputs.request),
-      params: toCel(inputs.params ?? null), namespaceObject: toCel(inputs.namespaceObject ?? null),
+      params: toCel(inputs.params ?? null), namespaceObject: toCel(inputs.namespaceObject ?? null), authorizer: inputs.authorizer ?? null,
     };
     this.bindings.variables = new LazyVariables(variables, (v) => {
       const r = this.evaluate(v.expression);

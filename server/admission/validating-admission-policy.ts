@@ -15,6 +15,9 @@ import { admissionRequest, toVersion } from './admission-review.js';
 import { CachedReads } from './cached-reads.js';
 import type { AdmissionAttributes, AdmissionPlugin, Operation } from './chain.js';
 import { ValidatingAdmissionPolicies } from './validating-admission-policies.js';
+import type { UserInfo } from '../authentication/user.js';
+import type { Authorizer } from '../authorization/authorizer.js';
+import { authorizerValue, registerAuthorizer } from './validating-admission-policy-authorizer.js';
 import { PolicyActivation, type Variable } from './validating-admission-policy-cel.js';
 import { matchResources } from './validating-admission-policy-matching.js';
 import { isExempt, type MatchingContext } from './webhook-matching.js';
@@ -23,6 +26,8 @@ import { isExempt, type MatchingContext } from './webhook-matching.js';
 type Obj = Record<string, any>;
 
 const readyWaitMs = 10_000;
+/** kube-apiserver's own writes are made as its loopback user. */
+const loopbackUser: UserInfo = { name: 'system:apiserver', groups: ['system:authenticated', 'system:masters'] };
 const maxAuditAnnotationValueLength = 10 * 1024;
 const maxMessageLength = 5 * 1024;
 const validationFailureKey = 'validation.policy.admission.k8s.io/validation_failure';
@@ -36,9 +41,12 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   readonly name = 'ValidatingAdmissionPolicy';
   readonly policies = new ValidatingAdmissionPolicies();
   private readonly reads: CachedReads;
+  /** The authorizer the CEL `authorizer` asks (unset: expressions that use it fail). */
+  private readonly authz?: { id: bigint; unregister: () => void };
 
-  constructor(private readonly storage: Storage, private readonly types: TypeRegistry) {
+  constructor(private readonly storage: Storage, private readonly types: TypeRegistry, authorizer?: Authorizer) {
     this.reads = new CachedReads(storage, types);
+    if (authorizer) this.authz = registerAuthorizer(authorizer);
   }
 
   start(store: GenericStore): Promise<void> {
@@ -47,6 +55,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
 
   stop(): void {
     this.policies.stop();
+    this.authz?.unregister();
   }
 
   handles(operation: Operation): boolean {
@@ -99,7 +108,7 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
         }
         const namespaceObject = await this.namespaceObject(attrs);
         for (const param of params) {
-          const result = evaluatePolicy(spec, attrs, resource, param, namespaceObject);
+          const result = evaluatePolicy(spec, attrs, resource, param, namespaceObject, this.authz?.id);
           result.decisions.forEach((d, index) => {
             if (!d) return;
             for (const action of bspec.validationActions ?? []) {
@@ -183,7 +192,7 @@ export interface PolicyDecision { message: string; reason: StatusReason }
 export type AuditAnnotationResult = { key: string; value: string } | { error: string };
 
 /** One policy over one request and param (kube's validator.Validate): a denial per failed validation (by index), and the audit annotations. */
-export function evaluatePolicy(spec: Obj, attrs: AdmissionAttributes, resource: ResourceType, param: KubeObject | null, namespaceObject: KubeObject | null):
+export function evaluatePolicy(spec: Obj, attrs: AdmissionAttributes, resource: ResourceType, param: KubeObject | null, namespaceObject: KubeObject | null, authorizerId?: bigint):
   { decisions: Array<PolicyDecision | undefined>; annotations: AuditAnnotationResult[] } {
   const failOnError = (spec.failurePolicy ?? 'Fail') !== 'Ignore';
   const request = admissionRequest('', attrs, resource, undefined);
@@ -193,6 +202,8 @@ export function evaluatePolicy(spec: Obj, attrs: AdmissionAttributes, resource: 
     object: toVersion(attrs.object, attrs.resource, resource) ?? null,
     oldObject: toVersion(attrs.oldObject, attrs.resource, resource) ?? null,
     request, params: param, namespaceObject,
+    authorizer: authorizerId === undefined ? undefined : authorizerValue(authorizerId, attrs.user ?? loopbackUser,
+      { group: attrs.resource.group, resource: attrs.resource.resource, subresource: attrs.subresource, namespace: attrs.namespace, name: attrs.name }),
   }, (spec.variables ?? []) as Variable[]);
 
   // matchConditions: any false skips the policy; errors with none false follow failurePolicy.

@@ -103,7 +103,7 @@ it('serves both kinds with kube\'s defaults, validation, table and status subres
   expect(kubectl(cluster.kubeconfig, ['get', 'validatingadmissionpolicybindings', 'defaults']).stdout).toMatch(/^NAME\s+POLICYNAME\s+PARAMREF\s+AGE\ndefaults\s+defaults\s+<unset>\s+\d+s\n$/);
 });
 
-it('a policy denies with its CEL message as kube words it; variables and namespaceObject are bound', async () => {
+it('a policy denies with its CEL message as kube words it; variables, namespaceObject and authorizer are bound', async () => {
   const ns = fresh('vap-deny');
   await namespace(ns);
   await created(`${group}/validatingadmissionpolicies`, policy(ns, ns, {
@@ -111,6 +111,8 @@ it('a policy denies with its CEL message as kube words it; variables and namespa
     validations: [
       { expression: 'variables.size <= 1', messageExpression: "'at most one key, got ' + string(variables.size)" },
       { expression: `namespaceObject.metadata.name == '${ns}'`, message: 'wrong namespace' },
+      // The server's authorizer is wired: the test's admin may create what it creates.
+      { expression: "authorizer.requestResource.check('create').allowed()", message: 'not authorized' },
     ],
   }));
   await created(`${group}/validatingadmissionpolicybindings`, binding(ns, ns));

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../server/api/errors.js';
 import type { KubeObject } from '../../server/api/object.js';
 import type { AdmissionAttributes } from '../../server/admission/chain.js';
+import type { Authorizer } from '../../server/authorization/authorizer.js';
 import { ValidatingAdmissionPolicyPlugin } from '../../server/admission/validating-admission-policy.js';
 import { eventually } from '../support/eventually.js';
 import { memoryStore, type MemoryStore } from '../support/memory-store.js';
@@ -185,6 +186,39 @@ describe('CEL', () => {
       { b: { policyName: 'p', paramRef: { name: 'x', parameterNotFoundAction: 'Allow' } } });
     expect((await refusal(plugin!.validate(attrs(m, deployment(1))))).message)
       .toBe("deployments.apps \"d\" is forbidden: ValidatingAdmissionPolicy 'p' denied request: failed to configure policy: failed to find resource referenced by paramKind: 'example.com/v1, Kind=Limits'");
+  });
+
+  it('authorizer asks the authorizer for the request\'s user, a service account and the request\'s own resource', async () => {
+    const asked: string[] = [];
+    const authorizer: Authorizer = {
+      authorize(a) {
+        asked.push(`${a.user.name} ${a.verb} ${a.apiGroup}/${a.resource}/${a.subresource} ${a.namespace}/${a.name}${a.isResourceRequest ? '' : ` path ${a.path}`}`);
+        return a.user.name === 'admin' || a.verb === 'use' ? { decision: 'allow', reason: 'ok' } : { decision: 'no-opinion', reason: 'not you' };
+      },
+    };
+    const m = memoryStore();
+    await m.create(m.rt('', 'namespaces'), { metadata: { name: 'ns' } });
+    await m.create(m.rt('admissionregistration.k8s.io', 'validatingadmissionpolicies'), { metadata: { name: 'p' }, spec: {
+      matchConstraints: { resourceRules: [deploymentsRule] },
+      validations: [
+        { expression: "authorizer.group('apps').resource('deployments').subresource('scale').namespace('ns').name('d').check('update').allowed()", messageExpression: "'may not scale'" },
+        { expression: "authorizer.requestResource.check('use').allowed() && authorizer.path('/healthz').check('get').reason() != ''", message: 'no use' },
+        { expression: "!authorizer.serviceAccount('kube-system', 'robot').group('').resource('pods').check('delete').allowed()", message: 'robot may' },
+      ],
+    } });
+    await m.create(m.rt('admissionregistration.k8s.io', 'validatingadmissionpolicybindings'), { metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny'] } });
+    plugin = new ValidatingAdmissionPolicyPlugin(m.storage, m.types, authorizer);
+    await plugin.start(m.store);
+    await eventually(() => plugin!.policies.current().length === 1, { what: 'the policy' });
+    await plugin.validate(attrs(m, deployment(1), { user: { name: 'admin', groups: [] } }));
+    expect(asked).toEqual([
+      'admin update apps/deployments/scale ns/d',
+      'admin use apps/deployments/ ns/d',
+      'admin get // / path /healthz',
+      'system:serviceaccount:kube-system:robot delete /pods/ /',
+    ]);
+    const e = await refusal(plugin.validate(attrs(m, deployment(1), { user: { name: 'jane', groups: [] } })));
+    expect(e.message).toBe("deployments.apps \"d\" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied request: may not scale");
   });
 
   it('auditAnnotations are published under the policy\'s name; an expression past the cost limit is refused, not run', async () => {
