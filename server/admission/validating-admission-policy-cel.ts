@@ -56,23 +56,50 @@ function costBound(expression: string, size: number): number {
 
 export interface Variable { name: string; expression: string }
 
-/** One evaluation context: the inputs, the variables (lazy) and the cost left for this request. */
+/** A request's inputs in CEL form, each converted on first use and shared by every policy and binding the request meets. */
+export class RequestInputs {
+  private readonly cel = new Map<string, unknown>();
+  private inputsSize?: number;
+
+  constructor(private readonly raw: { object: unknown; oldObject: unknown; request: unknown; namespaceObject: unknown; authorizer?: Map<string, unknown> }) {}
+
+  value(name: 'object' | 'oldObject' | 'request' | 'namespaceObject'): unknown {
+    if (!this.cel.has(name)) this.cel.set(name, toCel(this.raw[name] ?? null));
+    return this.cel.get(name);
+  }
+
+  get authorizer(): Map<string, unknown> | null {
+    return this.raw.authorizer ?? null;
+  }
+
+  /** The objects' size, for the cost bound. */
+  get size(): number {
+    return (this.inputsSize ??= inputSize(this.raw.object) + inputSize(this.raw.oldObject));
+  }
+}
+
+/** One evaluation context: a request's inputs and one param, the variables (lazy) and the cost left for this request. */
 export class PolicyActivation {
   private readonly bindings: Record<string, unknown>;
   private readonly size: number;
   private budget = runtimeCostBudget;
 
-  constructor(inputs: { object: unknown; oldObject: unknown; request: unknown; params: unknown; namespaceObject: unknown; authorizer?: Map<string, unknown> }, variables: Variable[]) {
-    this.size = inputSize(inputs.object) + inputSize(inputs.oldObject) + inputSize(inputs.params);
-    this.bindings = {
-      object: toCel(inputs.object ?? null), oldObject: toCel(inputs.oldObject ?? null), request: toCel(inputs.request),
-      params: toCel(inputs.params ?? null), namespaceObject: toCel(inputs.namespaceObject ?? null), authorizer: inputs.authorizer ?? null,
-    };
-    this.bindings.variables = new LazyVariables(variables, (v) => {
+  constructor(inputs: RequestInputs, params: unknown, variables: Variable[]) {
+    this.size = inputs.size + (params ? inputSize(params) : 0);
+    const celParams = toCel(params ?? null);
+    const vars = new LazyVariables(variables, (v) => {
       const r = this.evaluate(v.expression);
       if ('error' in r) throw new Error(`composited variable "${v.name}" fails to evaluate: ${r.error}`);
       return r.value;
     });
+    // Getters: an input no expression reads is never converted.
+    this.bindings = {
+      get object() { return inputs.value('object'); },
+      get oldObject() { return inputs.value('oldObject'); },
+      get request() { return inputs.value('request'); },
+      get namespaceObject() { return inputs.value('namespaceObject'); },
+      params: celParams, authorizer: inputs.authorizer, variables: vars,
+    };
   }
 
   /** Runs one expression; errors in kube's words. */

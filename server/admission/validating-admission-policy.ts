@@ -18,7 +18,7 @@ import { ValidatingAdmissionPolicies } from './validating-admission-policies.js'
 import type { UserInfo } from '../authentication/user.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import { authorizerValue, registerAuthorizer } from './validating-admission-policy-authorizer.js';
-import { PolicyActivation, type Variable } from './validating-admission-policy-cel.js';
+import { PolicyActivation, RequestInputs, type Variable } from './validating-admission-policy-cel.js';
 import { matchResources } from './validating-admission-policy-matching.js';
 import { isExempt, type MatchingContext } from './webhook-matching.js';
 
@@ -71,6 +71,8 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
     if (hooks.length === 0) return;
     const ctx = this.matching();
     const denials: Denial[] = [];
+    // Inputs converted once per request (and matched version), whatever the number of policies.
+    const shared = new Map<ResourceType, RequestInputs>();
     for (const { policy, bindings } of hooks) {
       const spec = (policy as Obj).spec ?? {};
       const failurePolicy = spec.failurePolicy ?? 'Fail';
@@ -107,8 +109,10 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
           continue;
         }
         const namespaceObject = await this.namespaceObject(attrs);
+        let inputs = shared.get(resource);
+        if (!inputs) shared.set(resource, inputs = requestInputs(attrs, resource, namespaceObject, this.authz?.id));
         for (const param of params) {
-          const result = evaluatePolicy(spec, attrs, resource, param, namespaceObject, this.authz?.id);
+          const result = evaluatePolicy(spec, attrs, resource, param, namespaceObject, this.authz?.id, inputs);
           result.decisions.forEach((d, index) => {
             if (!d) return;
             for (const action of bspec.validationActions ?? []) {
@@ -188,23 +192,29 @@ export class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin {
   }
 }
 
+/** The CEL inputs of a request as `resource` (its own or an equivalent version) sees it. */
+export function requestInputs(attrs: AdmissionAttributes, resource: ResourceType, namespaceObject: KubeObject | null, authorizerId?: bigint): RequestInputs {
+  const request = admissionRequest('', attrs, resource, undefined);
+  delete request.object;
+  delete request.oldObject;
+  return new RequestInputs({
+    object: toVersion(attrs.object, attrs.resource, resource) ?? null,
+    oldObject: toVersion(attrs.oldObject, attrs.resource, resource) ?? null,
+    request, namespaceObject,
+    authorizer: authorizerId === undefined ? undefined : authorizerValue(authorizerId, attrs.user ?? loopbackUser,
+      { group: attrs.resource.group, resource: attrs.resource.resource, subresource: attrs.subresource, namespace: attrs.namespace, name: attrs.name }),
+  });
+}
+
 export interface PolicyDecision { message: string; reason: StatusReason }
 export type AuditAnnotationResult = { key: string; value: string } | { error: string };
 
 /** One policy over one request and param (kube's validator.Validate): a denial per failed validation (by index), and the audit annotations. */
-export function evaluatePolicy(spec: Obj, attrs: AdmissionAttributes, resource: ResourceType, param: KubeObject | null, namespaceObject: KubeObject | null, authorizerId?: bigint):
+export function evaluatePolicy(spec: Obj, attrs: AdmissionAttributes, resource: ResourceType, param: KubeObject | null, namespaceObject: KubeObject | null, authorizerId?: bigint,
+  inputs = requestInputs(attrs, resource, namespaceObject, authorizerId)):
   { decisions: Array<PolicyDecision | undefined>; annotations: AuditAnnotationResult[] } {
   const failOnError = (spec.failurePolicy ?? 'Fail') !== 'Ignore';
-  const request = admissionRequest('', attrs, resource, undefined);
-  delete request.object;
-  delete request.oldObject;
-  const activation = new PolicyActivation({
-    object: toVersion(attrs.object, attrs.resource, resource) ?? null,
-    oldObject: toVersion(attrs.oldObject, attrs.resource, resource) ?? null,
-    request, params: param, namespaceObject,
-    authorizer: authorizerId === undefined ? undefined : authorizerValue(authorizerId, attrs.user ?? loopbackUser,
-      { group: attrs.resource.group, resource: attrs.resource.resource, subresource: attrs.subresource, namespace: attrs.namespace, name: attrs.name }),
-  }, (spec.variables ?? []) as Variable[]);
+  const activation = new PolicyActivation(inputs, param, (spec.variables ?? []) as Variable[]);
 
   // matchConditions: any false skips the policy; errors with none false follow failurePolicy.
   const conditionErrors: string[] = [];
