@@ -437,6 +437,11 @@ add('admission-policy', { id: 'vapb-invalid', request: { method: 'POST', path: `
   body: vapb('vapb-invalid', { policyName: 'Not_A_Name', validationActions: ['Deny', 'Warn', 'Nope', 'Deny'], paramRef: { name: 'a', selector: {}, parameterNotFoundAction: 'Maybe' },
     matchResources: { matchPolicy: 'Sometimes', resourceRules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], resourceNames: ['a/b', 'c', 'c'] }] } }) },
   probe: `${AR}/validatingadmissionpolicybindings/vapb-invalid`, messageExact: true });
+add('admission-policy', { id: 'vapb-invalid-selectors', request: { method: 'POST', path: `${AR}/validatingadmissionpolicybindings`,
+  body: vapb('vapb-invalid-selectors', { policyName: 'none', validationActions: ['Deny'], paramRef: { selector: { matchLabels: { a: 'not a value' } }, parameterNotFoundAction: 'Allow' },
+    matchResources: { namespaceSelector: { matchLabels: { 'bad key!': 'v' }, matchExpressions: [{ key: 'a', operator: 'In' }, { key: 'b', operator: 'Exists', values: ['x'] }, { key: 'c', operator: 'Nope' }] },
+      objectSelector: { matchExpressions: [{ key: 'd', operator: 'In', values: ['ok', 'not ok'] }] } } }) },
+  probe: `${AR}/validatingadmissionpolicybindings/vapb-invalid-selectors`, messageExact: true });
 add('admission-policy', { id: 'vapb-create-defaults', request: { method: 'POST', path: `${AR}/validatingadmissionpolicybindings`, body: vapb('vapb-create-defaults', { policyName: 'none', validationActions: ['Audit'], matchResources: {} }) },
   probe: `${AR}/validatingadmissionpolicybindings/vapb-create-defaults`, pick: ['/spec/matchResources/matchPolicy', '/spec/matchResources/namespaceSelector', '/spec/matchResources/objectSelector'] });
 add('admission-policy', {

@@ -4,7 +4,7 @@ import { field, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { compileError } from '../../admission/validating-admission-policy-cel.js';
 import { matchConditionErrors } from '../../admission/webhook-match-conditions.js';
-import { isDNS1035Label, isDNS1123Subdomain, isPathSegmentName, isQualifiedName } from '../../validation/names.js';
+import { isDNS1035Label, isDNS1123Subdomain, isPathSegmentName, isQualifiedName, isValidLabelValue } from '../../validation/names.js';
 import { validateRule } from './webhooks.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -122,13 +122,37 @@ function validateParamKind(pk: Obj, at: string): FieldError[] {
   return errs;
 }
 
-/** validateMatchResources (label selectors are checked by the schema only here). */
+/** metav1validation.ValidateLabelSelector, strictly (these kinds came after kube relaxed it for older ones). */
+function labelSelectorErrors(sel: Obj | undefined, at: string): FieldError[] {
+  if (!sel || typeof sel !== 'object') return [];
+  const errs: FieldError[] = [];
+  for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) {
+    for (const m of isQualifiedName(k)) errs.push(field.invalid(`${at}.matchLabels`, k, m));
+    for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(`${at}.matchLabels`, v, m));
+  }
+  ((sel.matchExpressions ?? []) as Obj[]).forEach((e, i) => {
+    const here = `${at}.matchExpressions[${i}]`;
+    const values = (e?.values ?? []) as string[];
+    if (e?.operator === 'In' || e?.operator === 'NotIn') {
+      if (values.length === 0) errs.push(field.required(`${here}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+    } else if (e?.operator === 'Exists' || e?.operator === 'DoesNotExist') {
+      if (values.length > 0) errs.push(field.forbidden(`${here}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    } else errs.push(field.invalid(`${here}.operator`, e?.operator ?? '', 'not a valid selector operator'));
+    for (const m of isQualifiedName(String(e?.key ?? ''))) errs.push(field.invalid(`${here}.key`, e?.key ?? '', m));
+    values.forEach((v, j) => { for (const m of isValidLabelValue(String(v))) errs.push(field.invalid(`${here}.values[${j}]`, v, m)); });
+  });
+  return errs;
+}
+
+/** validateMatchResources. */
 function validateMatchResources(m: Obj, at: string): FieldError[] {
   const errs: FieldError[] = [];
   if (m.matchPolicy === undefined) errs.push(field.required(`${at}.matchPolicy`));
   else if (!['Equivalent', 'Exact'].includes(m.matchPolicy)) errs.push(field.notSupported(`${at}.matchPolicy`, m.matchPolicy, ['Equivalent', 'Exact']));
   if (m.namespaceSelector === undefined) errs.push(field.required(`${at}.namespaceSelector`));
+  else errs.push(...labelSelectorErrors(m.namespaceSelector, `${at}.namespaceSelector`));
   if (m.objectSelector === undefined) errs.push(field.required(`${at}.objectSelector`));
+  else errs.push(...labelSelectorErrors(m.objectSelector, `${at}.objectSelector`));
   for (const list of ['resourceRules', 'excludeResourceRules']) {
     ((m[list] ?? []) as Obj[]).forEach((r, i) => {
       const here = `${at}.${list}[${i}]`;
@@ -158,6 +182,7 @@ export function validateBinding(obj: KubeObject): FieldError[] {
       for (const m of isPathSegmentName(pr.name)) errs.push(field.invalid('spec.paramRef.name', pr.name, m));
       if (pr.selector) errs.push(field.forbidden('spec.paramRef.name', 'name and selector are mutually exclusive'));
     }
+    if (pr.selector) errs.push(...labelSelectorErrors(pr.selector, 'spec.paramRef.selector'));
     if (pr.selector && pr.name) errs.push(field.forbidden('spec.paramRef.selector', 'name and selector are mutually exclusive'));
     if (!pr.name && !pr.selector) errs.push(field.required('spec.paramRef', 'one of name or selector must be specified'));
     if (!pr.parameterNotFoundAction) errs.push(field.required('spec.paramRef.parameterNotFoundAction'));
