@@ -32,6 +32,7 @@ import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { MutatingAdmissionWebhook } from './admission/mutating-webhook.js';
+import { ValidatingAdmissionPolicyPlugin } from './admission/validating-admission-policy.js';
 import { ValidatingAdmissionWebhook } from './admission/validating-webhook.js';
 import { WebhookDispatch } from './admission/webhook-dispatch.js';
 import type { Attributes } from './authorization/authorizer.js';
@@ -78,6 +79,8 @@ export class APIServer {
   readonly security: Security;
   /** The admission webhooks' configurations, client and matching (both webhook plugins share it). */
   private readonly webhooks: WebhookDispatch;
+  /** ValidatingAdmissionPolicy, with the policies and bindings it follows. */
+  private readonly policies: ValidatingAdmissionPolicyPlugin;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private readonly listenSockets: unknown[] = [];
@@ -107,12 +110,13 @@ export class APIServer {
     // The certificate plugins ask the authorizer, which is built below (it reads through the store).
     const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
     this.webhooks = new WebhookDispatch(this.cacher, this.types);
+    this.policies = new ValidatingAdmissionPolicyPlugin(this.cacher, this.types, authorizer);
     // kube's order: the built-in plugins, MutatingAdmissionWebhook last of the mutating ones,
-    // ValidatingAdmissionWebhook after the validating ones.
+    // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook after the validating ones.
     const admission = new AdmissionChain([
       new NamespaceLifecycle(this.cacher, this.types),
       new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
-      new MutatingAdmissionWebhook(this.webhooks), new ValidatingAdmissionWebhook(this.webhooks),
+      new MutatingAdmissionWebhook(this.webhooks), this.policies, new ValidatingAdmissionWebhook(this.webhooks),
     ]);
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
@@ -159,7 +163,7 @@ export class APIServer {
     void this.cache.start();
     await this.security.start();
     // Webhook configurations are in memory before any write is admitted, the post-start hooks' included.
-    await this.webhooks.start(this.store);
+    await Promise.all([this.webhooks.start(this.store), this.policies.start(this.store)]);
     await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
@@ -222,6 +226,7 @@ export class APIServer {
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
     this.webhooks.stop();
+    this.policies.stop();
     await this.security.stop();
     await this.cache.stop();
     this.closeListeners();

@@ -76,7 +76,7 @@ export function evaluateMatchConditions(conditions: MatchCondition[], vars: { ob
 }
 
 /** JSON as CEL sees an unstructured object: integers as int, objects as maps. */
-function toCel(v: unknown): unknown {
+export function toCel(v: unknown): unknown {
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
   if (Array.isArray(v)) return v.map(toCel);
   if (v !== null && typeof v === 'object') return new Map(Object.entries(v).map(([k, x]) => [k, toCel(x)]));

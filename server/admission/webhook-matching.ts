@@ -100,7 +100,7 @@ export function ruleMatches(rule: WebhookSpec, attrs: AdmissionAttributes, rt: R
 }
 
 /** kube's namespace.Matcher: cluster-scoped requests always match; a Namespace's own labels on its create and update. */
-async function matchNamespaceSelector(h: WebhookSpec, attrs: AdmissionAttributes, ctx: MatchingContext): Promise<boolean> {
+export async function matchNamespaceSelector(h: WebhookSpec, attrs: AdmissionAttributes, ctx: MatchingContext): Promise<boolean> {
   const ns = requestNamespace(attrs);
   if (!ns && !isNamespaces(attrs.resource)) return true;
   const selector = labelSelectorFromObject(h.namespaceSelector);
@@ -115,7 +115,7 @@ async function matchNamespaceSelector(h: WebhookSpec, attrs: AdmissionAttributes
 }
 
 /** kube's object.Matcher: the new or the old object's labels. */
-function matchObjectSelector(h: WebhookSpec, attrs: AdmissionAttributes): boolean {
+export function matchObjectSelector(h: WebhookSpec, attrs: AdmissionAttributes): boolean {
   const selector = labelSelectorFromObject(h.objectSelector);
   if (selector.empty) return true;
   const matches = (o: KubeObject | undefined) => Boolean(o) && selector.matches(o!.metadata?.labels ?? {});

@@ -2,6 +2,8 @@
 import type { TypeRegistry } from '../registry/registry.js';
 import type { ResourceType } from '../registry/types.js';
 import { mutatingwebhookconfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
+import { validatingadmissionpolicies } from './admissionregistration/validatingadmissionpolicies.js';
+import { validatingadmissionpolicybindings } from './admissionregistration/validatingadmissionpolicybindings.js';
 import { validatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations.js';
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
@@ -75,7 +77,7 @@ export const builtinResources: ResourceType[] = [
   clusterrolebindings, clusterroles, rolebindings, roles,
   localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectrulesreviews, subjectaccessreviews,
   csidrivers, csinodes, csistoragecapacities, storageclasses, volumeattachments, volumeattributesclasses,
-  mutatingwebhookconfigurations, validatingwebhookconfigurations,
+  mutatingwebhookconfigurations, validatingadmissionpolicies, validatingadmissionpolicybindings, validatingwebhookconfigurations,
   customresourcedefinitions,
   priorityclasses,
   leases,

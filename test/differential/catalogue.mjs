@@ -3,7 +3,8 @@
 //
 // A case: { id, group, setup?: [request], request, probe?, pick?, checks?, parallel?, messageExact?,
 // compareWarning? }. A request: { method, path, headers?, body? (object -> JSON, string/Buffer raw),
-// splitAt?, noContentLength?, noContentType?, noAccept?, streamMs?, timeoutMs? }; path, body and
+// splitAt?, noContentLength?, noContentType?, noAccept?, streamMs?, timeoutMs?, untilStatus? (setup only: sent
+// again until it answers that code, for what takes effect through a watch) }; path, body and
 // headers may be functions of ctx ({ vars }: each setup answer's resourceVersion as rv<i>, its uid
 // as rv<i>_uid, the last list's continue token). probe: a path read before and after the request;
 // "written" is whether that read changed (default: the object the case creates or targets; null:
@@ -415,6 +416,45 @@ add('hostile', { id: 'hostile-websocket-list', request: { method: 'GET', path: C
 // The server's name as the client wrote it is no business of an upstream TLS check.
 add('hostile', { id: 'hostile-host-foreign', request: { method: 'GET', path: CM, headers: { Host: 'control-plane.example.com' } }, probe: null });
 
+// ---------------------------------------------------------------- ValidatingAdmissionPolicy
+const AR = '/apis/admissionregistration.k8s.io/v1';
+/** A policy on CREATE of configmaps labelled vap=<name> (no other case's objects are), denying with `validations`. */
+const vap = (name, spec = {}) => ({
+  apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name },
+  spec: { matchConstraints: { resourceRules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }], objectSelector: { matchLabels: { vap: name } } }, ...spec },
+});
+const vapb = (name, spec) => ({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name }, spec });
+add('admission-policy', { id: 'vap-create-defaults', request: { method: 'POST', path: `${AR}/validatingadmissionpolicies`, body: vap('vap-create-defaults', { validations: [{ expression: 'true' }] }) },
+  probe: `${AR}/validatingadmissionpolicies/vap-create-defaults`,
+  pick: ['/spec/failurePolicy', '/spec/matchConstraints/matchPolicy', '/spec/matchConstraints/namespaceSelector', '/spec/matchConstraints/resourceRules/0/scope', '/status', '/metadata/generation'] });
+add('admission-policy', { id: 'vap-invalid', request: { method: 'POST', path: `${AR}/validatingadmissionpolicies`,
+  body: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'vap-invalid' },
+    spec: { failurePolicy: 'Sometimes', paramKind: { apiVersion: 'a/b/c', kind: 'Not_A_Kind' }, validations: [{ expression: 'true', reason: 'Teapot', message: ' ' }], variables: [{ name: '1x', expression: 'true' }] } } },
+  probe: `${AR}/validatingadmissionpolicies/vap-invalid`, messageExact: true });
+add('admission-policy', { id: 'vap-no-validations', request: { method: 'POST', path: `${AR}/validatingadmissionpolicies`, body: vap('vap-no-validations') },
+  probe: `${AR}/validatingadmissionpolicies/vap-no-validations`, messageExact: true });
+add('admission-policy', { id: 'vapb-invalid', request: { method: 'POST', path: `${AR}/validatingadmissionpolicybindings`,
+  body: vapb('vapb-invalid', { policyName: 'Not_A_Name', validationActions: ['Deny', 'Warn', 'Nope', 'Deny'], paramRef: { name: 'a', selector: {}, parameterNotFoundAction: 'Maybe' },
+    matchResources: { matchPolicy: 'Sometimes', resourceRules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], resourceNames: ['a/b', 'c', 'c'] }] } }) },
+  probe: `${AR}/validatingadmissionpolicybindings/vapb-invalid`, messageExact: true });
+add('admission-policy', { id: 'vapb-invalid-selectors', request: { method: 'POST', path: `${AR}/validatingadmissionpolicybindings`,
+  body: vapb('vapb-invalid-selectors', { policyName: 'none', validationActions: ['Deny'], paramRef: { selector: { matchLabels: { a: 'not a value' } }, parameterNotFoundAction: 'Allow' },
+    matchResources: { namespaceSelector: { matchLabels: { 'bad key!': 'v' }, matchExpressions: [{ key: 'a', operator: 'In' }, { key: 'b', operator: 'Exists', values: ['x'] }, { key: 'c', operator: 'Nope' }] },
+      objectSelector: { matchExpressions: [{ key: 'd', operator: 'In', values: ['ok', 'not ok'] }] } } }) },
+  probe: `${AR}/validatingadmissionpolicybindings/vapb-invalid-selectors`, messageExact: true });
+add('admission-policy', { id: 'vapb-create-defaults', request: { method: 'POST', path: `${AR}/validatingadmissionpolicybindings`, body: vapb('vapb-create-defaults', { policyName: 'none', validationActions: ['Audit'], matchResources: {} }) },
+  probe: `${AR}/validatingadmissionpolicybindings/vapb-create-defaults`, pick: ['/spec/matchResources/matchPolicy', '/spec/matchResources/namespaceSelector', '/spec/matchResources/objectSelector'] });
+add('admission-policy', {
+  id: 'vap-deny',
+  setup: [
+    { method: 'POST', path: `${AR}/validatingadmissionpolicies`, body: vap('vap-deny', { validations: [{ expression: "!has(object.data.bad)", messageExpression: "'bad is ' + object.data.bad" }] }) },
+    { method: 'POST', path: `${AR}/validatingadmissionpolicybindings`, body: vapb('vap-deny', { policyName: 'vap-deny', validationActions: ['Deny'] }) },
+    { method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'vap-deny-marker-', labels: { vap: 'vap-deny' } }, data: { bad: 'x' } }, untilStatus: 422 },
+  ],
+  request: { method: 'POST', path: CM, body: cm('vap-deny', { metadata: { name: 'vap-deny', labels: { vap: 'vap-deny' } }, data: { bad: 'yes' } }) },
+  probe: `${CM}/vap-deny`, messageExact: true,
+});
+
 // ---------------------------------------------------------------- prototype keys (last: a polluted server would fail later cases)
 create('proto', 'proto-data-proto-key', (id) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${id}"},"data":{"__proto__":"x"}}`, { more: { pick: ['/data/__proto__'] } });
 create('proto', 'proto-data-constructor-key', (id) => ({ ...cm(id), data: { constructor: 'x', toString: 'y', hasOwnProperty: 'z' } }), { more: { pick: ['/data/constructor', '/data/toString'] } });
@@ -446,7 +486,7 @@ onCm('proto', 'proto-json-patch-constructor-prototype', { method: 'PATCH', heade
 onCm('proto', 'proto-json-patch-metadata-proto', { method: 'PATCH', headers: JSONPATCH, body: '[{"op":"add","path":"/metadata/__proto__/polluted","value":"yes"}]' }, { extra: { pick: ['/metadata/polluted'], checks: [strictCheck('proto-check-4'), { method: 'GET', path: `${CM}/proto-check-4` }] } });
 
 // the group is the id's prefix (helpers are shared between sections)
-const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', proto: 'proto' };
+const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', vap: 'admission-policy', vapb: 'admission-policy', proto: 'proto' };
 for (const c of cases) c.group = GROUPS[c.id.split('-')[0]];
 
 // cases whose message kube and ours must agree on word for word (stable: no generated names or versions)

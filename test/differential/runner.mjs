@@ -67,7 +67,13 @@ async function snapshot(target, path, ctx) {
 export async function runCase(target, c) {
   const ctx = { vars: {} };
   for (const [i, s] of (c.setup ?? []).entries()) {
-    const res = await send(target, s, ctx);
+    let res = await send(target, s, ctx);
+    // untilStatus: sent again until it answers that code (a policy that takes effect through a watch)
+    for (const deadline = Date.now() + 15_000; s.untilStatus && res.status !== s.untilStatus && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+      res = await send(target, s, ctx);
+    }
+    if (s.untilStatus && res.status === s.untilStatus) continue;
     const json = parseJson(res.body ?? '');
     if (!(res.status >= 200 && res.status < 300) && !s.allowFailure) {
       return { code: -1, reason: 'SetupFailed', message: `setup ${i} ${s.method ?? 'GET'} answered ${res.status}: ${String(res.body).slice(0, 300)}`, written: null };

@@ -15,7 +15,7 @@ import { kubectl, ok } from '../support/kubectl.js';
 
 /** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
 const laterIssues = new Set([
-  'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'flowschemas',
+  'mutatingadmissionpolicies', 'flowschemas',
   'prioritylevelconfigurations', 'apiservices',
 ]);
 

@@ -18,6 +18,7 @@ const noAllocations: StrategyServices = {
 export interface MemoryStore {
   storage: MemoryStorage;
   store: GenericStore;
+  types: TypeRegistry;
   /** The built-in resource `resource` of `group`/v1. */
   rt(group: string, resource: string): ResourceType;
   create(rt: ResourceType, body: Record<string, unknown>, namespace?: string): Promise<any>;
@@ -36,7 +37,7 @@ export function memoryStore(): MemoryStore {
   const opts: WriteOptions = { dryRun: false, fieldValidation: 'Strict', warnings: [] };
   const ns = (rt: ResourceType, namespace: string) => (rt.namespaced ? namespace : '');
   return {
-    storage, store,
+    storage, store, types,
     rt(group, resource) {
       const rt = types.lookup(group, 'v1', resource);
       if (!rt) throw new Error(`${resource}.${group} is not served`);

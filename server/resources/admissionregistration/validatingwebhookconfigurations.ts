@@ -4,6 +4,7 @@ import { defaultWebhooks, validateWebhooks } from './webhooks.js';
 
 export const validatingwebhookconfigurations = defineResource({
   group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', resource: 'validatingwebhookconfigurations', namespaced: false,
+  categories: ['api-extensions'],
   strategy: {
     // kube's strategy bumps generation on any change of webhooks.
     trackGeneration: true,

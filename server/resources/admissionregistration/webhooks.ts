@@ -90,7 +90,7 @@ function validateReviewVersions(versions: unknown, at: string): FieldError[] {
   return errs;
 }
 
-function validateRule(r: Obj, at: string): FieldError[] {
+export function validateRule(r: Obj, at: string): FieldError[] {
   const errs: FieldError[] = [];
   const ops = (r.operations ?? []) as string[];
   if (ops.length === 0) errs.push(field.required(`${at}.operations`, ''));
