@@ -30,12 +30,9 @@ import { stopClusterRoleAggregation } from './resources/rbac/aggregation-control
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
-import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
-import { MutatingAdmissionWebhook } from './admission/mutating-webhook.js';
-import { ValidatingAdmissionWebhook } from './admission/validating-webhook.js';
+import { buildAdmissionPlugins, enabledAdmissionPlugins } from './admission/plugins.js';
 import { WebhookDispatch } from './admission/webhook-dispatch.js';
 import type { Attributes } from './authorization/authorizer.js';
-import { CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from './certificates/admission.js';
 import { Cacher } from './storage/cacher/cacher.js';
 import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
@@ -107,13 +104,9 @@ export class APIServer {
     // The certificate plugins ask the authorizer, which is built below (it reads through the store).
     const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
     this.webhooks = new WebhookDispatch(this.cacher, this.types);
-    // kube's order: the built-in plugins, MutatingAdmissionWebhook last of the mutating ones,
-    // ValidatingAdmissionWebhook after the validating ones.
-    const admission = new AdmissionChain([
-      new NamespaceLifecycle(this.cacher, this.types),
-      new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
-      new MutatingAdmissionWebhook(this.webhooks), new ValidatingAdmissionWebhook(this.webhooks),
-    ]);
+    // kube's order (admission/plugins.ts), whatever order --enable-admission-plugins names them in.
+    const admission = new AdmissionChain(buildAdmissionPlugins(config.admissionPlugins ?? enabledAdmissionPlugins([], []),
+      { storage: this.cacher, types: this.types, authorizer, webhooks: this.webhooks }));
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
