@@ -165,3 +165,17 @@ describe('checkRequest', () => {
       .toBe('exceeded quota: q, requested: services.loadbalancers=1, used: services.loadbalancers=0, limited: services.loadbalancers=0');
   });
 });
+
+describe('PVC VolumeAttributesClass scope', () => {
+  const pvcs = evaluatorFor('', 'persistentvolumeclaims')!;
+  const claim = (vac?: string) => ({ metadata: { name: 'c' }, spec: { storageClassName: '', volumeAttributesClassName: vac, resources: { requests: { storage: '1Gi' } } } }) as KubeObject;
+  const gold = quota('gold', { persistentvolumeclaims: '1' }, { persistentvolumeclaims: '1' },
+    { scopeSelector: { matchExpressions: [{ scopeName: 'VolumeAttributesClass', operator: 'In', values: ['gold'] }] } });
+
+  it('binds only claims of that class', () => {
+    expect(refusal(() => checkRequest([quotaState(gold)], create(claim('gold')), pvcs)))
+      .toBe('exceeded quota: gold, requested: persistentvolumeclaims=1, used: persistentvolumeclaims=1, limited: persistentvolumeclaims=1');
+    expect(() => checkRequest([quotaState(gold)], create(claim('silver')), pvcs)).not.toThrow();
+    expect(() => checkRequest([quotaState(gold)], create(claim()), pvcs)).not.toThrow();
+  });
+});
