@@ -30,13 +30,10 @@ import { stopClusterRoleAggregation } from './resources/rbac/aggregation-control
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
-import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
-import { MutatingAdmissionWebhook } from './admission/mutating-webhook.js';
+import { buildAdmissionPlugins, enabledAdmissionPlugins } from './admission/plugins.js';
 import { ValidatingAdmissionPolicyPlugin } from './admission/validating-admission-policy.js';
-import { ValidatingAdmissionWebhook } from './admission/validating-webhook.js';
 import { WebhookDispatch } from './admission/webhook-dispatch.js';
 import type { Attributes } from './authorization/authorizer.js';
-import { CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from './certificates/admission.js';
 import { Cacher } from './storage/cacher/cacher.js';
 import { WatchCache } from './storage/cacher/watch-cache.js';
 import { EtcdStorage } from './storage/etcd3/etcd3.js';
@@ -111,13 +108,9 @@ export class APIServer {
     const authorizer = { authorize: (a: Attributes) => this.security.authorizer.authorize(a) };
     this.webhooks = new WebhookDispatch(this.cacher, this.types);
     this.policies = new ValidatingAdmissionPolicyPlugin(this.cacher, this.types, authorizer);
-    // kube's order: the built-in plugins, MutatingAdmissionWebhook last of the mutating ones,
-    // ValidatingAdmissionPolicy and ValidatingAdmissionWebhook after the validating ones.
-    const admission = new AdmissionChain([
-      new NamespaceLifecycle(this.cacher, this.types),
-      new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
-      new MutatingAdmissionWebhook(this.webhooks), this.policies, new ValidatingAdmissionWebhook(this.webhooks),
-    ]);
+    // kube's order (admission/plugins.ts), whatever order --enable-admission-plugins names them in.
+    const admission = new AdmissionChain(buildAdmissionPlugins(config.admissionPlugins ?? enabledAdmissionPlugins([], []),
+      { storage: this.cacher, types: this.types, authorizer, webhooks: this.webhooks, policies: this.policies }));
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,

@@ -1,6 +1,9 @@
 // One typed configuration built from flags and environment, with kube-apiserver's flag names.
+import { enabledAdmissionPlugins } from './admission/plugins.js';
 
 export interface ServerConfig {
+  /** --enable-admission-plugins / --disable-admission-plugins, resolved: the plugins to run, in kube's order (unset: kube's defaults). */
+  admissionPlugins?: string[];
   /** --etcd-servers: comma-separated URLs. */
   etcdServers: string[];
   /** --bind-address */
@@ -291,10 +294,13 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
     'max-requests-inflight', 'max-mutating-requests-inflight', 'event-loop-block-threshold',
     'etcd-cafile', 'etcd-certfile', 'etcd-keyfile', 'redis-password-file', 'redis-ca-file', 'redis-cert-file', 'redis-key-file', 'redis-stream-key-file',
-    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port', ...securityFlagNames]);
+    'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port',
+    'enable-admission-plugins', 'disable-admission-plugins', ...securityFlagNames]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
   const cfg: ServerConfig = { ...defaults, security: loadSecurity(get, all) };
+  const pluginList = (flag: string) => all(flag).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  cfg.admissionPlugins = enabledAdmissionPlugins(pluginList('enable-admission-plugins'), pluginList('disable-admission-plugins'));
   const etcd = get('etcd-servers');
   if (etcd) cfg.etcdServers = etcd.split(',').map((s) => s.trim()).filter(Boolean);
   cfg.bindAddress = get('bind-address') ?? cfg.bindAddress;

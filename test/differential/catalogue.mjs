@@ -485,8 +485,45 @@ onCm('proto', 'proto-smp-metadata-proto', { method: 'PATCH', headers: SMP, body:
 onCm('proto', 'proto-json-patch-constructor-prototype', { method: 'PATCH', headers: JSONPATCH, body: '[{"op":"add","path":"/metadata/constructor/prototype/polluted","value":"yes"}]' }, { extra: { checks: [strictCheck('proto-check-3')] } });
 onCm('proto', 'proto-json-patch-metadata-proto', { method: 'PATCH', headers: JSONPATCH, body: '[{"op":"add","path":"/metadata/__proto__/polluted","value":"yes"}]' }, { extra: { pick: ['/metadata/polluted'], checks: [strictCheck('proto-check-4'), { method: 'GET', path: `${CM}/proto-check-4` }] } });
 
+// ---------------------------------------------------------------- admission (ResourceQuota, LimitRanger)
+// Each case in its own namespace: a quota whose status the case writes itself (no quota controller runs),
+// read back once (a consistent read: every cache has it), then the refused create.
+// kube's ServiceAccount plugin refuses pods until the namespace's default service account exists (no controller makes it here).
+const sa = (ns) => ({ method: 'POST', path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } } });
+const quotaCase = (id, hard, used, pod, extraSetup = []) => {
+  const ns = `/api/v1/namespaces/${id}`;
+  const status = used === undefined ? { hard } : { hard, used };
+  add('admission', { id, setup: [
+    { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: id } } },
+    { method: 'POST', path: `${ns}/resourcequotas`, body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard } } },
+    { method: 'PUT', path: `${ns}/resourcequotas/q/status`, body: { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard }, status } },
+    sa(id), { method: 'GET', path: `${ns}/resourcequotas/q` }, ...extraSetup,
+  ], request: { method: 'POST', path: `${ns}/pods`, body: pod }, probe: `${ns}/pods/p` });
+};
+const quotaPod = (resources) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox', ...(resources ? { resources } : {}) }] } });
+quotaCase('quota-exceeded', { pods: '1' }, { pods: '1' }, quotaPod());
+quotaCase('quota-exceeded-cpu', { 'requests.cpu': '1', pods: '5' }, { 'requests.cpu': '800m', pods: '1' }, quotaPod({ requests: { cpu: '300m' } }));
+quotaCase('quota-status-unknown', { pods: '1', 'count/pods': '2' }, undefined, quotaPod());
+quotaCase('quota-must-specify', { 'limits.memory': '1Gi', 'requests.cpu': '1' }, { 'limits.memory': '0', 'requests.cpu': '0' }, quotaPod({ requests: { memory: '1Mi' } }));
+quotaCase('quota-fits', { pods: '2', 'requests.cpu': '1' }, { pods: '1', 'requests.cpu': '0' }, quotaPod({ requests: { cpu: '1' } }));
+add('admission', { id: 'quota-limitrange-max', setup: [
+  { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota-limitrange-max' } } },
+  { method: 'POST', path: '/api/v1/namespaces/quota-limitrange-max/limitranges', body: { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' },
+    spec: { limits: [{ type: 'Container', max: { cpu: '1', memory: '1Gi' }, maxLimitRequestRatio: { cpu: '2' } }] } } },
+  sa('quota-limitrange-max'), { method: 'GET', path: '/api/v1/namespaces/quota-limitrange-max/limitranges/lr' },
+], request: { method: 'POST', path: '/api/v1/namespaces/quota-limitrange-max/pods', body: quotaPod({ requests: { cpu: '100m' }, limits: { cpu: '2' } }) },
+probe: '/api/v1/namespaces/quota-limitrange-max/pods/p' });
+add('admission', { id: 'quota-limitrange-defaults', setup: [
+  { method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quota-limitrange-defaults' } } },
+  { method: 'POST', path: '/api/v1/namespaces/quota-limitrange-defaults/limitranges', body: { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' },
+    spec: { limits: [{ type: 'Container', max: { cpu: '1' }, defaultRequest: { memory: '64Mi' } }] } } },
+  sa('quota-limitrange-defaults'), { method: 'GET', path: '/api/v1/namespaces/quota-limitrange-defaults/limitranges/lr' },
+], request: { method: 'POST', path: '/api/v1/namespaces/quota-limitrange-defaults/pods', body: quotaPod() },
+probe: '/api/v1/namespaces/quota-limitrange-defaults/pods/p',
+pick: ['/spec/containers/0/resources', '/metadata/annotations/kubernetes.io~1limit-ranger'] });
+
 // the group is the id's prefix (helpers are shared between sections)
-const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', vap: 'admission-policy', vapb: 'admission-policy', proto: 'proto' };
+const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', vap: 'admission-policy', vapb: 'admission-policy', proto: 'proto', quota: 'admission' };
 for (const c of cases) c.group = GROUPS[c.id.split('-')[0]];
 
 // cases whose message kube and ours must agree on word for word (stable: no generated names or versions)
@@ -513,6 +550,7 @@ const MESSAGE_EXACT = new Set([
   'cc-put-rv-future', 'cc-put-missing-object', 'cc-put-missing-with-rv', 'cc-merge-patch-stale-rv',
   'cc-delete-missing', 'cc-update-immutable', 'proto-labels-proto-key', 'proto-annotations-proto-key',
   'proto-metadata-proto-strict', 'proto-top-proto-strict',
+  'quota-exceeded', 'quota-exceeded-cpu', 'quota-status-unknown', 'quota-must-specify', 'quota-limitrange-max',
 ]);
 for (const c of cases) if (MESSAGE_EXACT.has(c.id)) c.messageExact = true;
 

@@ -124,3 +124,32 @@ describe('loadConfig bad values', () => {
     expect(() => loadConfig(['--redis-url=rediss://r:6379', '--redis-key-file=/k'], {})).toThrow(/--redis-cert-file and --redis-key-file go together/);
   });
 });
+
+describe('admission plugin flags', () => {
+  it('runs kube\'s default plugins this server has, in kube\'s order', () => {
+    expect(loadConfig([], {}).admissionPlugins).toEqual(['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'TaintNodesByCondition',
+      'PodSecurity', 'Priority', 'DefaultTolerationSeconds', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'PersistentVolumeClaimResize',
+      'RuntimeClass', 'CertificateApproval', 'CertificateSigning', 'ClusterTrustBundleAttest', 'CertificateSubjectRestriction', 'DefaultIngressClass',
+      'PodTopologyLabels', 'NodeDeclaredFeatureValidator', 'MutatingAdmissionPolicy', 'MutatingAdmissionWebhook', 'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionWebhook', 'ResourceQuota']);
+  });
+
+  it('keeps kube\'s order whatever order the flag names them in', () => {
+    const cfg = loadConfig(['--enable-admission-plugins=AlwaysDeny,AlwaysAdmit', '--disable-admission-plugins=ResourceQuota,LimitRanger'], {});
+    expect(cfg.admissionPlugins![0]).toBe('AlwaysAdmit');
+    expect(cfg.admissionPlugins!.at(-1)).toBe('AlwaysDeny');
+    expect(cfg.admissionPlugins).not.toContain('ResourceQuota');
+    expect(cfg.admissionPlugins).not.toContain('LimitRanger');
+  });
+
+  it('refuses an unknown name with kube\'s message', () => {
+    expect(() => loadConfig(['--enable-admission-plugins=Foo'], {})).toThrow(/^enable-admission-plugins plugin "Foo" is unknown$/);
+    expect(() => loadConfig(['--disable-admission-plugins=Bar'], {})).toThrow(/^disable-admission-plugins plugin "Bar" is unknown$/);
+    expect(() => loadConfig(['--enable-admission-plugins=ResourceQuota', '--disable-admission-plugins=ResourceQuota'], {}))
+      .toThrow('[ResourceQuota] in enable-admission-plugins and disable-admission-plugins overlapped');
+  });
+
+  it('refuses to enable a plugin kube has and this server lacks, rather than leaving it out silently', () => {
+    expect(() => loadConfig(['--enable-admission-plugins=NodeRestriction'], {})).toThrow('enable-admission-plugins plugin "NodeRestriction" is not implemented by this server');
+  });
+});

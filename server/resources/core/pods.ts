@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { type KubeObject, setOwn } from '../../api/object.js';
 import { column } from '../../table/types.js';
 import { age, humanDuration, orNone } from '../../table/format.js';
@@ -131,9 +132,10 @@ export const pods = defineResource({
         delete c.activeDeadlineSeconds;
         delete c.tolerations;
         delete c.terminationGracePeriodSeconds;
-        return JSON.stringify(c);
+        return c;
       };
-      if (strip(obj.spec as Obj) !== strip(old.spec as Obj)) {
+      // Compared as values: a client-go body lists the fields in Go's order, not in the stored one.
+      if (!isDeepStrictEqual(strip(obj.spec as Obj), strip(old.spec as Obj))) {
         return [field.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)')];
       }
       return [];
