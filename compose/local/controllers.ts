@@ -91,13 +91,12 @@ export function controllerSpecs(opts: ControllerOptions, kubeconfig: ControllerK
 }
 
 /**
- * Every controller on by default, except ValidatingAdmissionPolicy status (admission: its kind is not served yet).
- * With TLS the CertificateSigningRequest controllers run with the cluster CA (--cluster-signing-*), and the API
+ * Every controller on by default (ValidatingAdmissionPolicy status among them: it type-checks policies into
+ * status.typeChecking, which the server itself does not). With TLS the CertificateSigningRequest controllers run with the cluster CA (--cluster-signing-*), and the API
  * servers' own signer and cleaner step aside for them; on plain HTTP there is no CA to sign with.
  */
 const controllerList = (tls: boolean) => ['*',
-  ...(tls ? [] : ['-certificatesigningrequest-approving-controller', '-certificatesigningrequest-cleaner-controller', '-certificatesigningrequest-signing-controller']),
-  '-validatingadmissionpolicy-status-controller'];
+  ...(tls ? [] : ['-certificatesigningrequest-approving-controller', '-certificatesigningrequest-cleaner-controller', '-certificatesigningrequest-signing-controller'])];
 
 const kwokAnnotation = 'kwok.x-k8s.io/node';
 

@@ -114,6 +114,18 @@ describe('the seed workflow with the real controller manager, scheduler and kwok
     expect(k('get', 'configmap', 'c1', '-n', 'scratch').stderr).toContain('NotFound');
   }, 180000);
 
+  it('a ValidatingAdmissionPolicy is type-checked by the real validatingadmissionpolicy-status-controller (status.typeChecking)', async () => {
+    const policy = JSON.stringify({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'typed' },
+      spec: { matchConstraints: { resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], operations: ['CREATE'], resources: ['deployments'] }] },
+        validations: [{ expression: 'object.spec.replicas <= 5' }, { expression: 'object.spec.noSuchField == 1' }] } });
+    ok(kubectl(kubeconfig, ['create', '-f', '-'], policy));
+    await eventually(() => k('get', 'validatingadmissionpolicy', 'typed', '-o', 'jsonpath={.status.observedGeneration}').stdout.trim() === '1',
+      { timeoutMs: 60000, what: 'the status controller to observe the policy' });
+    const warnings = ok(k('get', 'validatingadmissionpolicy', 'typed', '-o', 'jsonpath={.status.typeChecking.expressionWarnings[*].fieldRef}'));
+    expect(warnings.trim()).toBe('spec.validations[1].expression');
+    ok(k('delete', 'validatingadmissionpolicy', 'typed'));
+  }, 90000);
+
   it('leaves no failing informer in the controller manager\'s or scheduler\'s log', () => {
     for (const name of ['kube-controller-manager', 'kube-scheduler']) {
       const log = readFileSync(path.join(dir, 'logs', `${name}.log`), 'utf8');
