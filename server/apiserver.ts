@@ -28,9 +28,12 @@ import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
+import { stopNamespaceDefaults } from './resources/core/namespace-defaults-controller.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { ServiceAccountAdmission, serviceAccountsFrom } from './admission/service-account.js';
+import { CachedReads } from './admission/cached-reads.js';
 import { MutatingAdmissionWebhook } from './admission/mutating-webhook.js';
 import { ValidatingAdmissionWebhook } from './admission/validating-webhook.js';
 import { WebhookDispatch } from './admission/webhook-dispatch.js';
@@ -111,6 +114,7 @@ export class APIServer {
     // ValidatingAdmissionWebhook after the validating ones.
     const admission = new AdmissionChain([
       new NamespaceLifecycle(this.cacher, this.types),
+      new ServiceAccountAdmission(serviceAccountsFrom(new CachedReads(this.cacher, this.types))),
       new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
       new MutatingAdmissionWebhook(this.webhooks), new ValidatingAdmissionWebhook(this.webhooks),
     ]);
@@ -221,6 +225,7 @@ export class APIServer {
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
+    stopNamespaceDefaults(this.store);
     this.webhooks.stop();
     await this.security.stop();
     await this.cache.stop();

@@ -1,0 +1,148 @@
+// ServiceAccount admission (kube's plugin/pkg/admission/serviceaccount): every pod runs as a service
+// account that exists (`default` unless named), and gets the projected kube-api-access-<random> volume
+// (bound token, the namespace's kube-root-ca.crt, the namespace) mounted in each container unless
+// automounting is off on the pod or its service account. Mirror pods may reference none of it.
+import { errors } from '../api/errors.js';
+import type { KubeObject } from '../api/object.js';
+import { generateName } from '../registry/meta.js';
+import type { AdmissionAttributes, AdmissionPlugin } from './chain.js';
+import type { CachedReads } from './cached-reads.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Obj = Record<string, any>;
+
+export const defaultServiceAccountName = 'default';
+export const serviceAccountVolumeName = 'kube-api-access';
+export const defaultAPITokenMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
+/** kube's WarnOnlyBoundTokenExpirationSeconds: 1 h plus 7 s, so the kubelet's refresh is visible. */
+const tokenExpirationSeconds = 3607;
+/** How often, and how far apart, a missing `default` service account is read again: its controller may lag a new namespace. */
+const defaultAttempts = 10;
+
+/** The projected volume kube's TokenVolumeSource builds. */
+export function tokenVolumeSource(): Obj {
+  return {
+    defaultMode: 0o644,
+    sources: [
+      { serviceAccountToken: { path: 'token', expirationSeconds: tokenExpirationSeconds } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+    ],
+  };
+}
+
+/** Reads a service account; `undefined` when it does not exist. */
+export type ServiceAccountGetter = (namespace: string, name: string) => Promise<KubeObject | undefined>;
+
+export function serviceAccountsFrom(reads: CachedReads): ServiceAccountGetter {
+  return (namespace, name) => reads.get('', 'serviceaccounts', namespace, name);
+}
+
+export class ServiceAccountAdmission implements AdmissionPlugin {
+  readonly name = 'ServiceAccount';
+
+  constructor(private readonly get: ServiceAccountGetter, private readonly retryDelayMs = () => 100 + Math.floor(Math.random() * 100)) {}
+
+  handles(operation: string): boolean {
+    return operation === 'CREATE' || operation === 'UPDATE';
+  }
+
+  async admit(a: AdmissionAttributes): Promise<void> {
+    if (ignored(a) || a.operation !== 'CREATE') return;
+    const pod = a.object as Obj;
+    const spec: Obj = (pod.spec ??= {});
+    // Mirror pods are the kubelet's copy of a static pod: changing them makes the kubelet delete them.
+    if (isMirrorPod(pod)) return;
+    // v1's deprecated serviceAccount field is the name when serviceAccountName is not set (kube's conversion).
+    if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || defaultServiceAccountName;
+    const sa = await this.serviceAccount(a, spec.serviceAccountName);
+    if (shouldAutomount(sa, spec)) mountServiceAccountToken(spec);
+    if (!spec.imagePullSecrets?.length && (sa.imagePullSecrets as Obj[] | undefined)?.length) {
+      spec.imagePullSecrets = (sa.imagePullSecrets as Obj[]).map((s) => ({ name: s.name }));
+    }
+  }
+
+  async validate(a: AdmissionAttributes): Promise<void> {
+    if (ignored(a)) return;
+    const pod = a.object as Obj;
+    const spec: Obj = pod.spec ?? {};
+    if (a.operation === 'UPDATE' && a.subresource === 'ephemeralcontainers') {
+      if (!spec.serviceAccountName) throw forbidden(a, `no service account specified for pod ${a.namespace}/${a.name}`);
+      await this.serviceAccount(a, spec.serviceAccountName);
+      return;
+    }
+    if (a.operation !== 'CREATE') return;
+    if (isMirrorPod(pod)) {
+      if (spec.serviceAccountName) throw forbidden(a, 'a mirror pod may not reference service accounts');
+      if (referencesSecrets(spec)) throw forbidden(a, 'a mirror pod may not reference secrets');
+      if ((spec.volumes ?? []).some((v: Obj) => (v.projected?.sources ?? []).some((s: Obj) => s.serviceAccountToken))) {
+        throw forbidden(a, 'a mirror pod may not use ServiceAccountToken volume projections');
+      }
+      return;
+    }
+    if (!spec.serviceAccountName) throw forbidden(a, `no service account specified for pod ${a.namespace}/${a.name}`);
+    await this.serviceAccount(a, spec.serviceAccountName);
+  }
+
+  /** As kube's getServiceAccount: the cache, then fresh reads (ten, spaced, for `default`, whose controller may lag). */
+  private async serviceAccount(a: AdmissionAttributes, name: string): Promise<Obj> {
+    const attempts = name === defaultServiceAccountName ? defaultAttempts : 1;
+    const delay = this.retryDelayMs();
+    for (let i = 0; i < attempts; i++) {
+      if (i) await new Promise((r) => setTimeout(r, delay));
+      const sa = await this.get(a.namespace, name);
+      if (sa) return sa as Obj;
+    }
+    throw forbidden(a, `error looking up service account ${a.namespace}/${name}: serviceaccount "${name}" not found`);
+  }
+}
+
+function forbidden(a: AdmissionAttributes, why: string) {
+  return errors.forbiddenResource('', 'pods', a.name, why);
+}
+
+function ignored(a: AdmissionAttributes): boolean {
+  return a.resource.group !== '' || a.resource.resource !== 'pods' || !a.object
+    || (a.subresource !== '' && a.subresource !== 'ephemeralcontainers');
+}
+
+const isMirrorPod = (pod: Obj) => Object.hasOwn(pod.metadata?.annotations ?? {}, mirrorPodAnnotation);
+
+function shouldAutomount(sa: Obj, spec: Obj): boolean {
+  if (typeof spec.automountServiceAccountToken === 'boolean') return spec.automountServiceAccountToken;
+  if (typeof sa.automountServiceAccountToken === 'boolean') return sa.automountServiceAccountToken;
+  return true;
+}
+
+/** kube's mountServiceAccountToken: one volume, a read-only mount in every (init) container without one at the path. */
+function mountServiceAccountToken(spec: Obj): void {
+  const volumes: Obj[] = spec.volumes ?? [];
+  const existing = volumes.find((v) => typeof v.name === 'string' && v.name.startsWith(`${serviceAccountVolumeName}-`));
+  const volumeName: string = existing?.name ?? generateName(`${serviceAccountVolumeName}-`);
+  let needsVolume = false;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])] as Obj[]) {
+    if ((c.volumeMounts ?? []).some((m: Obj) => m.mountPath === defaultAPITokenMountPath)) continue;
+    (c.volumeMounts ??= []).push({ name: volumeName, readOnly: true, mountPath: defaultAPITokenMountPath });
+    needsVolume = true;
+  }
+  if (!existing && needsVolume) spec.volumes = [...volumes, { name: volumeName, projected: tokenVolumeSource() }];
+}
+
+/** kube's VisitPodSecretNames over every container: any secret a mirror pod names. */
+function referencesSecrets(spec: Obj): boolean {
+  if (spec.imagePullSecrets?.length) return true;
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])] as Obj[]) {
+    if ((c.envFrom ?? []).some((e: Obj) => e.secretRef?.name)) return true;
+    if ((c.env ?? []).some((e: Obj) => e.valueFrom?.secretKeyRef?.name)) return true;
+  }
+  for (const v of (spec.volumes ?? []) as Obj[]) {
+    if (v.secret?.secretName) return true;
+    if ((v.projected?.sources ?? []).some((s: Obj) => s.secret?.name)) return true;
+    for (const k of ['azureFile', 'cephfs', 'cinder', 'flexVolume', 'rbd', 'scaleIO', 'iscsi', 'storageos', 'csi']) {
+      const src = v[k];
+      if (src && (src.secretName || src.secretRef?.name || src.nodePublishSecretRef?.name)) return true;
+    }
+  }
+  return false;
+}
