@@ -34,6 +34,9 @@ import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { ServiceAccountAdmission, serviceAccountsFrom } from './admission/service-account.js';
 import { CachedReads } from './admission/cached-reads.js';
+import { PodSecurity } from './admission/pod-security/admission.js';
+import { podSecurityConfiguration } from './admission/pod-security/configuration.js';
+import { pluginConfiguration } from './admission/plugin-config.js';
 import { MutatingAdmissionWebhook } from './admission/mutating-webhook.js';
 import { ValidatingAdmissionWebhook } from './admission/validating-webhook.js';
 import { WebhookDispatch } from './admission/webhook-dispatch.js';
@@ -112,9 +115,12 @@ export class APIServer {
     this.webhooks = new WebhookDispatch(this.cacher, this.types);
     // kube's order: the built-in plugins, MutatingAdmissionWebhook last of the mutating ones,
     // ValidatingAdmissionWebhook after the validating ones.
+    const reads = new CachedReads(this.cacher, this.types);
+    const podSecurity = podSecurityConfiguration(pluginConfiguration(config.security.admissionControlConfigFile, 'PodSecurity'));
     const admission = new AdmissionChain([
       new NamespaceLifecycle(this.cacher, this.types),
-      new ServiceAccountAdmission(serviceAccountsFrom(new CachedReads(this.cacher, this.types))),
+      new ServiceAccountAdmission(serviceAccountsFrom(reads)),
+      new PodSecurity(podSecurity, { namespace: (name) => reads.get('', 'namespaces', '', name), pods: (ns) => reads.all('', 'pods', ns) }),
       new CertificateApproval(authorizer), new CertificateSigning(authorizer), new CertificateSubjectRestriction(),
       new MutatingAdmissionWebhook(this.webhooks), new ValidatingAdmissionWebhook(this.webhooks),
     ]);
