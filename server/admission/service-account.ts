@@ -22,13 +22,14 @@ const defaultAttempts = 10;
 
 /** The projected volume kube's TokenVolumeSource builds. */
 export function tokenVolumeSource(): Obj {
+  // Keys in the order of kube's Go structs, so the JSON reads as kube's.
   return {
-    defaultMode: 0o644,
     sources: [
-      { serviceAccountToken: { path: 'token', expirationSeconds: tokenExpirationSeconds } },
+      { serviceAccountToken: { expirationSeconds: tokenExpirationSeconds, path: 'token' } },
       { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
       { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
     ],
+    defaultMode: 0o644,
   };
 }
 
