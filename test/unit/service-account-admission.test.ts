@@ -126,4 +126,19 @@ describe('namespace defaults controller', () => {
     const pod: any = await store.create(rt('pods'), 'team', { metadata: { name: 'p' }, spec: { containers: [container('a')] } } as unknown as KubeObject, write());
     expect(pod.spec.serviceAccountName).toBe('default');
   });
+
+  it('steps aside while kube-controller-manager holds its lease, and takes over when it is gone', async () => {
+    let managerActive = true;
+    const storage = new MemoryStorage();
+    let passes = 0;
+    const quiet = new GenericStore(storage, types, services, undefined, undefined, { active: async () => (passes++, managerActive) });
+    await quiet.create(rt('namespaces'), '', { metadata: { name: 'team' } } as KubeObject, write());
+    controller = new NamespaceDefaultsController(quiet, { namespaces: rt('namespaces'), serviceaccounts: rt('serviceaccounts'), configmaps: rt('configmaps') }, 'PEM');
+    await controller.start();
+    await eventually(() => passes > 0);
+    expect((await quiet.list(rt('serviceaccounts'), 'team', {})).items).toEqual([]);
+    managerActive = false;
+    await quiet.create(rt('namespaces'), '', { metadata: { name: 'later' } } as KubeObject, write());
+    await eventually(() => quiet.get(rt('serviceaccounts'), 'later', 'default'));
+  });
 });
