@@ -15,6 +15,8 @@ export const defaultServiceAccountName = 'default';
 export const serviceAccountVolumeName = 'kube-api-access';
 export const defaultAPITokenMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
 const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
+/** On a ServiceAccount, "true": its pods may use only the secrets it lists (kube's EnforceMountableSecretsAnnotation). */
+const enforceMountableSecretsAnnotation = 'kubernetes.io/enforce-mountable-secrets';
 /** kube's WarnOnlyBoundTokenExpirationSeconds: 1 h plus 7 s, so the kubelet's refresh is visible. */
 const tokenExpirationSeconds = 3607;
 /** How often, and how far apart, a missing `default` service account is read again: its controller may lag a new namespace. */
@@ -70,7 +72,9 @@ export class ServiceAccountAdmission implements AdmissionPlugin {
     const spec: Obj = pod.spec ?? {};
     if (a.operation === 'UPDATE' && a.subresource === 'ephemeralcontainers') {
       if (!spec.serviceAccountName) throw forbidden(a, `no service account specified for pod ${a.namespace}/${a.name}`);
-      await this.serviceAccount(a, spec.serviceAccountName);
+      const sa = await this.serviceAccount(a, spec.serviceAccountName);
+      const why = enforceMountableSecrets(sa) ? unreferencedEnvSecret(sa, spec.ephemeralContainers ?? [], 'ephemeral container') : undefined;
+      if (why) throw forbidden(a, why);
       return;
     }
     if (a.operation !== 'CREATE') return;
@@ -83,7 +87,11 @@ export class ServiceAccountAdmission implements AdmissionPlugin {
       return;
     }
     if (!spec.serviceAccountName) throw forbidden(a, `no service account specified for pod ${a.namespace}/${a.name}`);
-    await this.serviceAccount(a, spec.serviceAccountName);
+    const sa = await this.serviceAccount(a, spec.serviceAccountName);
+    if (enforceMountableSecrets(sa)) {
+      const why = unreferencedSecret(sa, spec);
+      if (why) throw forbidden(a, why);
+    }
   }
 
   /** As kube's getServiceAccount: the cache, then fresh reads (ten, spaced, for `default`, whose controller may lag). */
@@ -146,4 +154,37 @@ function referencesSecrets(spec: Obj): boolean {
     }
   }
   return false;
+}
+
+const enforceMountableSecrets = (sa: Obj): boolean => ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(sa.metadata?.annotations?.[enforceMountableSecretsAnnotation]);
+
+/** kube's limitSecretReferences: the first secret the pod uses that its service account does not list, as kube words it. */
+function unreferencedSecret(sa: Obj, spec: Obj): string | undefined {
+  const mountable = new Set(((sa.secrets ?? []) as Obj[]).map((s) => s.name));
+  for (const v of (spec.volumes ?? []) as Obj[]) {
+    const name = v.secret?.secretName;
+    if (v.secret && !mountable.has(name)) return `volume with secret.secretName="${name ?? ''}" is not allowed because service account ${sa.metadata.name} does not reference that secret`;
+  }
+  const env = unreferencedEnvSecret(sa, spec.initContainers ?? [], 'init container') ?? unreferencedEnvSecret(sa, spec.containers ?? [], 'container');
+  if (env) return env;
+  const pullSecrets = new Set(((sa.imagePullSecrets ?? []) as Obj[]).map((s) => s.name));
+  for (const [i, ref] of ((spec.imagePullSecrets ?? []) as Obj[]).entries()) {
+    if (!pullSecrets.has(ref.name)) return `imagePullSecrets[${i}].name="${ref.name ?? ''}" is not allowed because service account ${sa.metadata.name} does not reference that imagePullSecret`;
+  }
+  return undefined;
+}
+
+function unreferencedEnvSecret(sa: Obj, containers: Obj[], what: string): string | undefined {
+  const mountable = new Set(((sa.secrets ?? []) as Obj[]).map((s) => s.name));
+  for (const c of containers) {
+    for (const e of (c.env ?? []) as Obj[]) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref && !mountable.has(ref.name)) return `${what} ${c.name} with envVar ${e.name} referencing secret.secretName="${ref.name ?? ''}" is not allowed because service account ${sa.metadata.name} does not reference that secret`;
+    }
+    for (const e of (c.envFrom ?? []) as Obj[]) {
+      const ref = e.secretRef;
+      if (ref && !mountable.has(ref.name)) return `${what} ${c.name} with envFrom referencing secret.secretName="${ref.name ?? ''}" is not allowed because service account ${sa.metadata.name} does not reference that secret`;
+    }
+  }
+  return undefined;
 }

@@ -453,6 +453,10 @@ podCase('sa-kube-api-access', {}, pod('x', { initContainers: [{ name: 'i', image
   pick: ['/spec/serviceAccountName', '/spec/serviceAccount', '/spec/volumes/0/projected', '/spec/containers/0/volumeMounts/0/mountPath',
     '/spec/containers/0/volumeMounts/0/readOnly', '/spec/initContainers/0/volumeMounts/0/mountPath'] });
 podCase('sa-automount-off', {}, pod('x', { automountServiceAccountToken: false }), { pick: ['/spec/volumes', '/spec/containers/0/volumeMounts', '/spec/serviceAccountName'] });
+add('admission', { id: 'sa-enforce-mountable-secrets', setup: [nsOf('sa-enforce-mountable-secrets'), { method: 'POST', path: '/api/v1/namespaces/sa-enforce-mountable-secrets/serviceaccounts',
+  body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'strict', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'true' } }, secrets: [{ name: 'ok' }] } }],
+request: { method: 'POST', path: '/api/v1/namespaces/sa-enforce-mountable-secrets/pods', body: pod('x', { serviceAccountName: 'strict', volumes: [{ name: 'v', secret: { secretName: 'other' } }] }) },
+probe: '/api/v1/namespaces/sa-enforce-mountable-secrets/pods/x' });
 podCase('sa-mirror-pod-with-serviceaccount', {}, { ...pod('x', { serviceAccountName: 'default' }), metadata: { name: 'x', annotations: { 'kubernetes.io/config.mirror': 'x' } } });
 
 // ---------------------------------------------------------------- prototype keys (last: a polluted server would fail later cases)
@@ -514,7 +518,7 @@ const MESSAGE_EXACT = new Set([
   'cc-delete-missing', 'cc-update-immutable', 'proto-labels-proto-key', 'proto-annotations-proto-key',
   'proto-metadata-proto-strict', 'proto-top-proto-strict',
   'psa-restricted-privileged', 'psa-baseline-privileged', 'psa-restricted-host-everything', 'psa-namespace-bad-labels', 'sa-missing-serviceaccount',
-  'sa-mirror-pod-with-serviceaccount',
+  'sa-mirror-pod-with-serviceaccount', 'sa-enforce-mountable-secrets',
 ]);
 for (const c of cases) if (MESSAGE_EXACT.has(c.id)) c.messageExact = true;
 

@@ -96,6 +96,20 @@ describe('ServiceAccount admission', () => {
     expect(noDefault.message).toBe('pods "p" is forbidden: error looking up service account default/default: serviceaccount "default" not found');
   });
 
+  it('limits a pod to the secrets its service account lists when the account enforces mountable secrets', async () => {
+    await store.create(rt('serviceaccounts'), 'default', {
+      metadata: { name: 'strict', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'true' } }, secrets: [{ name: 'ok' }],
+    } as unknown as KubeObject, write());
+    const env = (ref: string) => ({ name: 'E', valueFrom: { secretKeyRef: { name: ref, key: 'k' } } });
+    await createPod({ serviceAccountName: 'strict', volumes: [{ name: 'v', secret: { secretName: 'ok' } }], containers: [container('a', { env: [env('ok')] })] });
+    const volume = await refusal(createPod({ serviceAccountName: 'strict', volumes: [{ name: 'v', secret: { secretName: 'other' } }], containers: [container('a')] }, { name: 'p2' }));
+    expect(volume.message).toBe('pods "p2" is forbidden: volume with secret.secretName="other" is not allowed because service account strict does not reference that secret');
+    const init = await refusal(createPod({ serviceAccountName: 'strict', initContainers: [container('i', { envFrom: [{ secretRef: { name: 'other' } }] })], containers: [container('a')] }, { name: 'p3' }));
+    expect(init.message).toBe('pods "p3" is forbidden: init container i with envFrom referencing secret.secretName="other" is not allowed because service account strict does not reference that secret');
+    const pull = await refusal(createPod({ serviceAccountName: 'strict', imagePullSecrets: [{ name: 'reg' }], containers: [container('a')] }, { name: 'p4' }));
+    expect(pull.message).toBe('pods "p4" is forbidden: imagePullSecrets[0].name="reg" is not allowed because service account strict does not reference that imagePullSecret');
+  });
+
   it('refuses mirror pods that reference service accounts or secrets, and leaves others unchanged', async () => {
     const mirror = { annotations: { 'kubernetes.io/config.mirror': 'x' } };
     const named = await refusal(createPod({ serviceAccountName: 'default', containers: [container('a')] }, mirror));
