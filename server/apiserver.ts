@@ -28,6 +28,7 @@ import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
+import { stopNamespaceDefaults } from './resources/core/namespace-defaults-controller.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { buildAdmissionPlugins, enabledAdmissionPlugins } from './admission/plugins.js';
@@ -110,7 +111,8 @@ export class APIServer {
     this.policies = new ValidatingAdmissionPolicyPlugin(this.cacher, this.types, authorizer);
     // kube's order (admission/plugins.ts), whatever order --enable-admission-plugins names them in.
     const admission = new AdmissionChain(buildAdmissionPlugins(config.admissionPlugins ?? enabledAdmissionPlugins([], []),
-      { storage: this.cacher, types: this.types, authorizer, webhooks: this.webhooks, policies: this.policies }));
+      { storage: this.cacher, types: this.types, authorizer, webhooks: this.webhooks, policies: this.policies,
+        admissionControlConfigFile: config.security.admissionControlConfigFile }));
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
@@ -218,6 +220,7 @@ export class APIServer {
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
+    stopNamespaceDefaults(this.store);
     this.webhooks.stop();
     this.policies.stop();
     await this.security.stop();

@@ -118,6 +118,8 @@ export interface SecurityConfig {
   authenticationConfigFile?: string;
   /** --authorization-mode: AlwaysAllow, AlwaysDeny, RBAC (Node is not served). */
   authorizationModes: string[];
+  /** --admission-control-config-file: an AdmissionConfiguration with the plugins' configurations (PodSecurity's). */
+  admissionControlConfigFile?: string;
   /** --audit-policy-file, --audit-log-*, --audit-webhook-* */
   auditPolicyFile?: string;
   auditLogPath?: string;
@@ -175,6 +177,7 @@ const securityStrings = {
   'oidc-groups-prefix': 'oidcGroupsPrefix', 'oidc-ca-file': 'oidcCAFile', 'authentication-config': 'authenticationConfigFile',
   'audit-policy-file': 'auditPolicyFile', 'audit-log-path': 'auditLogPath', 'audit-webhook-config-file': 'auditWebhookConfigFile',
   'cluster-signing-cert-file': 'clusterSigningCertFile', 'cluster-signing-key-file': 'clusterSigningKeyFile',
+  'admission-control-config-file': 'admissionControlConfigFile',
 } as const satisfies Record<string, keyof SecurityConfig>;
 
 const securityLists = {

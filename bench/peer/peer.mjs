@@ -122,6 +122,8 @@ export async function startPeer({ dir, detached = false } = {}) {
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${dir}/sa.pub`, `--service-account-signing-key-file=${dir}/sa.key`,
       '--service-cluster-ip-range=10.96.0.0/12', '--profiling=false', '--v=0',
+      // kubeadm's setting, and ours: privileged containers are PodSecurity's to refuse, not validation's.
+      '--allow-privileged=true',
     ], opts('kube-apiserver'));
     state.pids.apiserver = api.pid;
     const target = { host: state.host, port, tls: true };

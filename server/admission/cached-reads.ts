@@ -20,9 +20,14 @@ export class CachedReads {
 
   /** Objects of a namespace with this label value, from the cache. */
   async list(group: string, resource: string, namespace: string, label: string, value: string): Promise<KubeObject[]> {
+    return (await this.all(group, resource, namespace)).filter((o) => o.metadata.labels?.[label] === value);
+  }
+
+  /** Every object of a namespace, from the cache. */
+  async all(group: string, resource: string, namespace: string): Promise<KubeObject[]> {
     const rt = this.types.lookup(group, 'v1', resource);
     if (!rt) return [];
     const res = await this.storage.list(`${rt.storagePrefix}/${namespace}/`, { resourceVersion: this.storage.ready() ? '0' : undefined });
-    return res.items.map((sv) => decode(rt, sv)).filter((o) => o.metadata.labels?.[label] === value);
+    return res.items.map((sv) => decode(rt, sv));
   }
 }

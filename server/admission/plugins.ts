@@ -7,11 +7,16 @@ import type { Authorizer } from '../authorization/authorizer.js';
 import { CertificateApproval, CertificateSigning, CertificateSubjectRestriction } from '../certificates/admission.js';
 import type { TypeRegistry } from '../registry/registry.js';
 import type { Storage } from '../storage/interface.js';
+import { CachedReads } from './cached-reads.js';
 import type { AdmissionPlugin } from './chain.js';
 import { LimitRanger } from './limit-ranger.js';
 import { MutatingAdmissionWebhook } from './mutating-webhook.js';
 import { NamespaceLifecycle } from './namespace-lifecycle.js';
+import { pluginConfiguration } from './plugin-config.js';
+import { PodSecurity } from './pod-security/admission.js';
+import { podSecurityConfiguration } from './pod-security/configuration.js';
 import { ResourceQuota } from './resource-quota.js';
+import { ServiceAccountAdmission, serviceAccountsFrom } from './service-account.js';
 import { ValidatingAdmissionWebhook } from './validating-webhook.js';
 import type { ValidatingAdmissionPolicyPlugin } from './validating-admission-policy.js';
 import type { WebhookDispatch } from './webhook-dispatch.js';
@@ -22,6 +27,8 @@ export interface PluginContext {
   types: TypeRegistry;
   authorizer: Authorizer;
   webhooks: WebhookDispatch;
+  /** --admission-control-config-file: the plugins' own configuration (PodSecurity's defaults and exemptions). */
+  admissionControlConfigFile?: string;
   /** Built by the server, which starts and stops its policy followers. */
   policies: ValidatingAdmissionPolicyPlugin;
 }
@@ -54,12 +61,16 @@ export const admissionPlugins: readonly PluginEntry[] = [
   off('NamespaceExists'),
   off('LimitPodHardAntiAffinityTopology'),
   on('LimitRanger', (c) => new LimitRanger(c.storage, c.types)),
-  on('ServiceAccount'),
+  on('ServiceAccount', (c) => new ServiceAccountAdmission(serviceAccountsFrom(new CachedReads(c.storage, c.types)))),
   off('NodeRestriction'),
   on('TaintNodesByCondition'),
   off('AlwaysPullImages'),
   off('ImagePolicyWebhook'),
-  on('PodSecurity'),
+  on('PodSecurity', (c) => {
+    const reads = new CachedReads(c.storage, c.types);
+    return new PodSecurity(podSecurityConfiguration(pluginConfiguration(c.admissionControlConfigFile, 'PodSecurity')),
+      { namespace: (name) => reads.get('', 'namespaces', '', name), pods: (ns) => reads.all('', 'pods', ns) });
+  }),
   off('PodNodeSelector'),
   on('Priority'),
   on('DefaultTolerationSeconds'),

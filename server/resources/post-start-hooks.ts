@@ -3,6 +3,7 @@ import { startCertificateControllers } from './certificates/csr-controllers.js';
 import { ensureKubernetesService } from './core/kubernetes-service.js';
 import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
+import { startNamespaceDefaults } from './core/namespace-defaults-controller.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
 import { ensureDefaultServiceCIDR } from './networking/default-service-cidr.js';
 import type { PostStartHook } from './post-start.js';
@@ -23,4 +24,6 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
   // kube-controller-manager's csrsigning and csrcleaner controllers, which the server runs itself.
   { name: 'start-csr-controllers', run: startCertificateControllers },
+  // kube-controller-manager's serviceaccount and root-ca-cert-publisher controllers, likewise.
+  { name: 'start-namespace-defaults-controller', run: startNamespaceDefaults },
 ];

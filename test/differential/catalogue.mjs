@@ -454,6 +454,49 @@ add('admission-policy', {
   request: { method: 'POST', path: CM, body: cm('vap-deny', { metadata: { name: 'vap-deny', labels: { vap: 'vap-deny' } }, data: { bad: 'yes' } }) },
   probe: `${CM}/vap-deny`, messageExact: true,
 });
+// ---------------------------------------------------------------- admission: ServiceAccount and PodSecurity
+// Each case has a namespace of its own, named after it. The peer runs no controller manager, so a setup makes
+// the `default` ServiceAccount (ours makes it itself: that setup may answer 409).
+const nsOf = (name, labels = {}) => ({ method: 'POST', path: '/api/v1/namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } } });
+const defaultSa = (ns) => ({ method: 'POST', path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } }, allowFailure: true });
+const pod = (name, spec) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec } });
+const privilegedSpec = { containers: [{ name: 'c', image: 'busybox', securityContext: { privileged: true } }] };
+const PSA = 'pod-security.kubernetes.io';
+const podCase = (id, labels, body, more = {}) => add('admission', {
+  id, setup: [nsOf(id, labels), defaultSa(id)], request: { method: 'POST', path: `/api/v1/namespaces/${id}/pods`, body }, probe: `/api/v1/namespaces/${id}/pods/${body.metadata.name}`, ...more,
+});
+podCase('psa-restricted-privileged', { [`${PSA}/enforce`]: 'restricted' }, pod('x', privilegedSpec), { compareWarning: true });
+podCase('psa-baseline-privileged', { [`${PSA}/enforce`]: 'baseline', [`${PSA}/enforce-version`]: 'v1.30' }, pod('x', privilegedSpec));
+podCase('psa-baseline-warn-restricted', { [`${PSA}/enforce`]: 'baseline', [`${PSA}/warn`]: 'restricted' }, pod('x', {}), { compareWarning: true });
+podCase('psa-restricted-compliant', { [`${PSA}/enforce`]: 'restricted' }, pod('x', {
+  securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+  containers: [{ name: 'c', image: 'busybox', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+}), { compareWarning: true });
+podCase('psa-restricted-host-everything', { [`${PSA}/enforce`]: 'restricted' }, pod('x', {
+  hostNetwork: true, hostPID: true, volumes: [{ name: 'h', hostPath: { path: '/' } }, { name: 'n', nfs: { server: 's', path: '/' } }],
+  securityContext: { runAsUser: 0, sysctls: [{ name: 'kernel.msgmax', value: '1' }], seccompProfile: { type: 'Unconfined' } },
+  containers: [{ name: 'c', image: 'busybox', ports: [{ containerPort: 8080, hostPort: 8080 }], securityContext: { capabilities: { add: ['SYS_ADMIN', 'NET_RAW'] }, runAsNonRoot: false } },
+    { name: 'd', image: 'busybox', livenessProbe: { httpGet: { host: 'example.com', port: 80 } }, securityContext: { seLinuxOptions: { type: 'spc_t', user: 'u' } } }],
+}));
+add('admission', { id: 'psa-deployment-restricted', setup: [nsOf('psa-deployment-restricted', { [`${PSA}/enforce`]: 'restricted' })], compareWarning: true,
+  request: { method: 'POST', path: '/apis/apps/v1/namespaces/psa-deployment-restricted/deployments', body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: privilegedSpec } } } },
+  probe: '/apis/apps/v1/namespaces/psa-deployment-restricted/deployments/d' });
+add('admission', { id: 'psa-namespace-bad-labels', request: nsOf('psa-namespace-bad-labels', { [`${PSA}/enforce`]: 'strict', [`${PSA}/audit-version`]: 'v2.1' }), probe: '/api/v1/namespaces/psa-namespace-bad-labels' });
+add('admission', { id: 'psa-namespace-tighten', compareWarning: true,
+  setup: [nsOf('psa-namespace-tighten'), defaultSa('psa-namespace-tighten'), { method: 'POST', path: '/api/v1/namespaces/psa-namespace-tighten/pods', body: pod('p', privilegedSpec) }],
+  request: { method: 'PATCH', path: '/api/v1/namespaces/psa-namespace-tighten', headers: MERGE, body: { metadata: { labels: { [`${PSA}/enforce`]: 'baseline' } } } },
+  probe: '/api/v1/namespaces/psa-namespace-tighten' });
+podCase('sa-missing-serviceaccount', {}, pod('x', { serviceAccountName: 'ghost' }));
+podCase('sa-kube-api-access', {}, pod('x', { initContainers: [{ name: 'i', image: 'busybox' }] }), {
+  pick: ['/spec/serviceAccountName', '/spec/serviceAccount', '/spec/volumes/0/projected', '/spec/containers/0/volumeMounts/0/mountPath',
+    '/spec/containers/0/volumeMounts/0/readOnly', '/spec/initContainers/0/volumeMounts/0/mountPath'] });
+podCase('sa-automount-off', {}, pod('x', { automountServiceAccountToken: false }), { pick: ['/spec/volumes', '/spec/containers/0/volumeMounts', '/spec/serviceAccountName'] });
+add('admission', { id: 'sa-enforce-mountable-secrets', setup: [nsOf('sa-enforce-mountable-secrets'), { method: 'POST', path: '/api/v1/namespaces/sa-enforce-mountable-secrets/serviceaccounts',
+  body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'strict', annotations: { 'kubernetes.io/enforce-mountable-secrets': 'true' } }, secrets: [{ name: 'ok' }] } }],
+request: { method: 'POST', path: '/api/v1/namespaces/sa-enforce-mountable-secrets/pods', body: pod('x', { serviceAccountName: 'strict', volumes: [{ name: 'v', secret: { secretName: 'other' } }] }) },
+probe: '/api/v1/namespaces/sa-enforce-mountable-secrets/pods/x' });
+podCase('sa-mirror-pod-with-serviceaccount', {}, { ...pod('x', { serviceAccountName: 'default' }), metadata: { name: 'x', annotations: { 'kubernetes.io/config.mirror': 'x' } } });
 
 // ---------------------------------------------------------------- prototype keys (last: a polluted server would fail later cases)
 create('proto', 'proto-data-proto-key', (id) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${id}"},"data":{"__proto__":"x"}}`, { more: { pick: ['/data/__proto__'] } });
@@ -523,7 +566,7 @@ probe: '/api/v1/namespaces/quota-limitrange-defaults/pods/p',
 pick: ['/spec/containers/0/resources', '/metadata/annotations/kubernetes.io~1limit-ranger'] });
 
 // the group is the id's prefix (helpers are shared between sections)
-const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', vap: 'admission-policy', vapb: 'admission-policy', proto: 'proto', quota: 'admission' };
+const GROUPS = { hostile: 'hostile', body: 'bodies', num: 'bodies', yaml: 'bodies', name: 'names', path: 'paths', q: 'query', http: 'http', cc: 'concurrency', vap: 'admission-policy', vapb: 'admission-policy', proto: 'proto', quota: 'admission', psa: 'admission', sa: 'admission' };
 for (const c of cases) c.group = GROUPS[c.id.split('-')[0]];
 
 // cases whose message kube and ours must agree on word for word (stable: no generated names or versions)
@@ -551,6 +594,8 @@ const MESSAGE_EXACT = new Set([
   'cc-delete-missing', 'cc-update-immutable', 'proto-labels-proto-key', 'proto-annotations-proto-key',
   'proto-metadata-proto-strict', 'proto-top-proto-strict',
   'quota-exceeded', 'quota-exceeded-cpu', 'quota-status-unknown', 'quota-must-specify', 'quota-limitrange-max',
+  'psa-restricted-privileged', 'psa-baseline-privileged', 'psa-restricted-host-everything', 'psa-namespace-bad-labels', 'sa-missing-serviceaccount',
+  'sa-mirror-pod-with-serviceaccount', 'sa-enforce-mountable-secrets',
 ]);
 for (const c of cases) if (MESSAGE_EXACT.has(c.id)) c.messageExact = true;
 

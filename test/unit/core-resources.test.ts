@@ -29,11 +29,11 @@ const columns = (rt: ResourceType) => rt.strategy.table!.columns.map((c) => `${c
 describe('pods', () => {
   const pod = (spec: Record<string, unknown>) => prepared(pods, { spec });
 
-  it('get every API default kube-apiserver and its admission plugins set', () => {
+  it('get every API default kube-apiserver sets (the service account is ServiceAccount admission\'s)', () => {
     const p = pod({ containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '1', memory: '1Gi' } } }, { name: 'side', image: 'busybox' }] });
     expect(p.spec).toMatchObject({
       restartPolicy: 'Always', dnsPolicy: 'ClusterFirst', terminationGracePeriodSeconds: 30, schedulerName: 'default-scheduler',
-      securityContext: {}, enableServiceLinks: true, serviceAccountName: 'default', serviceAccount: 'default', priority: 0, preemptionPolicy: 'PreemptLowerPriority',
+      securityContext: {}, enableServiceLinks: true, priority: 0, preemptionPolicy: 'PreemptLowerPriority',
     });
     expect(p.spec.tolerations.map((t: any) => t.key)).toEqual(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
     expect(p.spec.containers[0]).toMatchObject({

@@ -52,7 +52,7 @@ describe('deployments', () => {
 describe('pods', () => {
   it('defaults, validation and table', () => {
     const p = prepared(pods, { spec: { containers: [{ name: 'c', image: 'nginx', ports: [{ containerPort: 80 }] }] } }) as any;
-    expect(p.spec).toMatchObject({ serviceAccountName: 'default', enableServiceLinks: true, priority: 0 });
+    expect(p.spec).toMatchObject({ enableServiceLinks: true, priority: 0 });
     expect(p.spec.containers[0]).toMatchObject({ imagePullPolicy: 'Always', ports: [{ containerPort: 80, protocol: 'TCP' }] });
     expect(p.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
     expect(pods.strategy.table!.cells(p, now).slice(0, 5)).toEqual(['x', '0/1', 'Pending', '0', '10m']);

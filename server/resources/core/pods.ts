@@ -110,9 +110,10 @@ export const pods = defineResource({
         const requests = (c.resources.requests ??= {});
         for (const [k, v] of Object.entries(limits)) if (!Object.hasOwn(requests, k)) setOwn(requests, k, v);
       }
-      // ServiceAccount admission: every pod runs as a service account.
-      spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
-      spec.serviceAccount ??= spec.serviceAccountName;
+      // v1's deprecated serviceAccount mirrors serviceAccountName (kube's conversion); ServiceAccount admission picks the name.
+      if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+      if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
+      else delete spec.serviceAccount;
       spec.enableServiceLinks ??= true;
       spec.priority ??= 0;
       spec.preemptionPolicy ??= 'PreemptLowerPriority';
