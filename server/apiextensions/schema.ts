@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import { FieldError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { clone } from '../api/object.js';
+import { withFloatIntegers } from '../api/json.js';
 import type { DecodeCheck } from '../schema/validate.js';
 import { fieldPath } from '../schema/validate.js';
 import { goRegExpEngine } from '../validation/go-regexp.js';
@@ -137,9 +138,13 @@ export class CustomResourceSchema {
   /** The decode step's check: value errors as causes, unknown fields for pruning and fieldValidation. */
   check(obj: KubeObject): DecodeCheck {
     const result: DecodeCheck = { causes: [], unknownFields: [], unknownPaths: [] };
-    if (!this.validator(obj)) {
+    // ajv knows no bigint: an int64 beyond 2^53 is checked as the float64 kube's validation compares.
+    let checked: unknown = obj;
+    let valid = this.validator(obj);
+    if (!valid && (checked = withFloatIntegers(obj)) !== obj) valid = this.validator(checked);
+    if (!valid) {
       for (const e of this.validator.errors ?? []) {
-        const fe = toFieldError(e, obj);
+        const fe = toFieldError(e, checked);
         if (fe) result.causes.push(fe);
       }
     }

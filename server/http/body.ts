@@ -144,7 +144,8 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 
 function parseYAML(text: string): ParsedBody {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { uniqueKeys: false, lineCounter });
+  // Integers as bigint: a literal beyond 2^53 keeps its digits (yamlValue reports it, the decode keeps it exact).
+  const docs = parseAllDocuments(text, { uniqueKeys: false, lineCounter, intAsBigInt: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0] as Document.Parsed | undefined;
   if (!doc || doc.errors.length) {

@@ -121,6 +121,13 @@ for (const [id, n] of [['num-replicas-1e309', '1e309'], ['num-replicas-2p63', '9
   ['num-replicas-2p31-minus-1', '2147483647'], ['num-replicas-neg-2p63', '-9223372036854775809'], ['num-replicas-1-0', '1.0'], ['num-replicas-null', 'null']]) {
   add('bodies', { id, request: { method: 'POST', path: DEP, body: depJson(id, n) }, probe: `${DEP}/${id}`, pick: ['/spec/replicas'] });
 }
+// int64 beyond 2^53 in a typed int64 field (a Job's activeDeadlineSeconds): kube keeps the digits
+const JOB = `/apis/batch/v1/namespaces/${NS}/jobs`;
+for (const [id, n] of [['num-job-deadline-2p53-plus-1', '9007199254740993'], ['num-job-deadline-int64-max', '9223372036854775807']]) {
+  const body = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"${id}"},"spec":{"activeDeadlineSeconds":${n},` +
+    `"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}`;
+  add('bodies', { id, request: { method: 'POST', path: JOB, body }, probe: `${JOB}/${id}`, pick: ['/spec/activeDeadlineSeconds'] });
+}
 add('bodies', { id: 'num-lease-duration-2p31', request: { method: 'POST', path: LEASE, body: leaseJson('num-lease-duration-2p31', '2147483648') }, probe: `${LEASE}/num-lease-duration-2p31` });
 add('bodies', { id: 'num-lease-duration-2p63', request: { method: 'POST', path: LEASE, body: leaseJson('num-lease-duration-2p63', '9223372036854775808') }, probe: `${LEASE}/num-lease-duration-2p63` });
 add('bodies', { id: 'num-lease-duration-1e309', request: { method: 'POST', path: LEASE, body: leaseJson('num-lease-duration-1e309', '1e309') }, probe: `${LEASE}/num-lease-duration-1e309` });

@@ -3,6 +3,7 @@
 // create/update (rest.go, create.go) and patch (patch.go) handlers do. Unknown fields are dropped,
 // as kube's decoding into typed objects drops them; for a patch they are judged on the patched result.
 import { errors, field } from '../../api/errors.js';
+import { placeExactIntegers, stringifyJSON } from '../../api/json.js';
 import type { KubeObject } from '../../api/object.js';
 import { type ParsedBody, parseBody } from '../../http/body.js';
 import { type BodyFormat, bodyFormat, negotiate } from '../../http/negotiate.js';
@@ -51,6 +52,7 @@ export function decodeObjectBytes(raw: Buffer, format: 'json' | 'yaml', target: 
   }
   const obj = value as KubeObject;
   refuseUnsafeNumbers(target, obj, parsed);
+  placeExactIntegers(obj, parsed.unsafeNumbers);
   const schema = checkForDecode(target, obj);
   // A decode error trumps strict errors, as in kube (the strict list would be incomplete).
   if (schema.decodeError) throw errors.badRequest(schema.decodeError);
@@ -91,13 +93,10 @@ export async function decodePatch(ctx: HandlerContext, opts: WriteOptions): Prom
 /** decodePatch without the exchange. */
 export function decodePatchBytes(raw: Buffer, format: PatchFormat, opts: WriteOptions): DecodedPatch {
   const parsed = parseBody(raw, format === 'apply-patch' ? 'yaml' : 'json', '');
-  const n = parsed.unsafeNumbers[0];
-  if (n) {
-    throw errors.badRequest(Number.isFinite(Number(n.literal))
-      ? `error decoding patch: number ${n.literal} cannot be represented exactly by this server (integers beyond 2^53)`
-      : `error decoding patch: json: cannot unmarshal number ${n.literal} into Go value of type float64`);
-  }
-  const patch = parsed.value;
+  // Go decodes a patch untyped: an int64 stays exact, a bigger integer is a float64, beyond that is an error.
+  const n = parsed.unsafeNumbers.find((u) => !Number.isFinite(Number(u.literal)));
+  if (n) throw errors.badRequest(`error decoding patch: json: cannot unmarshal number ${n.literal} into Go value of type float64`);
+  const patch = placeExactIntegers(parsed.value, parsed.unsafeNumbers);
   let strictErrors = parsed.duplicates;
   if (format === 'apply-patch') {
     // kube decodes an apply configuration with sigs.k8s.io/yaml's strict unmarshal: a 400 of its own.
@@ -146,7 +145,7 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
   }
   const schema = checkForDecode(target, obj);
   // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
-  const shown = wholeJSON ? JSON.stringify(obj) : goValue(p.patch);
+  const shown = wholeJSON ? stringifyJSON(obj) : goValue(p.patch);
   // A decode error trumps strict errors: kube's decode of the patched result fails, 422 naming the
   // patch. Apply: the store reports it when it validates the result.
   if (schema.decodeError) {
