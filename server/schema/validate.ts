@@ -79,10 +79,12 @@ function instance(): InstanceType<typeof Ajv> {
 /**
  * Definitions whose OpenAPI `required` list kube-apiserver does not enforce: it only says the Go field
  * has no omitempty, and no validation checks it. These are the status a kubelet (or kwok) reports for
- * its node and pods; kube stores what is missing as the zero value (checked against kube 1.35).
+ * its node and pods, and a CRD's status conditions (ValidateCustomResourceDefinitionStatus checks the
+ * accepted names only); kube stores what is missing as the zero value (checked against kube 1.35).
  */
-const unenforcedRequired = new Set(['NodeSystemInfo', 'NodeCondition', 'NodeAddress', 'DaemonEndpoint', 'AttachedVolume',
-  'ContainerStatus', 'ContainerStateTerminated', 'PodCondition'].map((k) => `io.k8s.api.core.v1.${k}`));
+const unenforcedRequired = new Set([...['NodeSystemInfo', 'NodeCondition', 'NodeAddress', 'DaemonEndpoint', 'AttachedVolume',
+  'ContainerStatus', 'ContainerStateTerminated', 'PodCondition'].map((k) => `io.k8s.api.core.v1.${k}`),
+'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition']);
 
 function withoutUnenforcedRequired(name: string, def: Schema): Schema {
   if (!unenforcedRequired.has(name) || !def.required) return def;
