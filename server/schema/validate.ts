@@ -14,7 +14,7 @@ import { goRegExpEngine } from '../validation/go-regexp.js';
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
 /** What a schema check needs of a type: its kind and version for messages, its OpenAPI definition. */
-export type SchemaTarget = Pick<ResourceType, 'kind' | 'version' | 'definition'>;
+export type SchemaTarget = Pick<ResourceType, 'kind' | 'version' | 'definition'> & Partial<Pick<ResourceType, 'group'>>;
 
 export interface SchemaResult {
   /** A type mismatch; kube-apiserver answers these 400 BadRequest when it decodes the body. */
@@ -231,6 +231,11 @@ export function validateAgainstSchema(rt: SchemaTarget, obj: KubeObject): Schema
 
 /** Checks of types whose schema is known only at run time (custom resources), by definition name. */
 const runtimeChecks = new Map<string, (obj: KubeObject) => DecodeCheck>();
+
+/** True for a definition known only at run time (a custom resource's). */
+export function isRuntimeDefinition(definition: string): boolean {
+  return runtimeChecks.has(definition);
+}
 
 /** Installs (or, with undefined, removes) the check for a definition no built-in schema has. */
 export function registerSchemaCheck(definition: string, check: ((obj: KubeObject) => DecodeCheck) | undefined): void {
