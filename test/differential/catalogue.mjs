@@ -105,6 +105,13 @@ for (const fv of ['Strict', 'Warn', 'Ignore']) {
   add('bodies', { id: `body-unknown-top-${l}`, request: { method: 'POST', path: `${CM}?fieldValidation=${fv}`, body: { ...cm(`body-unknown-top-${l}`), spec: { x: 1 } } }, probe: `${CM}/body-unknown-top-${l}`, pick: ['/spec'], compareWarning: true });
   add('bodies', { id: `body-unknown-meta-${l}`, request: { method: 'POST', path: `${CM}?fieldValidation=${fv}`, body: { ...cm(`body-unknown-meta-${l}`), metadata: { name: `body-unknown-meta-${l}`, colour: 'red' } } }, probe: `${CM}/body-unknown-meta-${l}`, compareWarning: true });
 }
+// strict errors in document order: the unknown field stands before the duplicate (kube's FieldValidation conformance spec)
+add('bodies', { id: 'body-unknown-then-duplicate-strict', request: { method: 'POST', path: `${DEP}?fieldValidation=Strict`, body: depJson('body-unknown-then-duplicate-strict', 1).replace('"spec":{"replicas":1,', '"spec":{"unknownField":"foo","replicas":2,"replicas":1,') }, probe: `${DEP}/body-unknown-then-duplicate-strict` });
+// apply converts the configuration to its type first: an unknown field is a 500 whatever fieldValidation says
+for (const v of ['Ignore', 'Strict']) {
+  const id = `body-apply-unknown-field-${v.toLowerCase()}`;
+  add('bodies', { id, request: { method: 'PATCH', path: `${CM}/${id}?fieldManager=m&fieldValidation=${v}`, headers: { 'Content-Type': 'application/apply-patch+yaml' }, body: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${id}\nunknownTop: y\ndata:\n  a: b\n` }, probe: `${CM}/${id}` });
+}
 add('bodies', { id: 'body-unknown-nested-deployment-strict', request: { method: 'POST', path: `${DEP}?fieldValidation=Strict`, body: depJson('body-unknown-nested-deployment-strict', 1).replace('"image":"busybox"', '"image":"busybox","imagee":"x"') }, probe: `${DEP}/body-unknown-nested-deployment-strict` });
 // deep nesting
 create('bodies', 'body-nested-array-3000', (id) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${id}"},"extra":${nested(3000)}}`);
@@ -462,7 +469,8 @@ const MESSAGE_EXACT = new Set([
   'body-data-array', 'body-data-string', 'body-labels-value-number', 'body-name-number',
   'body-immutable-string', 'body-data-and-binarydata-same-key', 'body-data-key-slash', 'body-data-key-empty',
   'body-over-3mib', 'body-annotations-over-256k', 'body-namespace-mismatch', 'body-unknown-top-strict',
-  'body-unknown-meta-strict', 'body-unknown-nested-deployment-strict', 'num-replicas-negative',
+  'body-unknown-meta-strict', 'body-unknown-nested-deployment-strict', 'body-unknown-then-duplicate-strict',
+  'body-apply-unknown-field-ignore', 'body-apply-unknown-field-strict', 'num-replicas-negative',
   'num-replicas-fraction', 'num-replicas-string', 'yaml-int-data-value', 'name-underscore', 'name-uppercase',
   'name-254-chars', 'name-leading-dot', 'name-trailing-dash', 'name-dot', 'name-dotdot', 'name-slash',
   'name-percent', 'name-space', 'name-unicode', 'name-colon', 'name-empty', 'name-service-dots',
