@@ -5,6 +5,7 @@
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { ApiError, errors } from '../api/errors.js';
+import { stringifyJSON } from '../api/json.js';
 import type { ServiceResolver } from './service-resolver.js';
 import type { WebhookSpec } from './webhook-configurations.js';
 
@@ -41,7 +42,7 @@ export class WebhookClient {
       throw new WebhookCallError(h.name, `failed to call webhook: ${e instanceof ApiError ? e.message : (e as Error).message}`, status);
     }
     const ca = cc.caBundle ? Buffer.from(cc.caBundle, 'base64').toString() : undefined;
-    const body = Buffer.from(JSON.stringify(review));
+    const body = Buffer.from(stringifyJSON(review));
     return new Promise((resolve, reject) => {
       const fail = (why: string, status: ApiError = errors.unavailable('error calling webhook')) =>
         reject(new WebhookCallError(h.name, `failed to call webhook: Post ${JSON.stringify(target.shown)}: ${why}`, status));

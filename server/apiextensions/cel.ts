@@ -73,6 +73,7 @@ export function compileErrors(s: JSONSchemaProps | undefined, base: string): Fie
 /** A JSON value as CEL sees it: integers as int (bigint) unless the schema says number, objects as maps. */
 function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
   if (typeof v === 'number') return Number.isInteger(v) && s?.type !== 'number' ? BigInt(v) : v;
+  if (typeof v === 'bigint') return s?.type === 'number' ? Number(v) : v; // an int64 beyond 2^53 (server/api/json.ts)
   if (Array.isArray(v)) return v.map((x) => toCel(x, s?.items));
   if (v !== null && typeof v === 'object') {
     const m = new Map<string, unknown>();

@@ -1,5 +1,6 @@
 // A CRD version's additionalPrinterColumns as the Table `kubectl get` shows (kube's CRD table
 // convertor): Name, then each column's simple JSONPath value typed by the column's type.
+import { stringifyJSON } from '../api/json.js';
 import type { KubeObject } from '../api/object.js';
 import { humanDuration } from '../table/format.js';
 import { column, type TableDefinition } from '../table/types.js';
@@ -76,7 +77,7 @@ export function jsonPathTokens(text: string): string[] {
 function cell(c: PrinterColumn, value: unknown, now: number): unknown {
   if (value === undefined || value === null) return null;
   switch (c.type) {
-    case 'integer': return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'integer': return typeof value === 'number' ? Math.trunc(value) : typeof value === 'bigint' ? value : null;
     case 'number': return typeof value === 'number' ? value : null;
     case 'boolean': return typeof value === 'boolean' ? value : null;
     case 'date': {
@@ -84,7 +85,7 @@ function cell(c: PrinterColumn, value: unknown, now: number): unknown {
       const t = Date.parse(value);
       return Number.isNaN(t) ? '<invalid>' : humanDuration(now - t);
     }
-    default: return typeof value === 'string' ? value : JSON.stringify(value);
+    default: return typeof value === 'string' ? value : typeof value === 'bigint' ? value.toString() : stringifyJSON(value);
   }
 }
 

@@ -6,8 +6,10 @@ import addFormatsModule from 'ajv-formats';
 import { FieldError, field } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { clone } from '../api/object.js';
+import { withFloatIntegers } from '../api/json.js';
 import type { DecodeCheck } from '../schema/validate.js';
 import { fieldPath } from '../schema/validate.js';
+import { builtinDefinitions } from '../schema/definitions.js';
 import { goRegExpEngine } from '../validation/go-regexp.js';
 
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -137,13 +139,21 @@ export class CustomResourceSchema {
   /** The decode step's check: value errors as causes, unknown fields for pruning and fieldValidation. */
   check(obj: KubeObject): DecodeCheck {
     const result: DecodeCheck = { causes: [], unknownFields: [], unknownPaths: [] };
-    if (!this.validator(obj)) {
+    // ajv knows no bigint: an int64 beyond 2^53 is checked as the float64 kube's validation compares.
+    let checked: unknown = obj;
+    let valid = this.validator(obj);
+    if (!valid && (checked = withFloatIntegers(obj)) !== obj) valid = this.validator(checked);
+    if (!valid) {
       for (const e of this.validator.errors ?? []) {
-        const fe = toFieldError(e, obj);
+        const fe = toFieldError(e, checked);
         if (fe) result.causes.push(fe);
       }
     }
     walkUnknown(this.root, obj, [], true, result);
+    // kube's pruning reports the unknown fields of a custom resource sorted by path.
+    const order = result.unknownFields.map((f, i) => i).sort((a, b) => (result.unknownFields[a] < result.unknownFields[b] ? -1 : result.unknownFields[a] > result.unknownFields[b] ? 1 : 0));
+    result.unknownFields = order.map((i) => result.unknownFields[i]);
+    result.unknownPaths = order.map((i) => result.unknownPaths[i]);
     result.causes.push(...structuralValueErrors(this.root, obj, []));
     return result;
   }
@@ -151,6 +161,19 @@ export class CustomResourceSchema {
   /** Schema defaults, as kube applies them on decode and on read from storage. */
   applyDefaults(obj: KubeObject): void {
     applyDefaults(this.root, obj);
+  }
+}
+
+let objectMetaFields: Set<string> | undefined;
+
+/** A root or embedded resource's metadata is an ObjectMeta: kube's decoding reports (and drops) the fields it has not. */
+function unknownMetadataFields(meta: unknown, path: string[], out: DecodeCheck): void {
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return;
+  objectMetaFields ??= new Set(Object.keys(builtinDefinitions()['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']?.properties ?? {}));
+  for (const k of Object.keys(meta)) {
+    if (objectMetaFields.has(k)) continue;
+    out.unknownPaths.push([...path, k]);
+    out.unknownFields.push([...path, k].join('.'));
   }
 }
 
@@ -164,6 +187,7 @@ function walkUnknown(s: JSONSchemaProps | undefined, v: unknown, path: string[],
   const o = v as Record<string, unknown>;
   const implicit = root || s['x-kubernetes-embedded-resource'] ? ['apiVersion', 'kind', 'metadata'] : [];
   for (const [k, child] of Object.entries(o)) {
+    if (k === 'metadata' && implicit.length) unknownMetadataFields(child, [...path, k], out);
     if (implicit.includes(k)) continue;
     const known = s.properties?.[k];
     if (known) walkUnknown(known, child, [...path, k], false, out);

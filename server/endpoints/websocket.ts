@@ -1,6 +1,7 @@
 // WATCH over WebSocket, as kube-apiserver accepts it: each WatchEvent is one text message.
 // (k6 can only drive watches this way.)
 import { ApiError, errors } from '../api/errors.js';
+import { stringifyJSON } from '../api/json.js';
 import type { KubeObject } from '../api/object.js';
 import { Exchange, type ExchangeAudit } from '../http/exchange.js';
 import { requestInfo } from '../http/request-info.js';
@@ -71,7 +72,7 @@ async function openWatch(ws: WebSocket<WatchSocketData>, types: TypeRegistry, st
     if (!rt || rt.virtual) throw errors.notFoundPath();
     const stop = await startWatch(store, rt, info.namespace, watchOptions(query, info.name), {
       event(type: WatchEventType, object: string | KubeObject) {
-        send(`{"type":"${type}","object":${typeof object === 'string' ? object : JSON.stringify(object)}}`);
+        send(`{"type":"${type}","object":${typeof object === 'string' ? object : stringifyJSON(object)}}`);
       },
       queuedBytes: () => (data.closed ? 0 : ws.getBufferedAmount()),
       close: () => {

@@ -3,6 +3,7 @@
 // are path elements — `f:<field>`, `k:<JSON of a list item's map keys>`, `v:<JSON of a set item>`,
 // `i:<index>` — where `{}` is a member leaf and `".": {}` marks a member that also has children.
 import { errors } from '../api/errors.js';
+import { parseExactJSON, stringifyJSON } from '../api/json.js';
 
 /** A node of the tree: whether the path to here is a member, and the elements below it. */
 export interface FieldSet {
@@ -143,11 +144,11 @@ export function fieldElement(name: string): string {
 export function keyElement(keys: Record<string, unknown>): string {
   const sorted: Record<string, unknown> = {};
   for (const k of Object.keys(keys).sort()) Object.defineProperty(sorted, k, { value: keys[k], enumerable: true, writable: true, configurable: true });
-  return `k:${JSON.stringify(sorted)}`;
+  return `k:${stringifyJSON(sorted)}`;
 }
 
 export function valueElement(value: unknown): string {
-  return `v:${JSON.stringify(value)}`;
+  return `v:${stringifyJSON(value)}`;
 }
 
 /** A path as kube prints it in conflicts: `.spec.template.spec.containers[name="nginx"].image`. */
@@ -156,8 +157,8 @@ export function pathString(path: readonly string[]): string {
     const body = pe.slice(2);
     switch (pe[0]) {
       case 'f': return `.${body}`;
-      case 'k': return `[${Object.entries(JSON.parse(body) as Record<string, unknown>).map(([k, v]) => `${k}=${goString(v)}`).join(',')}]`;
-      case 'v': return `[=${goString(JSON.parse(body))}]`;
+      case 'k': return `[${Object.entries(parseExactJSON(body) as Record<string, unknown>).map(([k, v]) => `${k}=${goString(v)}`).join(',')}]`;
+      case 'v': return `[=${goString(parseExactJSON(body))}]`;
       default: return `[${body}]`;
     }
   }).join('');
@@ -167,6 +168,6 @@ export function pathString(path: readonly string[]): string {
 function goString(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null) return 'null';
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'object') return stringifyJSON(v);
   return String(v);
 }

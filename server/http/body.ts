@@ -18,6 +18,8 @@ export interface ParsedBody {
   value: unknown;
   /** Strict-decoding errors for repeated keys, as kube words them (`duplicate field "metadata.name"`). */
   duplicates: string[];
+  /** Where each duplicate key stands in JSON text (kube reports strict errors in document order). */
+  duplicateOffsets?: number[];
   unsafeNumbers: UnsafeNumber[];
   /** JSON literals with a fraction or exponent (`1.0`, `1e2`): Go's encoding/json refuses them for integer fields. */
   floatLiterals: UnsafeNumber[];
@@ -42,8 +44,8 @@ export function parseBody(raw: Buffer, format: 'json' | 'yaml', kindHint: string
 
 function parseJSON(text: string): ParsedBody {
   // The scan first: it bounds the depth before anything recursive touches the value.
-  const { duplicates, unsafeNumbers, floatLiterals } = scanJSON(text);
-  return { value: JSON.parse(text) as unknown, duplicates, unsafeNumbers, floatLiterals };
+  const { duplicates, duplicateOffsets, unsafeNumbers, floatLiterals } = scanJSON(text);
+  return { value: JSON.parse(text) as unknown, duplicates, duplicateOffsets, unsafeNumbers, floatLiterals };
 }
 
 function jsonErrorMessage(e: Error): string {
@@ -64,9 +66,21 @@ export function dottedPath(segments: string[], isIndex: (i: number) => boolean):
   return out;
 }
 
+/** The offset of each path's first key in JSON text (-1 where absent): strict errors in the order kube finds them. */
+export function keyOffsets(text: string, paths: string[][]): number[] {
+  const wanted = new Map(paths.map((p, i) => [p.join('\u0000'), i]));
+  const out = paths.map(() => -1);
+  scanJSON(text, (path, offset) => {
+    const i = wanted.get(path().join('\u0000'));
+    if (i !== undefined && out[i] < 0) out[i] = offset;
+  });
+  return out;
+}
+
 /** One pass over JSON text: depth, duplicate keys and unsafe numbers. Malformed text is left to JSON.parse. */
-export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: UnsafeNumber[]; floatLiterals: UnsafeNumber[] } {
+export function scanJSON(text: string, onKey?: (path: () => string[], offset: number) => void): { duplicates: string[]; duplicateOffsets: number[]; unsafeNumbers: UnsafeNumber[]; floatLiterals: UnsafeNumber[] } {
   const duplicates: string[] = [];
+  const duplicateOffsets: number[] = [];
   const unsafeNumbers: UnsafeNumber[] = [];
   const floatLiterals: UnsafeNumber[] = [];
   const stack: Frame[] = [];
@@ -88,9 +102,13 @@ export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: U
       if (expectKey && top?.keys) {
         let key: string;
         try { key = JSON.parse(text.slice(i, j + 1)) as string; } catch { key = text.slice(i + 1, j); }
-        if (top.keys.has(key)) duplicates.push(`duplicate field ${JSON.stringify(strictPath(key))}`);
+        if (top.keys.has(key)) {
+          duplicates.push(`duplicate field ${JSON.stringify(strictPath(key))}`);
+          duplicateOffsets.push(i);
+        }
         top.keys.add(key);
         top.key = key;
+        onKey?.(() => pathOf(stack), i);
         expectKey = false;
       }
       i = j + 1;
@@ -117,7 +135,7 @@ export function scanJSON(text: string): { duplicates: string[]; unsafeNumbers: U
     }
     i++;
   }
-  return { duplicates, unsafeNumbers, floatLiterals };
+  return { duplicates, duplicateOffsets, unsafeNumbers, floatLiterals };
 }
 
 /** True when Number(literal) is the number the literal means (integers exactly, everything finite). */
@@ -144,7 +162,8 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 
 function parseYAML(text: string): ParsedBody {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { uniqueKeys: false, lineCounter });
+  // Integers as bigint: a literal beyond 2^53 keeps its digits (yamlValue reports it, the decode keeps it exact).
+  const docs = parseAllDocuments(text, { uniqueKeys: false, lineCounter, intAsBigInt: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const doc = list[0] as Document.Parsed | undefined;
   if (!doc || doc.errors.length) {

@@ -1,6 +1,7 @@
 // One HTTP exchange, lifted out of uWebSockets.js so async handlers can use it safely:
 // everything from `req` is copied up front, and every write is corked and skipped after an abort.
 import { ApiError, errors } from '../api/errors.js';
+import { stringifyJSON } from '../api/json.js';
 import type { UserInfo } from '../authentication/user.js';
 import type { RequestInfo } from './request-info.js';
 import { requestRunning } from './running-request.js';
@@ -196,7 +197,7 @@ export class Exchange {
 
   sendJSON(status: number, obj: unknown, extraHeaders: Record<string, string> = {}): void {
     requestRunning(this); // encoding a large answer is where a request is most likely to hold the loop
-    this.send(status, JSON.stringify(obj), 'application/json', extraHeaders);
+    this.send(status, stringifyJSON(obj), 'application/json', extraHeaders);
   }
 
   sendError(e: unknown): void {

@@ -1,6 +1,7 @@
 // Content negotiation: which representation a client asked for, and which body format it sent (parsed in body.ts).
 import { stringify as yamlStringify } from 'yaml';
 import { errors } from '../api/errors.js';
+import { stringifyJSON } from '../api/json.js';
 
 /** 'partial' / 'partial-v1beta1': PartialObjectMetadata(List) in meta.k8s.io/v1 or v1beta1 (metadata informers, the GC). */
 export type Representation = 'json' | 'yaml' | 'table' | 'partial' | 'partial-v1beta1';
@@ -53,7 +54,7 @@ export function partialKind(accept: string | undefined): string | undefined {
 
 export function encode(rep: Representation, obj: unknown): { body: string; contentType: string } {
   if (rep === 'yaml') return { body: yamlStringify(obj), contentType: 'application/yaml' };
-  return { body: JSON.stringify(obj), contentType: 'application/json' };
+  return { body: stringifyJSON(obj), contentType: 'application/json' };
 }
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';

@@ -121,7 +121,10 @@ function scalarValue(v: unknown, path: PathLink | undefined, unsafeNumbers: Yaml
   if (typeof v === 'number' && (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v)))) {
     unsafeNumbers.push({ path: pathOf(path), literal: Number.isFinite(v) ? String(v) : v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN' });
   }
-  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'bigint') {
+    if (!Number.isSafeInteger(Number(v))) unsafeNumbers.push({ path: pathOf(path), literal: v.toString() });
+    return Number(v);
+  }
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8'); // !!binary: go-yaml decodes it to its bytes
   return v === undefined ? null : v;

@@ -79,6 +79,7 @@ function definitionsFor(names: Set<string>, gvks: Map<string, GroupVersionKind[]
 
 export function buildOpenAPI(types: TypeRegistry): OpenAPIDocs {
   const all = { ...builtinDefinitions(), ...customResourceDefinitions(types) };
+  const allV2 = { ...builtinDefinitions(), ...customResourceDefinitions(types, true) };
   const served = types.all().filter((rt) => (!rt.virtual || rt.inOpenAPI) && all[rt.definition]);
   const gvks = new Map<string, GroupVersionKind[]>();
   for (const rt of served) {
@@ -93,8 +94,8 @@ export function buildOpenAPI(types: TypeRegistry): OpenAPIDocs {
   // v2: one document with every served kind.
   const v2Paths: Record<string, unknown> = {};
   for (const rt of served) Object.assign(v2Paths, resourcePaths(rt, definitionsRef, false));
-  const v2Names = reachable([...gvks.keys(), ...commonDefinitions], all);
-  const v2 = doc({ swagger: '2.0', info, paths: v2Paths, definitions: definitionsFor(v2Names, gvks, false, all) });
+  const v2Names = reachable([...gvks.keys(), ...commonDefinitions], allV2);
+  const v2 = doc({ swagger: '2.0', info, paths: v2Paths, definitions: definitionsFor(v2Names, gvks, false, allV2) });
 
   // v3: one document per group-version with the schemas its kinds reach.
   const v3 = new Map<string, OpenAPIDocument>();

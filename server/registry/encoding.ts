@@ -1,12 +1,13 @@
 // Between what storage holds (the storage version's JSON bytes) and what a client gets (its
 // version, with resourceVersion). Encodings are kept on cache entries so reads do not re-encode.
+import { parseExactJSON, stringifyJSON } from '../api/json.js';
 import { apiVersionOf, clone, type KubeObject } from '../api/object.js';
 import type { StoredValue } from '../storage/interface.js';
 import type { ResourceType } from './types.js';
 
 /** Bytes from storage to the object in the requested version, with resourceVersion set. */
 export function decode(rt: ResourceType, sv: StoredValue): KubeObject {
-  const obj = JSON.parse(sv.value.toString()) as KubeObject;
+  const obj = parseExactJSON(sv.value.toString()) as KubeObject;
   obj.metadata.resourceVersion = String(sv.modRevision);
   return fromStorage(rt, obj);
 }
@@ -30,7 +31,7 @@ export function toStorage(rt: ResourceType, obj: KubeObject): KubeObject {
 }
 
 export function encode(obj: KubeObject): Buffer {
-  return Buffer.from(JSON.stringify(obj));
+  return Buffer.from(stringifyJSON(obj));
 }
 
 /** JSON text of a stored value in the resource's version, with resourceVersion; kept on the entry. */
@@ -47,7 +48,7 @@ export function encodeEntry(rt: ResourceType, entry: StoredValue): string {
       text = head + rv + (raw[head.length] === '}' ? '' : ',') + raw.slice(head.length);
     }
   }
-  text ??= JSON.stringify(decode(rt, entry));
+  text ??= stringifyJSON(decode(rt, entry));
   (entry.encoded ??= new Map()).set(tag, text);
   return text;
 }

@@ -3,6 +3,7 @@
 import type { AuthorizationServices } from '../authorization/authorizer.js';
 import { randomUUID } from 'node:crypto';
 import { ApiError, errors, field, type GroupResource } from '../api/errors.js';
+import { parseExactJSON } from '../api/json.js';
 import { apiVersionOf, clone, type KubeList, type KubeObject } from '../api/object.js';
 import { zeroNulls } from '../schema/nulls.js';
 import { parseFieldSelector } from '../selectors/fields.js';
@@ -89,7 +90,7 @@ export class GenericStore {
   // ---- reads -------------------------------------------------------------------------------
 
   async get(rt: ResourceType, namespace: string, name: string, resourceVersion?: string): Promise<KubeObject> {
-    return JSON.parse(await this.getEncoded(rt, namespace, name, resourceVersion)) as KubeObject;
+    return parseExactJSON(await this.getEncoded(rt, namespace, name, resourceVersion)) as KubeObject;
   }
 
   /** The object as JSON text, from the stored value's kept encoding when it has one. */
@@ -101,7 +102,7 @@ export class GenericStore {
 
   async list(rt: ResourceType, namespace: string, opts: ListOptions): Promise<KubeList> {
     const encoded = await this.listEncoded(rt, namespace, opts);
-    return { ...encoded.list, items: encoded.items.map((t) => JSON.parse(t) as KubeObject) };
+    return { ...encoded.list, items: encoded.items.map((t) => parseExactJSON(t) as KubeObject) };
   }
 
   /** LIST as list metadata plus each item's JSON text. */

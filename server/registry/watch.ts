@@ -1,6 +1,7 @@
 // A watch on one resource: options checked, selectors made a predicate, the storage's events
 // written to the client as JSON, with bookmarks, a timeout and the slow-client limit.
 import { ApiError, errors, field, type FieldError } from '../api/errors.js';
+import { parseExactJSON, stringifyJSON } from '../api/json.js';
 import { apiVersionOf, type KubeObject } from '../api/object.js';
 import type { StoredValue, Watch, WatchEventType as StorageEventType, WatchListener } from '../storage/interface.js';
 import type { GenericStore } from './store.js';
@@ -71,14 +72,14 @@ export async function startWatch(
     // Every event sent, bookmarks and errors too, as kube counts them; the size is the object's encoding.
     const event = sink.event.bind(sink);
     sink = { ...sink, event(type, object, parse) {
-      sent(rt, typeof object === 'string' ? Buffer.byteLength(object) : Buffer.byteLength(JSON.stringify(object)));
+      sent(rt, typeof object === 'string' ? Buffer.byteLength(object) : Buffer.byteLength(stringifyJSON(object)));
       event(type, object, parse);
     } };
   }
   const listener: WatchListener = {
     event(type: StorageEventType, value: StoredValue) {
       if (stopped) return;
-      sink.event(type, store.encodeEntry(rt, value), () => JSON.parse(store.encodeEntry(rt, value)) as KubeObject);
+      sink.event(type, store.encodeEntry(rt, value), () => parseExactJSON(store.encodeEntry(rt, value)) as KubeObject);
       if (sink.queuedBytes() > settings.maxQueuedBytes) {
         console.error(`watch ${rt.resource}: client too slow (${sink.queuedBytes()} bytes queued); closing`);
         stop();

@@ -4,6 +4,7 @@
 // first use and kept.
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { type FieldError, field } from '../api/errors.js';
+import { int64Literal, withFloatIntegers } from '../api/json.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceType } from '../registry/types.js';
 import { builtinDefinitions, quantityDefinition, refName, type Schema } from './definitions.js';
@@ -13,7 +14,7 @@ import { goRegExpEngine } from '../validation/go-regexp.js';
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
 
 /** What a schema check needs of a type: its kind and version for messages, its OpenAPI definition. */
-export type SchemaTarget = Pick<ResourceType, 'kind' | 'version' | 'definition'>;
+export type SchemaTarget = Pick<ResourceType, 'kind' | 'version' | 'definition'> & Partial<Pick<ResourceType, 'group'>>;
 
 export interface SchemaResult {
   /** A type mismatch; kube-apiserver answers these 400 BadRequest when it decodes the body. */
@@ -78,10 +79,12 @@ function instance(): InstanceType<typeof Ajv> {
 /**
  * Definitions whose OpenAPI `required` list kube-apiserver does not enforce: it only says the Go field
  * has no omitempty, and no validation checks it. These are the status a kubelet (or kwok) reports for
- * its node and pods; kube stores what is missing as the zero value (checked against kube 1.35).
+ * its node and pods, and a CRD's status conditions (ValidateCustomResourceDefinitionStatus checks the
+ * accepted names only); kube stores what is missing as the zero value (checked against kube 1.35).
  */
-const unenforcedRequired = new Set(['NodeSystemInfo', 'NodeCondition', 'NodeAddress', 'DaemonEndpoint', 'AttachedVolume',
-  'ContainerStatus', 'ContainerStateTerminated', 'PodCondition'].map((k) => `io.k8s.api.core.v1.${k}`));
+const unenforcedRequired = new Set([...['NodeSystemInfo', 'NodeCondition', 'NodeAddress', 'DaemonEndpoint', 'AttachedVolume',
+  'ContainerStatus', 'ContainerStateTerminated', 'PodCondition'].map((k) => `io.k8s.api.core.v1.${k}`),
+'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition']);
 
 function withoutUnenforcedRequired(name: string, def: Schema): Schema {
   if (!unenforcedRequired.has(name) || !def.required) return def;
@@ -151,6 +154,7 @@ function jsonKind(v: unknown): string {
   if (Array.isArray(v)) return 'array';
   if (v === null) return 'null';
   if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'bigint') return 'number';
   return typeof v;
 }
 
@@ -168,7 +172,7 @@ function decodeMessage(rt: SchemaTarget, obj: unknown, path: string[], literal?:
   for (const seg of path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, seg) ? (value as Record<string, unknown>)[seg] : undefined;
   // encoding/json names the literal only when a number does not fit a numeric field.
   const numeric = at.schema && ['integer', 'number'].includes(deref(at.schema)?.type as string);
-  const kind = typeof value === 'number' && numeric ? `number ${literal ?? value}` : jsonKind(value);
+  const kind = (typeof value === 'number' || typeof value === 'bigint') && numeric ? `number ${literal ?? value}` : jsonKind(value);
   return `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: cannot unmarshal ${kind} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${goType(at.schema)}`;
 }
 
@@ -195,20 +199,20 @@ function schemaAt(rt: SchemaTarget, path: string[]): { schema: Schema | undefine
 }
 
 /**
- * A number literal JavaScript cannot hold (1e309, integers beyond 2^53): kube's decode error where
- * the field is an int32, int64 or float64 kube would refuse it in; a refusal of ours where kube would
- * keep the digits (an int64 within range, untyped JSON); nothing in a field the decode drops (unknown).
+ * A number literal JavaScript cannot hold as a number (1e309, integers beyond 2^53): kube's decode
+ * error where the field is an int32, int64 or float64 kube would refuse it in; nothing where kube
+ * keeps it (an int64 within range and untyped JSON keep the digits, as bigint; a bigger integer in
+ * untyped JSON is a float64 as in Go) or where the decode drops it (unknown); a refusal of ours
+ * for a literal beyond float64 in untyped JSON.
  */
 export function unsafeNumberError(rt: SchemaTarget, obj: unknown, path: string[], literal: string): string | undefined {
   const at = schemaAt(rt, path);
   if (!at.known) return undefined;
   const s = deref(at.schema);
-  const value = Number(literal);
-  const goFits = s?.type === 'number' ? Number.isFinite(value)
-    : s?.type === 'integer' && s.format === 'int64' ? /^-?\d+$/.test(literal) && BigInt(literal) >= -(2n ** 63n) && BigInt(literal) < 2n ** 63n
-      : false;
-  if (s?.type === 'number' && goFits) return undefined; // float64 rounds in Go too
-  if (!goFits && (s?.type === 'integer' || s?.type === 'number')) return decodeMessage(rt, obj, path, literal);
+  const finite = Number.isFinite(Number(literal));
+  if (s?.type === 'number') return finite ? undefined : decodeMessage(rt, obj, path, literal); // float64 rounds in Go too
+  if (s?.type === 'integer') return s.format === 'int64' && int64Literal(literal) !== undefined ? undefined : decodeMessage(rt, obj, path, literal);
+  if (finite) return undefined; // untyped, or a type the schema check refuses with kube's words
   return `${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: json: number ${literal} at ${path.join('.') || '(root)'} cannot be represented exactly by this server (integers beyond 2^53 and numbers beyond float64)`;
 }
 
@@ -228,6 +232,11 @@ export function validateAgainstSchema(rt: SchemaTarget, obj: KubeObject): Schema
 /** Checks of types whose schema is known only at run time (custom resources), by definition name. */
 const runtimeChecks = new Map<string, (obj: KubeObject) => DecodeCheck>();
 
+/** True for a definition known only at run time (a custom resource's). */
+export function isRuntimeDefinition(definition: string): boolean {
+  return runtimeChecks.has(definition);
+}
+
 /** Installs (or, with undefined, removes) the check for a definition no built-in schema has. */
 export function registerSchemaCheck(definition: string, check: ((obj: KubeObject) => DecodeCheck) | undefined): void {
   if (check) runtimeChecks.set(definition, check);
@@ -240,6 +249,9 @@ export function checkForDecode(rt: SchemaTarget, obj: KubeObject): DecodeCheck {
   const result: DecodeCheck = { causes: [], unknownFields: [], unknownPaths: [] };
   const validate = validatorFor(rt.definition);
   if (!validate || validate(obj)) return result;
+  // ajv knows no bigint: an int64 beyond 2^53 is checked as the float64 kube's validation compares.
+  const floats = withFloatIntegers(obj);
+  if (floats !== obj && validate(floats)) return result;
   for (const e of (validate.errors ?? []) as ErrorObject[]) {
     if (e.keyword === 'additionalProperties') {
       const name = (e.params as { additionalProperty: string }).additionalProperty;

@@ -106,6 +106,13 @@ for (const fv of ['Strict', 'Warn', 'Ignore']) {
   add('bodies', { id: `body-unknown-top-${l}`, request: { method: 'POST', path: `${CM}?fieldValidation=${fv}`, body: { ...cm(`body-unknown-top-${l}`), spec: { x: 1 } } }, probe: `${CM}/body-unknown-top-${l}`, pick: ['/spec'], compareWarning: true });
   add('bodies', { id: `body-unknown-meta-${l}`, request: { method: 'POST', path: `${CM}?fieldValidation=${fv}`, body: { ...cm(`body-unknown-meta-${l}`), metadata: { name: `body-unknown-meta-${l}`, colour: 'red' } } }, probe: `${CM}/body-unknown-meta-${l}`, compareWarning: true });
 }
+// strict errors in document order: the unknown field stands before the duplicate (kube's FieldValidation conformance spec)
+add('bodies', { id: 'body-unknown-then-duplicate-strict', request: { method: 'POST', path: `${DEP}?fieldValidation=Strict`, body: depJson('body-unknown-then-duplicate-strict', 1).replace('"spec":{"replicas":1,', '"spec":{"unknownField":"foo","replicas":2,"replicas":1,') }, probe: `${DEP}/body-unknown-then-duplicate-strict` });
+// apply converts the configuration to its type first: an unknown field is a 500 whatever fieldValidation says
+for (const v of ['Ignore', 'Strict']) {
+  const id = `body-apply-unknown-field-${v.toLowerCase()}`;
+  add('bodies', { id, request: { method: 'PATCH', path: `${CM}/${id}?fieldManager=m&fieldValidation=${v}`, headers: { 'Content-Type': 'application/apply-patch+yaml' }, body: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${id}\nunknownTop: y\ndata:\n  a: b\n` }, probe: `${CM}/${id}` });
+}
 add('bodies', { id: 'body-unknown-nested-deployment-strict', request: { method: 'POST', path: `${DEP}?fieldValidation=Strict`, body: depJson('body-unknown-nested-deployment-strict', 1).replace('"image":"busybox"', '"image":"busybox","imagee":"x"') }, probe: `${DEP}/body-unknown-nested-deployment-strict` });
 // deep nesting
 create('bodies', 'body-nested-array-3000', (id) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${id}"},"extra":${nested(3000)}}`);
@@ -121,6 +128,13 @@ for (const [id, n] of [['num-replicas-1e309', '1e309'], ['num-replicas-2p63', '9
   ['num-replicas-negative', '-1'], ['num-replicas-fraction', '1.5'], ['num-replicas-exponent', '1e2'], ['num-replicas-string', '"3"'],
   ['num-replicas-2p31-minus-1', '2147483647'], ['num-replicas-neg-2p63', '-9223372036854775809'], ['num-replicas-1-0', '1.0'], ['num-replicas-null', 'null']]) {
   add('bodies', { id, request: { method: 'POST', path: DEP, body: depJson(id, n) }, probe: `${DEP}/${id}`, pick: ['/spec/replicas'] });
+}
+// int64 beyond 2^53 in a typed int64 field (a Job's activeDeadlineSeconds): kube keeps the digits
+const JOB = `/apis/batch/v1/namespaces/${NS}/jobs`;
+for (const [id, n] of [['num-job-deadline-2p53-plus-1', '9007199254740993'], ['num-job-deadline-int64-max', '9223372036854775807']]) {
+  const body = `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"${id}"},"spec":{"activeDeadlineSeconds":${n},` +
+    `"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"busybox"}]}}}}`;
+  add('bodies', { id, request: { method: 'POST', path: JOB, body }, probe: `${JOB}/${id}`, pick: ['/spec/activeDeadlineSeconds'] });
 }
 add('bodies', { id: 'num-lease-duration-2p31', request: { method: 'POST', path: LEASE, body: leaseJson('num-lease-duration-2p31', '2147483648') }, probe: `${LEASE}/num-lease-duration-2p31` });
 add('bodies', { id: 'num-lease-duration-2p63', request: { method: 'POST', path: LEASE, body: leaseJson('num-lease-duration-2p63', '9223372036854775808') }, probe: `${LEASE}/num-lease-duration-2p63` });
@@ -575,7 +589,8 @@ const MESSAGE_EXACT = new Set([
   'body-data-array', 'body-data-string', 'body-labels-value-number', 'body-name-number',
   'body-immutable-string', 'body-data-and-binarydata-same-key', 'body-data-key-slash', 'body-data-key-empty',
   'body-over-3mib', 'body-annotations-over-256k', 'body-namespace-mismatch', 'body-unknown-top-strict',
-  'body-unknown-meta-strict', 'body-unknown-nested-deployment-strict', 'num-replicas-negative',
+  'body-unknown-meta-strict', 'body-unknown-nested-deployment-strict', 'body-unknown-then-duplicate-strict',
+  'body-apply-unknown-field-ignore', 'body-apply-unknown-field-strict', 'num-replicas-negative',
   'num-replicas-fraction', 'num-replicas-string', 'yaml-int-data-value', 'name-underscore', 'name-uppercase',
   'name-254-chars', 'name-leading-dot', 'name-trailing-dash', 'name-dot', 'name-dotdot', 'name-slash',
   'name-percent', 'name-space', 'name-unicode', 'name-colon', 'name-empty', 'name-service-dots',

@@ -269,6 +269,19 @@ describe('namespaces: finalize and status', () => {
     expect(back.status).toBe(200);
   });
 
+  it('a merge patch of namespaces/status keeps the annotation it brings (kube\'s namespaceStatusStrategy resets the spec only)', async () => {
+    await api(base, 'POST', '/api/v1/namespaces', { metadata: { name: 'ns-annotated' }, spec: { finalizers: ['kubernetes'] } });
+    const patched = await mergePatch('/api/v1/namespaces/ns-annotated/status', {
+      metadata: { annotations: { 'e2e-patched-ns-status': 'ns-annotated' } },
+      spec: { finalizers: [] },
+      status: { conditions: [{ type: 'StatusPatch', status: 'True', reason: 'E2E', message: 'Patched by an e2e test' }] },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.metadata.annotations).toEqual({ 'e2e-patched-ns-status': 'ns-annotated' });
+    expect(patched.json.spec).toEqual({ finalizers: ['kubernetes'] });
+    expect(patched.json.status.conditions.at(-1)).toMatchObject({ type: 'StatusPatch', reason: 'E2E' });
+  });
+
   it('pods/status and nodes/status change status only', async () => {
     await api(base, 'POST', '/api/v1/namespaces/sub/pods', pod('st'));
     const r = await call('PUT', '/api/v1/namespaces/sub/pods/st/status', { ...(await api(base, 'GET', '/api/v1/namespaces/sub/pods/st')), spec: { containers: [{ name: 'c', image: 'changed' }] }, status: { phase: 'Running' } });
@@ -280,6 +293,26 @@ describe('namespaces: finalize and status', () => {
     expect(n.status).toBe(200);
     expect(n.json.spec?.unschedulable).toBeUndefined();
     expect(n.json.status.conditions).toEqual([{ type: 'Ready', status: 'True' }]);
+  });
+});
+
+describe('customresourcedefinitions/status', () => {
+  it('takes conditions without type and status, as kube (it validates the accepted names only) stores them as ""', async () => {
+    const crd = {
+      metadata: { name: 'widgets.status.example.com' },
+      spec: { group: 'status.example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] },
+    };
+    expect((await call('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd)).status).toBe(201);
+    const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.status.example.com/status';
+    const current = await api(base, 'GET', path);
+    current.status.conditions.push({ type: '', status: '', message: 'updated' });
+    const updated = await call('PUT', path, current);
+    expect(updated.status).toBe(200);
+    expect(updated.json.status.conditions.at(-1)).toEqual({ type: '', status: '', message: 'updated' });
+    // The conformance spec's JSON patch: a condition with a message only.
+    const patched = await call('PATCH', path, [{ op: 'add', path: '/status/conditions', value: [{ message: 'patched' }] }], { 'Content-Type': 'application/json-patch+json' });
+    expect(patched.status).toBe(200);
+    expect(patched.json.status.conditions).toEqual([{ message: 'patched', type: '', status: '' }]);
   });
 });
 

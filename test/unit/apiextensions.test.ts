@@ -74,6 +74,14 @@ describe('custom resource schema', () => {
     expect(check.unknownPaths).toEqual([['spec', 'colour'], ['spec', 'ports', '0', 'proto']]);
   });
 
+  it('finds unknown metadata fields at the root and in embedded resources, all sorted by path as kube reports them', () => {
+    const obj = { ...cr({ size: 1, zeta: 1, template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', unknownSubMeta: 'x' } } }), unknownField: 1 };
+    obj.metadata.unknownMeta = 'x';
+    const check = s.check(obj);
+    expect(check.unknownFields).toEqual(['metadata.unknownMeta', 'spec.template.metadata.unknownSubMeta', 'spec.zeta', 'unknownField']);
+    expect(check.unknownPaths[0]).toEqual(['metadata', 'unknownMeta']);
+  });
+
   it('applies defaults, also inside list items, and replaces a null that may not be null', () => {
     const obj = cr({ ports: [{ name: 'a' }, { name: 'b', port: 8080 }] });
     s.applyDefaults(obj);

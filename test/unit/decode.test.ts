@@ -98,17 +98,17 @@ describe('parseBody', () => {
     expect(parseBody(buf('k: &k name\n*k : v\nl: [a: 1, b]\n'), 'yaml', '').value).toEqual({ k: 'name', name: 'v', l: [{ a: 1 }, 'b'] });
     expect(apiError(() => parseBody(buf('a: &x [1, *x]\n'), 'yaml', '')).message).toBe("error converting YAML to JSON: yaml: anchor 'x' value contains itself");
     expect(apiError(() => parseBody(buf('a: *missing\n'), 'yaml', '')).message).toBe("error converting YAML to JSON: yaml: unknown anchor 'missing' referenced");
-    expect(parseBody(buf('a: [9223372036854775808]\n'), 'yaml', '').unsafeNumbers).toEqual([{ path: ['a', '0'], literal: '9223372036854776000' }]);
+    expect(parseBody(buf('a: [9223372036854775808]\n'), 'yaml', '').unsafeNumbers).toEqual([{ path: ['a', '0'], literal: '9223372036854775808' }]);
   });
 });
 
 describe('decodeObjectBytes', () => {
   const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a","name":"a","bogus":1},"extra":{"__proto__":{"x":1}},"data":{"k":"v"}}';
 
-  it('Strict refuses duplicate and unknown fields in one strict decoding error', () => {
+  it('Strict refuses duplicate and unknown fields in one strict decoding error, in document order (kube 1.35\'s answer)', () => {
     const e = apiError(() => decodeObjectBytes(buf(body), 'json', configmaps, opts('Strict')));
     expect(e.code).toBe(400);
-    expect(e.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", unknown field "extra", unknown field "metadata.bogus"');
+    expect(e.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", unknown field "metadata.bogus", unknown field "extra"');
   });
 
   it('Warn warns and Ignore stays silent; both drop the unknown fields', () => {
@@ -116,7 +116,7 @@ describe('decodeObjectBytes', () => {
       const o = opts(mode);
       const obj = decodeObjectBytes(buf(body), 'json', configmaps, o);
       expect(JSON.stringify(obj)).toBe('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"k":"v"}}');
-      expect(o.warnings).toEqual(mode === 'Warn' ? ['duplicate field "metadata.name"', 'unknown field "extra"', 'unknown field "metadata.bogus"'] : []);
+      expect(o.warnings).toEqual(mode === 'Warn' ? ['duplicate field "metadata.name"', 'unknown field "metadata.bogus"', 'unknown field "extra"'] : []);
     }
   });
 
@@ -175,6 +175,29 @@ describe('patches through the decode step', () => {
     const w = opts('Warn');
     decodePatchBytes(yaml, 'apply-patch', w);
     expect(w.warnings).toHaveLength(1);
+  });
+
+  it('typed objects: duplicate and unknown fields in the order they stand (kube\'s FieldValidation conformance spec)', () => {
+    const dep = '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"my-dep"},"spec":{"unknownField":"foo","replicas":2,"replicas":3,"selector":{"matchLabels":{"app":"nginx"}}}}';
+    expect(apiError(() => decodeObjectBytes(buf(dep), 'json', deployments, opts('Strict'))).message)
+      .toBe('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.unknownField", duplicate field "spec.replicas"');
+    const w = opts('Warn');
+    decodeObjectBytes(buf(dep), 'json', deployments, w);
+    expect(w.warnings).toEqual(['unknown field "spec.unknownField"', 'duplicate field "spec.replicas"']);
+  });
+
+  it('apply: an unknown field in the configuration is kube\'s typed-patch 500, whatever fieldValidation says', () => {
+    const config = buf('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  unknownMeta: x\nunknownTop: y\ndata:\n  a: b\n');
+    for (const mode of ['Ignore', 'Warn', 'Strict'] as const) {
+      const p = decodePatchBytes(config, 'apply-patch', opts(mode));
+      const e = apiError(() => decodePatched(p, structuredClone(p.patch), opts(mode), configmaps));
+      expect(e.code).toBe(500);
+      expect(e.toStatus()).toMatchObject({ reason: undefined, message: 'failed to create typed patch object (/a; /v1, Kind=ConfigMap): errors:\n  .metadata.unknownMeta: field not declared in schema\n  .unknownTop: field not declared in schema' });
+    }
+    // The walk stops at a map's first unknown field: what follows it there is not reached.
+    const p = decodePatchBytes(buf('apiVersion: v1\nkind: ConfigMap\nunknownTop: y\nmetadata:\n  name: a\n  unknownMeta: x\n'), 'apply-patch', opts('Strict'));
+    expect(apiError(() => decodePatched(p, structuredClone(p.patch), opts('Strict'), configmaps)).message)
+      .toBe('failed to create typed patch object (/a; /v1, Kind=ConfigMap): .unknownTop: field not declared in schema');
   });
 
   it('unsafe numbers in a patch are 400', () => {

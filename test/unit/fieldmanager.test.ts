@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../server/api/errors.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { apply, managerName, recordUpdate } from '../../server/fieldmanager/field-manager.js';
-import { fromFieldsV1, insert, emptySet, pathString, paths, toFieldsV1 } from '../../server/fieldmanager/fieldset.js';
+import { parseExactJSON } from '../../server/api/json.js';
+import { fromFieldsV1, insert, emptySet, keyElement, pathString, paths, toFieldsV1, valueElement } from '../../server/fieldmanager/fieldset.js';
 import { compare, toFieldSet } from '../../server/fieldmanager/typed.js';
 import { deployments } from '../../server/resources/apps/deployments.js';
 import { configmaps } from '../../server/resources/core/configmaps.js';
@@ -37,6 +38,15 @@ describe('FieldsV1', () => {
     insert(s, ['f:z']);
     insert(s, ['f:b']);
     expect(Object.keys(toFieldsV1(s))).toEqual(['f:b', 'f:z', 'k:{"a":1}', 'v:1']);
+  });
+
+  it('keys and values that are int64 beyond 2^53 keep their digits in managedFields and conflict paths', () => {
+    const big = parseExactJSON('9223372036854775807') as bigint;
+    const set = emptySet();
+    insert(set, ['f:spec', 'f:ports', keyElement({ port: big })]);
+    insert(set, ['f:spec', 'f:ids', valueElement(big)]);
+    expect(JSON.stringify(toFieldsV1(set))).toBe('{"f:spec":{"f:ids":{"v:9223372036854775807":{}},"f:ports":{"k:{\\"port\\":9223372036854775807}":{}}}}');
+    expect(paths(set).map(pathString)).toContain('.spec.ports[port=9223372036854775807]');
   });
 
   it('refuses what is not FieldsV1', () => {

@@ -2,6 +2,7 @@
 // OpenAPI documents served from them.
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../server/api/object.js';
+import { customResourceTypes } from '../../server/apiextensions/custom-resource-type.js';
 import { buildOpenAPI } from '../../server/openapi/build.js';
 import { TypeRegistry } from '../../server/registry/registry.js';
 import { deployments } from '../../server/resources/apps/deployments.js';
@@ -115,6 +116,32 @@ describe('buildOpenAPI', () => {
   const types = new TypeRegistry();
   registerBuiltins(types);
   const docs = buildOpenAPI(types);
+
+  it('v2 publishes a CRD preserving unknown fields at its root as kube does: type object, nothing kubectl would refuse (v3 keeps it all)', () => {
+    const crdTypes = new TypeRegistry();
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'empties.empty.example.com' },
+      spec: {
+        group: 'empty.example.com', scope: 'Namespaced', names: { plural: 'empties', singular: 'empty', kind: 'Empty', listKind: 'EmptyList' },
+        versions: [
+          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } },
+          { name: 'v2', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { a: { type: 'string' } } }, n: { type: 'string', nullable: true }, l: { type: 'array', 'x-kubernetes-preserve-unknown-fields': true, items: { type: 'string' } } } } } },
+        ],
+      },
+    } as unknown as KubeObject;
+    for (const rt of customResourceTypes(crd)) crdTypes.add(rt);
+    const built = buildOpenAPI(crdTypes);
+    const v2 = JSON.parse(built.v2.body).definitions;
+    expect(v2['com.example.empty.v1.Empty']).toEqual({ type: 'object', 'x-kubernetes-group-version-kind': [{ group: 'empty.example.com', version: 'v1', kind: 'Empty' }] });
+    const props = v2['com.example.empty.v2.Empty'].properties;
+    expect(props.spec).toEqual({ 'x-kubernetes-preserve-unknown-fields': true });
+    expect(props.n).toEqual({});
+    expect(props.l).toEqual({ 'x-kubernetes-preserve-unknown-fields': true });
+    expect(Object.keys(props)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata']));
+    const v3 = JSON.parse(built.v3.get('apis/empty.example.com/v1')!.body).components.schemas['com.example.empty.v1.Empty'];
+    expect(v3).toMatchObject({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(Object.keys(v3.properties)).toEqual(['apiVersion', 'kind', 'metadata']);
+  });
 
   it('serves a v3 document per group-version, indexed with hashes', () => {
     const index = JSON.parse(docs.v3Index.body) as { paths: Record<string, { serverRelativeURL: string }> };

@@ -6,6 +6,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditEvent } from '../event.js';
+import { stringifyJSON } from '../../api/json.js';
 import { trimRight } from '../../api/trim.js';
 
 export interface LogBackendOptions {
@@ -36,7 +37,7 @@ export class LogBackend {
 
   process(events: AuditEvent[]): void {
     let text = '';
-    for (const e of events) text += `${this.options.format === 'legacy' ? legacyLine(e) : JSON.stringify(e)}\n`;
+    for (const e of events) text += `${this.options.format === 'legacy' ? legacyLine(e) : stringifyJSON(e)}\n`;
     if (this.options.path === '-') {
       writeSync(1, text);
       return;

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { readKubeconfig } from '../../../pki/kubeconfig.js';
+import { stringifyJSON } from '../../api/json.js';
 import { type AuditEvent, eventList } from '../event.js';
 
 export interface WebhookOptions {
@@ -66,7 +67,7 @@ export class WebhookBackend {
   }
 
   private send(events: AuditEvent[]): void {
-    const p = this.sendWithRetry(JSON.stringify(eventList(events))).catch((e) => {
+    const p = this.sendWithRetry(stringifyJSON(eventList(events))).catch((e) => {
       console.error(`audit webhook: dropping ${events.length} event(s) after ${retrySteps} tries: ${(e as Error).message}`);
     });
     this.inFlight.add(p);

@@ -1,5 +1,6 @@
 // What every verb handler gets: the exchange, the parsed request, the resource and the store.
 import { ApiError, errors, field } from '../../api/errors.js';
+import { stringifyJSON } from '../../api/json.js';
 import type { KubeObject } from '../../api/object.js';
 import { managerName } from '../../fieldmanager/field-manager.js';
 import type { Exchange } from '../../http/exchange.js';
@@ -104,7 +105,7 @@ export function sendPartial(ctx: HandlerContext, rep: Representation, status: nu
   if (isList && asked === 'PartialObjectMetadata') throw new ApiError(406, 'NotAcceptable', 'you requested PartialObjectMetadata, but the requested object is a list');
   if (!isList && asked === 'PartialObjectMetadataList') throw new ApiError(406, 'NotAcceptable', 'you requested PartialObjectMetadataList, but the requested object is not a list');
   const kind = isList ? 'PartialObjectMetadataList' : 'PartialObjectMetadata';
-  ctx.ex.send(status, JSON.stringify(reply), `application/json;as=${kind};g=meta.k8s.io;v=${rep === 'partial' ? 'v1' : 'v1beta1'}`);
+  ctx.ex.send(status, stringifyJSON(reply), `application/json;as=${kind};g=meta.k8s.io;v=${rep === 'partial' ? 'v1' : 'v1beta1'}`);
 }
 
 export function includeObject(ctx: HandlerContext): 'None' | 'Metadata' | 'Object' {

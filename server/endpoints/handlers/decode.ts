@@ -2,9 +2,10 @@
 // object, with duplicate and unknown fields reported as fieldValidation says, as kube-apiserver's
 // create/update (rest.go, create.go) and patch (patch.go) handlers do. Unknown fields are dropped,
 // as kube's decoding into typed objects drops them; for a patch they are judged on the patched result.
-import { errors, field } from '../../api/errors.js';
+import { ApiError, errors, field } from '../../api/errors.js';
+import { placeExactIntegers, stringifyJSON } from '../../api/json.js';
 import type { KubeObject } from '../../api/object.js';
-import { type ParsedBody, parseBody } from '../../http/body.js';
+import { keyOffsets, type ParsedBody, parseBody } from '../../http/body.js';
 import { type BodyFormat, bodyFormat, negotiate } from '../../http/negotiate.js';
 import { applyJSONPatch } from '../../patch/json-patch.js';
 import { applyMergePatch } from '../../patch/merge-patch.js';
@@ -12,7 +13,7 @@ import { applyStrategicMergePatch } from '../../patch/strategic-merge-patch.js';
 import { decodeProtobuf } from '../../protobuf/decode.js';
 import type { WriteOptions } from '../../registry/store.js';
 import type { SchemaNode } from '../../schema/navigate.js';
-import { checkForDecode, floatLiteralError, pruneUnknownFields, type SchemaTarget, unsafeNumberError } from '../../schema/validate.js';
+import { checkForDecode, floatLiteralError, isRuntimeDefinition, pruneUnknownFields, type SchemaTarget, unsafeNumberError } from '../../schema/validate.js';
 import type { HandlerContext } from './context.js';
 
 const objectMediaTypes = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
@@ -51,13 +52,24 @@ export function decodeObjectBytes(raw: Buffer, format: 'json' | 'yaml', target: 
   }
   const obj = value as KubeObject;
   refuseUnsafeNumbers(target, obj, parsed);
+  placeExactIntegers(obj, parsed.unsafeNumbers);
   const schema = checkForDecode(target, obj);
   // A decode error trumps strict errors, as in kube (the strict list would be incomplete).
   if (schema.decodeError) throw errors.badRequest(schema.decodeError);
   pruneUnknownFields(obj, schema.unknownPaths);
-  const strictErrors = [...parsed.duplicates, ...schema.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`)];
+  const unknown = schema.unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`);
+  // A typed object's decoder reports both kinds as it meets them; a custom resource's duplicates come first.
+  const strictErrors = format === 'json' && parsed.duplicates.length && unknown.length && !isRuntimeDefinition(target.definition)
+    ? inDocumentOrder(raw.toString('utf8'), parsed, schema.unknownPaths, unknown)
+    : [...parsed.duplicates, ...unknown];
   report(strictErrors, opts, (joined) => errors.badRequest(`${target.kind} in version "${target.version}" cannot be handled as a ${target.kind}: strict decoding error: ${joined}`));
   return obj;
+}
+
+function inDocumentOrder(text: string, parsed: ParsedBody, unknownPaths: string[][], unknown: string[]): string[] {
+  const at = keyOffsets(text, unknownPaths);
+  const all = [...parsed.duplicates.map((e, i) => ({ e, at: parsed.duplicateOffsets?.[i] ?? -1 })), ...unknown.map((e, i) => ({ e, at: at[i] }))];
+  return all.sort((a, b) => a.at - b.at).map((x) => x.e);
 }
 
 function refuseUnsafeNumbers(target: SchemaTarget, obj: unknown, parsed: ParsedBody): void {
@@ -91,13 +103,10 @@ export async function decodePatch(ctx: HandlerContext, opts: WriteOptions): Prom
 /** decodePatch without the exchange. */
 export function decodePatchBytes(raw: Buffer, format: PatchFormat, opts: WriteOptions): DecodedPatch {
   const parsed = parseBody(raw, format === 'apply-patch' ? 'yaml' : 'json', '');
-  const n = parsed.unsafeNumbers[0];
-  if (n) {
-    throw errors.badRequest(Number.isFinite(Number(n.literal))
-      ? `error decoding patch: number ${n.literal} cannot be represented exactly by this server (integers beyond 2^53)`
-      : `error decoding patch: json: cannot unmarshal number ${n.literal} into Go value of type float64`);
-  }
-  const patch = parsed.value;
+  // Go decodes a patch untyped: an int64 stays exact, a bigger integer is a float64, beyond that is an error.
+  const n = parsed.unsafeNumbers.find((u) => !Number.isFinite(Number(u.literal)));
+  if (n) throw errors.badRequest(`error decoding patch: json: cannot unmarshal number ${n.literal} into Go value of type float64`);
+  const patch = placeExactIntegers(parsed.value, parsed.unsafeNumbers);
   let strictErrors = parsed.duplicates;
   if (format === 'apply-patch') {
     // kube decodes an apply configuration with sigs.k8s.io/yaml's strict unmarshal: a 400 of its own.
@@ -146,7 +155,7 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
   }
   const schema = checkForDecode(target, obj);
   // kube shows the patched JSON for JSON and merge patches, the patch map (Go's %+v) for strategic merge.
-  const shown = wholeJSON ? JSON.stringify(obj) : goValue(p.patch);
+  const shown = wholeJSON ? stringifyJSON(obj) : goValue(p.patch);
   // A decode error trumps strict errors: kube's decode of the patched result fails, 422 naming the
   // patch. Apply: the store reports it when it validates the result.
   if (schema.decodeError) {
@@ -155,10 +164,37 @@ export function decodePatched(p: DecodedPatch, patched: unknown, opts: WriteOpti
   }
   const had = new Set(current ? checkForDecode(target, current).unknownFields : []);
   const brought = schema.unknownFields.map((f, i) => ({ f, path: schema.unknownPaths[i] })).filter((u) => !had.has(u.f));
+  if (p.format === 'apply-patch' && brought.length) throw typedPatchError(target, obj, brought.map((u) => u.path));
   pruneUnknownFields(obj, brought.map((u) => u.path));
   const strictErrors = [...p.strictErrors, ...brought.map((u) => `unknown field ${JSON.stringify(u.f)}`)];
   report(strictErrors, opts, (joined) => errors.invalid('', '', '', [field.invalid('patch', shown, `strict decoding error: ${joined}`)]));
   return obj;
+}
+
+/**
+ * kube's apply converts the configuration to its type first (structured-merge-diff): an unknown field
+ * there is a 500 whatever fieldValidation says. That walk stops in each map at its first unknown field
+ * (in Go's random map order; ours is the configuration's order), so fields after it go unreported.
+ */
+function typedPatchError(target: SchemaTarget, config: KubeObject, unknownPaths: string[][]): ApiError {
+  const at = (path: string[]): unknown => path.reduce<unknown>((v, seg) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined), config);
+  const firstUnknown = new Map<string, string>();
+  for (const p of unknownPaths) {
+    const parent = p.slice(0, -1).join('\u0000');
+    if (!firstUnknown.has(parent)) firstUnknown.set(parent, p[p.length - 1]);
+  }
+  const reached = (p: string[]) => p.every((seg, j) => {
+    const first = firstUnknown.get(p.slice(0, j).join('\u0000'));
+    if (first === undefined || first === seg) return true;
+    const keys = Object.keys(at(p.slice(0, j)) ?? {});
+    return keys.indexOf(seg) < keys.indexOf(first);
+  });
+  const smdPath = (p: string[]) => p.map((seg, j) => (Array.isArray(at(p.slice(0, j))) ? `[${seg}]` : `.${seg}`)).join('');
+  const lines = unknownPaths.filter((p) => reached(p) && firstUnknown.get(p.slice(0, -1).join('\u0000')) === p[p.length - 1])
+    .map((p) => `${smdPath(p)}: field not declared in schema`).sort();
+  const gv = target.group ? `${target.group}/${target.version}` : `/${target.version}`;
+  const what = `${config.metadata?.namespace ?? ''}/${config.metadata?.name ?? ''}; ${gv}, Kind=${target.kind}`;
+  return new ApiError(500, '', `failed to create typed patch object (${what}): ${lines.length === 1 ? lines[0] : `errors:\n  ${lines.join('\n  ')}`}`);
 }
 
 /** A decoded JSON value as Go's fmt prints a map[string]interface{}: `map[data:map[a:1]]`, keys sorted. */

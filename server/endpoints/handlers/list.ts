@@ -1,3 +1,4 @@
+import { parseExactJSON } from '../../api/json.js';
 import type { KubeObject } from '../../api/object.js';
 import { encode, negotiate } from '../../http/negotiate.js';
 import { toTable } from '../../table/convert.js';
@@ -27,7 +28,7 @@ export async function list(ctx: HandlerContext): Promise<void> {
     ctx.ex.send(200, body, 'application/json');
     return;
   }
-  const objects = items.map((t) => JSON.parse(t) as KubeObject);
+  const objects = items.map((t) => parseExactJSON(t) as KubeObject);
   if (rep === 'table') {
     ctx.ex.sendJSON(200, toTable(objects, ctx.rt.strategy.table, {
       includeObject: includeObject(ctx), listMeta: meta.metadata as Record<string, unknown>,

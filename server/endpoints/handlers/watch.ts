@@ -1,4 +1,5 @@
 // WATCH over chunked HTTP: one JSON WatchEvent per line, or one Table per event for `kubectl get -w`.
+import { parseExactJSON, stringifyJSON } from '../../api/json.js';
 import type { KubeObject } from '../../api/object.js';
 import { negotiate } from '../../http/negotiate.js';
 import { asPartialObjectMetadata, partialApiVersion } from '../../table/partial.js';
@@ -51,22 +52,22 @@ export async function watch(ctx: HandlerContext): Promise<void> {
     event(type: WatchEventType, object: string | KubeObject, parse?: () => KubeObject) {
       if (!ex.hasStarted) ex.beginStream(rep === 'table' ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json');
       if (rep === 'table' && (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED')) {
-        const obj = parse ? parse() : (typeof object === 'string' ? JSON.parse(object) as KubeObject : object);
+        const obj = parse ? parse() : (typeof object === 'string' ? parseExactJSON(object) as KubeObject : object);
         const table = toTable([obj], rt.strategy.table, { includeObject: includeObject(ctx) });
         // The header goes with the first event only, as kube-apiserver sends it.
         if (sentColumns) table.columnDefinitions = [];
         sentColumns = true;
         table.metadata = { resourceVersion: obj.metadata.resourceVersion };
-        ex.write(`{"type":"${type}","object":${JSON.stringify(table)}}\n`);
+        ex.write(`{"type":"${type}","object":${stringifyJSON(table)}}\n`);
         return;
       }
       if ((rep === 'partial' || rep === 'partial-v1beta1') && type !== 'ERROR') {
         // Metadata informers watch with as=PartialObjectMetadata: each event carries the metadata only.
-        const obj = parse ? parse() : (typeof object === 'string' ? JSON.parse(object) as KubeObject : object);
-        ex.write(`{"type":"${type}","object":${JSON.stringify(asPartialObjectMetadata(obj, partialApiVersion(rep)))}}\n`);
+        const obj = parse ? parse() : (typeof object === 'string' ? parseExactJSON(object) as KubeObject : object);
+        ex.write(`{"type":"${type}","object":${stringifyJSON(asPartialObjectMetadata(obj, partialApiVersion(rep)))}}\n`);
         return;
       }
-      ex.write(typeof object === 'string' ? eventLine(type, object) : `{"type":"${type}","object":${JSON.stringify(object)}}\n`);
+      ex.write(typeof object === 'string' ? eventLine(type, object) : `{"type":"${type}","object":${stringifyJSON(object)}}\n`);
     },
     queuedBytes: () => ex.queuedBytes,
     close: () => {

@@ -198,6 +198,10 @@ export const customresourcedefinitions = defineResource({
       spec.names ??= {};
       if (spec.names.kind) spec.names.listKind ??= `${spec.names.kind}List`;
       if (spec.names.kind) spec.names.singular ??= String(spec.names.kind).toLowerCase();
+      // A condition's type and status have no omitempty: kube's typed round trip stores them as "".
+      for (const c of ((obj.status as Obj | undefined)?.conditions ?? []) as Obj[]) {
+        if (c && typeof c === 'object') { c.type ??= ''; c.status ??= ''; }
+      }
     },
     validate: validateCRD,
     validateUpdate(obj, old) {

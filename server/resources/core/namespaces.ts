@@ -26,6 +26,8 @@ export const namespaces = defineResource({
   subresources: { status: true, others: [{ name: 'finalize', kind: { group: '', version: 'v1', kind: 'Namespace' }, verbs: ['update'] }] },
   nameRule: 'dns1123-label',
   strategy: {
+    // kube's namespaceStatusStrategy resets the spec only: a status write keeps its labels and annotations.
+    subresourceStrategies: { status: { prepareForUpdate(obj, old) { obj.spec = old.spec; } } },
     prepareForCreate(obj: KubeObject) {
       obj.status = { phase: 'Active' };
       const spec = (obj.spec ??= {}) as { finalizers?: string[] };

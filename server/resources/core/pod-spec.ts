@@ -100,6 +100,10 @@ export function validatePodSpec(spec: Obj | undefined, path: string, allowedRest
   if (spec.terminationGracePeriodSeconds !== undefined && spec.terminationGracePeriodSeconds < 0) {
     errs.push(field.invalid(`${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 'must be greater than or equal to 0'));
   }
+  // An int64 in the API, an int32 range in validation (kube's ValidatePodSpec).
+  if (spec.activeDeadlineSeconds !== undefined && spec.activeDeadlineSeconds !== null && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > 2147483647)) {
+    errs.push(field.invalid(`${path}.activeDeadlineSeconds`, spec.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
+  }
   const volumeNames = new Set<string>();
   for (const [i, v] of (spec.volumes ?? []).entries()) {
     if (!v.name) errs.push(field.required(`${path}.volumes[${i}].name`));
