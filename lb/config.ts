@@ -38,6 +38,8 @@ export interface LbConfig {
   tls?: LbTLS;
   /** How the LB talks to https:// backends and proves it is their front proxy. */
   upstream: UpstreamTLS;
+  /** --tracing-config-file: kube's TracingConfiguration; else the OTEL_* environment decides whether the LB traces. */
+  tracingConfigFile?: string;
 }
 
 export interface LbTLS {
@@ -88,7 +90,8 @@ const defaults: Omit<LbConfig, 'backends' | 'upstream'> = {
 const known = new Set(['listen', 'backends', 'health-interval', 'health-timeout', 'healthy-threshold', 'retries', 'shutdown-delay',
   'shutdown-timeout', 'max-header-size', 'watch-rebalance', 'watch-resume-timeout', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file',
   'client-crl-file', 'tls-min-version', 'tls-cipher-suites', 'backend-ca-file', 'proxy-client-cert-file', 'proxy-client-key-file',
-  'backend-tls-server-name', 'max-connections', 'header-timeout', 'idle-timeout', 'body-idle-timeout', 'stats-listen']);
+  'backend-tls-server-name', 'max-connections', 'header-timeout', 'idle-timeout', 'body-idle-timeout', 'stats-listen',
+  'tracing-config-file']);
 
 /** Flags win over environment (LB_<FLAG_NAME>), which wins over defaults. */
 export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LbConfig {
@@ -179,6 +182,7 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
     serverName: get('backend-tls-server-name') || undefined,
   };
   if (!!cfg.upstream.proxyClientCertFile !== !!cfg.upstream.proxyClientKeyFile) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
+  cfg.tracingConfigFile = get('tracing-config-file');
   return cfg;
 }
 

@@ -5,11 +5,14 @@
 // identity/front-proxy.ts). uWebSockets.js cannot hand a client certificate to JavaScript; node's tls can.
 import { loadLbConfig } from './config.js';
 import { LoadBalancer } from './lb.js';
+import { tracingSettings } from '../server/tracing/settings.js';
+import { startTracing, stopTracing } from '../server/tracing/tracing.js';
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadLbConfig(process.argv.slice(2));
+    await startTracing(tracingSettings(process.env, { serviceName: 'kube-apiserver-ts-lb', instanceName: 'lb' }, config.tracingConfigFile));
   } catch (e) {
     console.error((e as Error).message);
     process.exit(2);
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await lb.drain();
+    await stopTracing().catch(() => undefined);
     console.error('lb: stopped');
     process.exit(0);
   };
