@@ -1,7 +1,7 @@
 // OpenTelemetry traces through the LB: a small OTLP/HTTP receiver of the test's own takes what the
 // LB (OTLP protobuf) and an instance (OTLP JSON) export; one request's spans share the client's
 // trace ID, the LB's span is the instance's parent, and the instance's has children for
-// authentication, authorization, admission and etcd. The instance logs the request in JSON with
+// authentication, authorization, admission and etcd; the fan-out's Redis calls are spans. The instance logs the request in JSON with
 // its audit ID and trace ID (--logging-format=json -v=3).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiServerProcess, type Etcd, startApiServer, startEtcd } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
 import { type LbProcess, startLb } from '../support/lb.js';
+import { type RedisServer, startRedis } from '../support/redis.js';
 
 interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: Array<{ key: string; value: Record<string, unknown> }> }
 
@@ -22,6 +23,7 @@ const protobufBodies: Buffer[] = [];
 let receiver: http.Server;
 let dir: string;
 let etcd: Etcd;
+let redis: RedisServer;
 let apiserver: ApiServerProcess;
 let lb: LbProcess;
 
@@ -47,7 +49,8 @@ beforeAll(async () => {
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
   dir = mkdtempSync(path.join(os.tmpdir(), 'kats-tracing-'));
   etcd = await startEtcd(dir);
-  apiserver = await startApiServer(etcd.url, ['--logging-format=json', '-v=3'], { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  redis = await startRedis();
+  apiserver = await startApiServer(etcd.url, ['--logging-format=json', '-v=3', `--redis-url=${redis.url}`], { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
   lb = await startLb([apiserver.url], [], { ...otel, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' });
 }, 120_000);
 
@@ -55,6 +58,7 @@ afterAll(async () => {
   await lb?.stop();
   await apiserver?.stop();
   await etcd?.stop();
+  await redis?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
   await new Promise((resolve) => receiver?.close(resolve));
 });
@@ -120,4 +124,11 @@ it('a client\'s unsampled traceparent is honoured: nothing of that trace is expo
   await eventually(() => jsonSpans.some((s) => s.traceId === marker) && protobufBodies.some((b) => b.includes(Buffer.from(marker, 'hex'))), { timeoutMs: 20_000, what: 'the marker request\'s spans' });
   expect(jsonSpans.some((s) => s.traceId === traceId)).toBe(false);
   expect(protobufBodies.some((b) => b.includes(Buffer.from(traceId, 'hex')))).toBe(false);
+});
+
+it('the fan-out\'s Redis commands are spans (its background work: traces of their own)', async () => {
+  // The instance publishes every etcd event to the Redis stream (XADD) and keeps its heartbeat (SET).
+  await eventually(() => jsonSpans.some((s) => s.name === 'redis XADD') && jsonSpans.some((s) => s.name === 'redis SET'), { timeoutMs: 20_000, what: 'Redis spans' });
+  const xadd = jsonSpans.find((s) => s.name === 'redis XADD')!;
+  expect(xadd.attributes).toContainEqual({ key: 'db.system.name', value: { stringValue: 'redis' } });
 });
