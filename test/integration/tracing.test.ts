@@ -4,6 +4,8 @@
 // authentication, authorization, admission and etcd; the fan-out's Redis calls are spans. The instance logs the request in JSON with
 // its audit ID and trace ID (--logging-format=json -v=3).
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -132,3 +134,32 @@ it('the fan-out\'s Redis commands are spans (its background work: traces of thei
   const xadd = jsonSpans.find((s) => s.name === 'redis XADD')!;
   expect(xadd.attributes).toContainEqual({ key: 'db.system.name', value: { stringValue: 'redis' } });
 });
+
+it('kube\'s --tracing-config-file: spans go over OTLP gRPC to its endpoint, every request sampled at 1000000 per million', async () => {
+  // A gRPC receiver of the test's own: TraceService/Export, the request kept as bytes.
+  const exports: Buffer[] = [];
+  const server = new grpc.Server();
+  const raw = (b: Buffer) => b;
+  server.addService({
+    export: { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', requestStream: false, responseStream: false,
+      requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw },
+  } as grpc.ServiceDefinition, {
+    export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
+      exports.push(call.request);
+      done(null, Buffer.alloc(0));
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const file = path.join(dir, 'tracing.yaml');
+  writeFileSync(file, `apiVersion: apiserver.config.k8s.io/v1\nkind: TracingConfiguration\nendpoint: 127.0.0.1:${port}\nsamplingRatePerMillion: 1000000\n`);
+  const traced = await startApiServer(etcd.url, [`--tracing-config-file=${file}`], { OTEL_BSP_SCHEDULE_DELAY: '100' });
+  try {
+    // No traceparent: the instance's own sampler (ratio 1) decides.
+    const res = await fetch(`${traced.url}/api/v1/namespaces/default/configmaps/traced`);
+    expect(res.status).toBe(200);
+    await eventually(() => exports.some((b) => b.includes(Buffer.from('KubernetesAPI')) && b.includes(Buffer.from('etcd list'))), { timeoutMs: 20_000, what: 'spans over gRPC' });
+  } finally {
+    await traced.stop();
+    server.forceShutdown();
+  }
+}, 90_000);
