@@ -16,6 +16,8 @@ export function tracedRequests(tracer: Tracer, chain: Handler): Handler {
       'user_agent.original': ex.headers['user-agent'],
     });
     ex.traceID = tracer.traceID(span);
+    // Not sampled: nothing under it would be recorded either, so the request runs without a current span (no children made).
+    if (!span.isRecording()) return chain(ex);
     ex.onFinished(() => {
       span.setAttribute('http.response.status_code', ex.status);
       if (ex.auditID) span.setAttribute('k8s.audit_id', ex.auditID);
