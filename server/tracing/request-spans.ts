@@ -21,6 +21,11 @@ export function tracedRequests(tracer: Tracer, chain: Handler): Handler {
     ex.onFinished(() => {
       span.setAttribute('http.response.status_code', ex.status);
       if (ex.auditID) span.setAttribute('k8s.audit_id', ex.auditID);
+      const info = ex.requestInfo;
+      if (info?.isResourceRequest) {
+        span.setAttributes({ 'k8s.verb': info.verb, 'k8s.group': info.apiGroup, 'k8s.resource': info.resource, 'k8s.namespace': info.namespace });
+        if (info.subresource) span.setAttribute('k8s.subresource', info.subresource);
+      }
       if (ex.status >= 500) span.setStatus({ code: 2 });
       span.end();
     });

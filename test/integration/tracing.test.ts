@@ -99,8 +99,12 @@ it('one request\'s spans from the LB and the instance share the client\'s trace,
     expect(child, name).toBeDefined();
     expect(underRequest(child!), `${name} under the request's span`).toBe(true);
   }
+  // A filter's span covers its own work only: what runs after it (the next filters, the handler) is not its child.
+  for (const name of ['authorization', 'admission (mutating)', 'etcd create']) expect(spans.find((s) => s.name === name)!.parentSpanId, name).toBe(request.spanId);
   const status = request.attributes?.find((a) => a.key === 'http.response.status_code')?.value;
   expect(status).toEqual({ intValue: 201 });
+  expect(request.attributes).toEqual(expect.arrayContaining([{ key: 'k8s.verb', value: { stringValue: 'create' } }, { key: 'k8s.resource', value: { stringValue: 'configmaps' } },
+    { key: 'k8s.audit_id', value: { stringValue: auditID } }]));
 
   // kube's httplog line, in JSON, with the audit ID and the trace ID.
   await eventually(() => apiserver.logs().includes(traceId), { timeoutMs: 10_000, what: 'the request\'s log line' });
