@@ -57,6 +57,10 @@ export class OtelTracer implements Tracer {
     propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
   }
 
+  injectCurrent(headers: Carrier): void {
+    propagation.inject(context.active(), headers);
+  }
+
   fail(span: Span, error: unknown): void {
     if (error instanceof Error) span.recordException(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });

@@ -27,6 +27,8 @@ export interface Tracer {
   withContext<T>(ctx: TraceContext, fn: () => T): T;
   /** Writes `span`'s context as traceparent (and tracestate) into `headers`. */
   inject(span: Span, headers: Carrier): void;
+  /** Writes the current context (the current span's) into `headers`. */
+  injectCurrent(headers: Carrier): void;
   /** Marks the span failed (an exception event and an error status). */
   fail(span: Span, error: unknown): void;
   traceID(span: Span): string;
@@ -52,6 +54,13 @@ export async function stopTracing(): Promise<void> {
   const t = active;
   active = undefined;
   await t?.shutdown();
+}
+
+/** The current span's traceparent (and tracestate) for a call this request makes (kube's otelhttp transport); none when off. */
+export function traceHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  active?.injectCurrent(headers);
+  return headers;
 }
 
 /** Runs `fn` in a child span of the current request's span; just `fn` when tracing is off or no request is current. */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ApiServerProcess, type Etcd, startApiServer, startEtcd } from '../support/cluster.js';
 import { eventually } from '../support/eventually.js';
+import { issue, newCA } from '../../pki/pki.js';
 import { type LbProcess, startLb } from '../support/lb.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 
@@ -167,3 +169,55 @@ it('kube\'s --tracing-config-file: spans go over OTLP gRPC to its endpoint, ever
     server.forceShutdown();
   }
 }, 90_000);
+
+it('an admission webhook call is a span of the request, and the webhook is sent the trace in its traceparent', async () => {
+  const ca = newCA('tracing-test-webhook-ca');
+  const serving = issue(ca, { commonName: 'webhook', usage: 'server', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
+  const seen: string[] = [];
+  const webhook = https.createServer({ cert: serving.certPem, key: serving.keyPem }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push(String(req.headers.traceparent ?? ''));
+      const review = JSON.parse(Buffer.concat(chunks).toString()) as { request: { uid: string } };
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } }));
+    });
+  });
+  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (webhook.address() as AddressInfo).port;
+    const config = {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'traced' },
+      webhooks: [{
+        name: 'traced.example.com', sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail',
+        clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle: Buffer.from(ca.certPem).toString('base64') },
+        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }],
+        objectSelector: { matchLabels: { traced: 'webhook' } },
+      }],
+    };
+    const made = await fetch(`${lb.url}/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(config),
+    });
+    expect(made.status).toBe(201);
+    const traceId = randomBytes(16).toString('hex');
+    let n = 0;
+    // The configuration reaches the instance through its watch: create until the webhook is called.
+    await eventually(async () => {
+      const res = await fetch(`${lb.url}/api/v1/namespaces/default/configmaps`, {
+        method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `webhooked-${n++}`, labels: { traced: 'webhook' } } }),
+      });
+      return res.status === 201 && seen.length > 0;
+    }, { timeoutMs: 20_000, what: 'the webhook called' });
+    expect(seen.at(-1)).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const webhookSpanId = seen.at(-1)!.split('-')[2];
+    await eventually(() => jsonSpans.some((s) => s.spanId === webhookSpanId), { timeoutMs: 20_000, what: 'the webhook call\'s span' });
+    const span = jsonSpans.find((s) => s.spanId === webhookSpanId)!;
+    expect(span).toMatchObject({ name: 'admission webhook', traceId });
+    expect(jsonSpans.find((s) => s.spanId === span.parentSpanId)?.name).toBe('admission (validating)');
+  } finally {
+    webhook.closeAllConnections();
+    await new Promise((resolve) => webhook.close(resolve));
+  }
+}, 60_000);
