@@ -29,7 +29,7 @@ export interface LauncherOptions {
   kwokNodes: number;
   /** TLS, client certificates, RBAC and restricted anonymous access (the default); --plain-http: plain HTTP, anyone may do anything. */
   tls: boolean;
-  /** --logging-format text|json and -v / --v N: the API servers' logs (kube's flags, passed on). */
+  /** --logging-format text|json and -v / --v N: the API servers' and the LB's logs (kube's flags, passed on). */
   loggingFormat?: 'text' | 'json';
   verbosity?: number;
   /** --tracing-config-file: kube's TracingConfiguration for the API servers and the LB (else the OTEL_* environment, passed on). */

@@ -78,7 +78,7 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     name: 'lb', role: 'lb', command: node,
     args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends), ...(security ? lbSecurityFlags(security) : []),
       // /lb/stats for whoever may read the cluster dir (on the client listener: system:masters certificates only).
-      `--stats-listen=${lbStatsSocket(opts)}`, ...opts.tracingConfigFile ? [`--tracing-config-file=${opts.tracingConfigFile}`] : []],
+      `--stats-listen=${lbStatsSocket(opts)}`, ...telemetryFlags(opts)],
     url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port], env: otel,
   });
   if (opts.controllers) specs.push(...controllerSpecs(opts, controllersKubeconfig(opts), controllerPorts(opts)));
@@ -90,7 +90,7 @@ export function otelEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_')));
 }
 
-/** The API servers' logging and tracing flags, when the launcher was given them. */
+/** The API servers' and the LB's logging and tracing flags, when the launcher was given them. */
 function telemetryFlags(opts: LauncherOptions): string[] {
   return [
     ...opts.loggingFormat ? [`--logging-format=${opts.loggingFormat}`] : [],

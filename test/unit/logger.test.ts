@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { goDuration } from '../../server/logging/httplog.js';
 import { Logger } from '../../server/logging/logger.js';
 import { loadConfig } from '../../server/config.js';
+import { loadLbConfig } from '../../lb/config.js';
 
 function capture(format: 'text' | 'json', verbosity: number) {
   const info: string[] = [];
@@ -50,6 +51,14 @@ it('the flags: --logging-format text|json (kube\'s message otherwise), -v and --
   expect(loadConfig(['--v=5'], {}).verbosity).toBe(5);
   expect(() => loadConfig(['--logging-format=xml'], {})).toThrow('--logging-format: Unsupported value: "xml": supported values: "json", "text"');
   expect(loadConfig(['--tracing-config-file=/etc/tracing.yaml'], {}).tracingConfigFile).toBe('/etc/tracing.yaml');
+});
+
+it('the LB takes the same flags', () => {
+  const lb = (args: string[]) => loadLbConfig(['--backends', 'http://a:1', ...args], {});
+  expect(lb([])).toMatchObject({ loggingFormat: 'text', verbosity: 0 });
+  expect(lb(['--logging-format=json', '-v=2', '--tracing-config-file', '/t.yaml'])).toMatchObject({ loggingFormat: 'json', verbosity: 2, tracingConfigFile: '/t.yaml' });
+  expect(lb(['--v', '4']).verbosity).toBe(4);
+  expect(() => lb(['--logging-format=xml'])).toThrow('--logging-format: Unsupported value: "xml"');
 });
 
 it('latency as Go prints a time.Duration', () => {
