@@ -44,11 +44,8 @@ function isLongRunning(ex: Exchange): boolean {
 
 /** Go's time.Duration String(), as zap writes a latency: 1.234567ms, 2.5s, 850µs. */
 export function goDuration(ms: number): string {
-  if (ms >= 1000) return `${trim((ms / 1000).toFixed(9))}s`;
-  if (ms >= 1) return `${trim(ms.toFixed(6))}ms`;
-  return `${trim((ms * 1000).toFixed(3))}µs`;
-}
-
-function trim(n: string): string {
-  return n.includes('.') ? n.replace(/0+$/, '').replace(/\.$/, '') : n;
+  // Number(x.toFixed(n)) prints without trailing zeros, as Go does.
+  if (ms >= 1000) return `${Number((ms / 1000).toFixed(9))}s`;
+  if (ms >= 1) return `${Number(ms.toFixed(6))}ms`;
+  return `${Number((ms * 1000).toFixed(3))}µs`;
 }
