@@ -153,6 +153,7 @@ export class APIServer {
       metrics: { metrics: this.metrics, served: (info) => this.served(info) },
     }, this.security);
     let chain = buildHandlerChain(tracer ? filters.map((f) => tracedFilter(tracer, f)) : filters, (ex) => this.route(ex));
+    // Outermost the request's span (its trace ID goes on the log line), then kube's httplog around the filters.
     chain = httpLog(chain, logger);
     if (tracer) chain = tracedRequests(tracer, chain);
     if (this.watchdog) {

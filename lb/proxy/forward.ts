@@ -157,7 +157,7 @@ export class Forwarder {
     tracer.inject(span, upstream);
     res.on('close', () => {
       span.setAttribute('http.response.status_code', res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: 2 });
+      if (res.statusCode >= 500) span.setStatus({ code: 2 }); // SpanStatusCode.ERROR: @opentelemetry/api is not imported where tracing may be off
       span.end();
     });
     return span;

@@ -26,7 +26,7 @@ export function tracedRequests(tracer: Tracer, chain: Handler): Handler {
         span.setAttributes({ 'k8s.verb': info.verb, 'k8s.group': info.apiGroup, 'k8s.resource': info.resource, 'k8s.namespace': info.namespace });
         if (info.subresource) span.setAttribute('k8s.subresource', info.subresource);
       }
-      if (ex.status >= 500) span.setStatus({ code: 2 });
+      if (ex.status >= 500) span.setStatus({ code: 2 }); // SpanStatusCode.ERROR: @opentelemetry/api is not imported where tracing may be off
       span.end();
     });
     return tracer.withSpan(span, () => chain(ex));
