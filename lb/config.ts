@@ -38,6 +38,11 @@ export interface LbConfig {
   tls?: LbTLS;
   /** How the LB talks to https:// backends and proves it is their front proxy. */
   upstream: UpstreamTLS;
+  /** --tracing-config-file: kube's TracingConfiguration; else the OTEL_* environment decides whether the LB traces. */
+  tracingConfigFile?: string;
+  /** --logging-format text|json and -v / --v: the LB's log lines, as the API servers'. */
+  loggingFormat: 'text' | 'json';
+  verbosity: number;
 }
 
 export interface LbTLS {
@@ -83,18 +88,22 @@ const defaults: Omit<LbConfig, 'backends' | 'upstream'> = {
   headerTimeoutMs: 32_000,
   idleTimeoutMs: 90_000,
   bodyIdleTimeoutMs: 60_000,
+  loggingFormat: 'text',
+  verbosity: 0,
 };
 
 const known = new Set(['listen', 'backends', 'health-interval', 'health-timeout', 'healthy-threshold', 'retries', 'shutdown-delay',
   'shutdown-timeout', 'max-header-size', 'watch-rebalance', 'watch-resume-timeout', 'tls-cert-file', 'tls-private-key-file', 'client-ca-file',
   'client-crl-file', 'tls-min-version', 'tls-cipher-suites', 'backend-ca-file', 'proxy-client-cert-file', 'proxy-client-key-file',
-  'backend-tls-server-name', 'max-connections', 'header-timeout', 'idle-timeout', 'body-idle-timeout', 'stats-listen']);
+  'backend-tls-server-name', 'max-connections', 'header-timeout', 'idle-timeout', 'body-idle-timeout', 'stats-listen',
+  'tracing-config-file', 'logging-format', 'v']);
 
 /** Flags win over environment (LB_<FLAG_NAME>), which wins over defaults. */
 export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): LbConfig {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    // klog's -v takes one dash as well as two.
+    const a = /^-v(=|$)/.test(argv[i]) ? `-${argv[i]}` : argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const eq = a.indexOf('=');
     if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
@@ -179,6 +188,17 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
     serverName: get('backend-tls-server-name') || undefined,
   };
   if (!!cfg.upstream.proxyClientCertFile !== !!cfg.upstream.proxyClientKeyFile) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
+  cfg.tracingConfigFile = get('tracing-config-file');
+  const format = get('logging-format');
+  if (format !== undefined) {
+    if (format !== 'text' && format !== 'json') throw new Error(`--logging-format: Unsupported value: "${format}": supported values: "json", "text"`);
+    cfg.loggingFormat = format;
+  }
+  const v = get('v');
+  if (v !== undefined) {
+    if (!/^[0-9]+$/.test(v)) throw new Error(`--v must be a whole number, got ${v}`);
+    cfg.verbosity = Number(v);
+  }
   return cfg;
 }
 

@@ -21,6 +21,7 @@ import { WatchRegistry } from './watch/registry.js';
 import { ProxySigner } from '../pki/front-proxy-proof.js';
 import { refuseUnreadableCertificate } from './identity/client-certificate.js';
 import { nodeMinVersion, opensslCiphers } from '../pki/tls-settings.js';
+import { logger } from '../server/logging/logger.js';
 
 // kube-apiserver's --min-request-timeout: a watch with no timeoutSeconds lives 30 to 60 minutes.
 const minRequestTimeoutSeconds = 1800;
@@ -54,7 +55,7 @@ export class LoadBalancer {
     this.tunnels = new UpgradeTunnels(this.pool, config.retries);
     if (config.watchRebalance) this.pool.on('join', (b) => {
       const moved = this.watches.rebalance(b);
-      if (moved) console.error(`lb: moved ${moved} watches to ${b.name}`);
+      if (moved) logger.error(`lb: moved ${moved} watches to ${b.name}`);
     });
     const { handshakeTimeout, ...limits } = serverLimits(config);
     const serverOptions: http.ServerOptions = { maxHeaderSize: config.maxHeaderSize, ...limits, noDelay: true };
@@ -72,7 +73,7 @@ export class LoadBalancer {
       // A revocation (npm run pki -- revoke) takes effect for new connections without a restart.
       (this.server as https.Server).setSecureContext({ cert: read(t.certFile), key: read(t.keyFile), minVersion: nodeMinVersion(t.minVersion),
         ciphers: opensslCiphers(t.cipherSuites), ca: read(t.clientCAFile), crl: read(t.clientCRLFile) });
-      console.error(`lb: reloaded ${t.clientCRLFile}`);
+      logger.error(`lb: reloaded ${t.clientCRLFile}`);
     });
     if (t?.clientCAFile) this.server.on('secureConnection', (socket: tls.TLSSocket) => refuseUnreadableCertificate(socket));
     if (t) {
@@ -101,7 +102,7 @@ export class LoadBalancer {
       try {
         reload();
       } catch (e) {
-        console.error(`lb: reloading ${file} failed, keeping the old one: ${(e as Error).message}`);
+        logger.error(`lb: reloading ${file} failed, keeping the old one: ${(e as Error).message}`);
       }
     });
   }
@@ -139,9 +140,9 @@ export class LoadBalancer {
         } else server.listen(at.port, at.host, listening);
       });
       if ('path' in at) chmodSync(at.path, 0o600);
-      console.log(`lb: stats on ${'path' in at ? at.path : `http://${at.host}:${(server.address() as net.AddressInfo).port}`}`);
+      logger.info(`lb: stats on ${'path' in at ? at.path : `http://${at.host}:${(server.address() as net.AddressInfo).port}`}`);
     } catch (e) {
-      console.error(`lb: --stats-listen: ${(e as Error).message}; /lb/stats is served to system:masters client certificates only`);
+      logger.error(`lb: --stats-listen: ${(e as Error).message}; /lb/stats is served to system:masters client certificates only`);
     }
   }
 
@@ -202,7 +203,7 @@ export class LoadBalancer {
   async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    console.error('lb: draining');
+    logger.error('lb: draining');
     if (this.config.shutdownDelayMs > 0) await new Promise((r) => setTimeout(r, this.config.shutdownDelayMs));
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();

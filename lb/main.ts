@@ -5,24 +5,30 @@
 // identity/front-proxy.ts). uWebSockets.js cannot hand a client certificate to JavaScript; node's tls can.
 import { loadLbConfig } from './config.js';
 import { LoadBalancer } from './lb.js';
+import { tracingSettings } from '../server/tracing/settings.js';
+import { startTracing, stopTracing } from '../server/tracing/tracing.js';
+import { logger } from '../server/logging/logger.js';
 
 async function main(): Promise<void> {
   let config;
   try {
     config = loadLbConfig(process.argv.slice(2));
+    logger.configure({ format: config.loggingFormat, verbosity: config.verbosity });
+    await startTracing(tracingSettings(process.env, { serviceName: 'kube-apiserver-ts-lb', instanceName: 'lb' }, config.tracingConfigFile));
   } catch (e) {
-    console.error((e as Error).message);
+    logger.error((e as Error).message);
     process.exit(2);
   }
   const lb = new LoadBalancer(config);
   const port = await lb.start();
-  console.log(`lb: serving on ${config.tls ? 'https' : 'http'}://${config.listenHost}:${port} for ${config.backends.map((b) => b.origin).join(',')}`);
+  logger.info(`lb: serving on ${config.tls ? 'https' : 'http'}://${config.listenHost}:${port} for ${config.backends.map((b) => b.origin).join(',')}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     await lb.drain();
-    console.error('lb: stopped');
+    await stopTracing().catch(() => undefined);
+    logger.error('lb: stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown());
@@ -30,6 +36,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
-  console.error(e);
+  logger.error(e);
   process.exit(1);
 });

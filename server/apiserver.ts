@@ -49,6 +49,10 @@ import { LeaseControllerManagerPresence } from './registry/controller-manager.js
 import { buildSecurity, type Security } from './security.js';
 import { opensslCiphers } from '../pki/tls-settings.js';
 import { serveIssuerDiscovery } from './endpoints/issuer-discovery.js';
+import { tracedAdmission, tracedFilter, tracedRequests } from './tracing/request-spans.js';
+import { activeTracer } from './tracing/tracing.js';
+import { httpLog } from './logging/httplog.js';
+import { logger } from './logging/logger.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -110,9 +114,11 @@ export class APIServer {
     this.webhooks = new WebhookDispatch(this.cacher, this.types);
     this.policies = new ValidatingAdmissionPolicyPlugin(this.cacher, this.types, authorizer);
     // kube's order (admission/plugins.ts), whatever order --enable-admission-plugins names them in.
-    const admission = new AdmissionChain(buildAdmissionPlugins(config.admissionPlugins ?? enabledAdmissionPlugins([], []),
+    const plugins = new AdmissionChain(buildAdmissionPlugins(config.admissionPlugins ?? enabledAdmissionPlugins([], []),
       { storage: this.cacher, types: this.types, authorizer, webhooks: this.webhooks, policies: this.policies,
         admissionControlConfigFile: config.security.admissionControlConfigFile }));
+    const tracer = activeTracer();
+    const admission = tracer ? tracedAdmission(tracer, plugins) : plugins;
     this.store = new GenericStore(this.cacher, this.types, this.allocators, admission, {
       ...defaultWatchSettings,
       bookmarkIntervalMs: config.watchBookmarkIntervalSeconds * 1000,
@@ -129,7 +135,7 @@ export class APIServer {
       const labels = ex.requestInfo && requestLabels(ex, ex.requestInfo, (info) => this.served(info));
       if (labels) this.metrics.observeDropped(labels);
     });
-    if (config.eventLoopBlockThresholdSeconds > 0) this.watchdog = new EventLoopWatchdog(config.eventLoopBlockThresholdSeconds * 1000, (line) => console.error(`${config.instanceName}: ${line}`));
+    if (config.eventLoopBlockThresholdSeconds > 0) this.watchdog = new EventLoopWatchdog(config.eventLoopBlockThresholdSeconds * 1000, (line) => logger.error(`${config.instanceName}: ${line}`));
     this.health = apiserverHealthChecks({
       eventLoop: this.watchdog?.check(),
       pingEtcd: () => this.storage.currentRevision(), cacheReady: () => this.cache.ready, feedMode: () => this.feedMode(),
@@ -140,10 +146,15 @@ export class APIServer {
 
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
   async start(): Promise<number> {
-    const chain = buildHandlerChain(defaultHandlerChain({
+    const tracer = activeTracer();
+    const filters = defaultHandlerChain({
       requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight,
       metrics: { metrics: this.metrics, served: (info) => this.served(info) },
-    }, this.security), (ex) => this.route(ex));
+    }, this.security);
+    let chain = buildHandlerChain(tracer ? filters.map((f) => tracedFilter(tracer, f)) : filters, (ex) => this.route(ex));
+    // Outermost the request's span (its trace ID goes on the log line), then kube's httplog around the filters.
+    chain = httpLog(chain, logger);
+    if (tracer) chain = tracedRequests(tracer, chain);
     if (this.watchdog) {
       this.watchdog.start();
       const watchdog = this.watchdog;

@@ -1,6 +1,7 @@
 // Runs the post-start hooks in order, again from the first until they all pass (etcd may not be up yet);
 // `done` collects the names of those that passed, for /readyz's poststarthook/<name> checks.
 import type { PostStartContext, PostStartHook } from './resources/post-start.js';
+import { logger } from './logging/logger.js';
 
 export async function runPostStartHooks(hooks: readonly PostStartHook[], ctx: PostStartContext, done?: Set<string>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -11,7 +12,7 @@ export async function runPostStartHooks(hooks: readonly PostStartHook[], ctx: Po
       }
       return;
     } catch (e) {
-      if (attempt % 10 === 0) console.error(`post-start hooks: etcd not ready yet: ${(e as Error).message}`);
+      if (attempt % 10 === 0) logger.error(`post-start hooks: etcd not ready yet: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }

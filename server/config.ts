@@ -64,6 +64,12 @@ export interface ServerConfig {
   watchBookmarkIntervalSeconds: number;
   /** --watch-max-queued-bytes: a watcher this far behind is disconnected. */
   watchMaxQueuedBytes: number;
+  /** --tracing-config-file: kube's TracingConfiguration (OTLP gRPC endpoint, samplingRatePerMillion); else the OTEL_* environment decides. */
+  tracingConfigFile?: string;
+  /** --logging-format: text (default) or json (kube's component-base/logs). */
+  loggingFormat: 'text' | 'json';
+  /** -v / --v: log verbosity (kube's klog level; request lines from 3). */
+  verbosity: number;
   /** Authentication, authorization, audit and certificate flags, with kube-apiserver's names and defaults. */
   security: SecurityConfig;
 }
@@ -273,6 +279,8 @@ const defaults: Omit<ServerConfig, 'security'> = {
   watchCacheHistory: 10000,
   watchBookmarkIntervalSeconds: 60,
   watchMaxQueuedBytes: 32 * 1024 * 1024,
+  loggingFormat: 'text',
+  verbosity: 0,
 };
 
 /** Flags win over environment (KUBE_APISERVER_<FLAG_NAME>), which wins over defaults. */
@@ -282,7 +290,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const repeated = new Map<string, string[]>();
   const bools = new Set(['anonymous-auth', 'service-account-lookup']);
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    // klog's -v takes one dash as well as two.
+    const a = /^-v(=|$)/.test(argv[i]) ? `-${argv[i]}` : argv[i];
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -298,7 +307,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     'max-requests-inflight', 'max-mutating-requests-inflight', 'event-loop-block-threshold',
     'etcd-cafile', 'etcd-certfile', 'etcd-keyfile', 'redis-password-file', 'redis-ca-file', 'redis-cert-file', 'redis-key-file', 'redis-stream-key-file',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port',
-    'enable-admission-plugins', 'disable-admission-plugins', ...securityFlagNames]);
+    'enable-admission-plugins', 'disable-admission-plugins', 'tracing-config-file', 'logging-format', 'v', ...securityFlagNames]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag: --${k}`);
 
   const cfg: ServerConfig = { ...defaults, security: loadSecurity(get, all) };
@@ -353,6 +362,15 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (bookmarks !== undefined) cfg.watchBookmarkIntervalSeconds = durationSeconds('watch-bookmark-interval', bookmarks);
   const queued = get('watch-max-queued-bytes');
   if (queued !== undefined) cfg.watchMaxQueuedBytes = intFlag('watch-max-queued-bytes', queued);
+  cfg.tracingConfigFile = get('tracing-config-file');
+  const format = get('logging-format');
+  if (format !== undefined) {
+    // kube's message for an unknown format.
+    if (format !== 'text' && format !== 'json') throw new Error(`--logging-format: Unsupported value: "${format}": supported values: "json", "text"`);
+    cfg.loggingFormat = format;
+  }
+  const v = get('v');
+  if (v !== undefined) cfg.verbosity = intFlag('v', v);
   return cfg;
 }
 

@@ -96,10 +96,10 @@ export async function startApiServer(etcdUrl: string, extraArgs: string[] = [], 
 
 /** An API server on a given port: a restart in place, where a client (the LB) expects it back. `main`: another build's server (an A/B). */
 export async function startApiServerOn(port: number, etcdUrl: string, extraArgs: string[] = [], nodeArgs: string[] = [],
-  main = path.join(repoRoot, 'dist/server/main.js')): Promise<{ url: string; pid: number }> {
+  main = path.join(repoRoot, 'dist/server/main.js'), env?: NodeJS.ProcessEnv): Promise<{ url: string; pid: number }> {
   const url = `${extraArgs.some((a) => a.startsWith('--tls-cert-file=')) ? 'https' : 'http'}://127.0.0.1:${port}`;
   const r = await startReady({
-    name: 'apiserver', command: process.execPath,
+    name: 'apiserver', command: process.execPath, env,
     args: [...nodeArgs, main, `--etcd-servers=${etcdUrl}`, `--secure-port=${port}`, '--etcd-compaction-interval=0', ...extraArgs],
   }, `${url}/readyz`);
   return { url, pid: r.child.pid! };

@@ -29,9 +29,14 @@ export interface LauncherOptions {
   kwokNodes: number;
   /** TLS, client certificates, RBAC and restricted anonymous access (the default); --plain-http: plain HTTP, anyone may do anything. */
   tls: boolean;
+  /** --logging-format text|json and -v / --v N: the API servers' and the LB's logs (kube's flags, passed on). */
+  loggingFormat?: 'text' | 'json';
+  verbosity?: number;
+  /** --tracing-config-file: kube's TracingConfiguration for the API servers and the LB (else the OTEL_* environment, passed on). */
+  tracingConfigFile?: string;
 }
 
-const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP, --controllers, --kwok-nodes N, --plain-http';
+const usage = 'options: --detach, --port N, --etcd-port N, --etcd-peer-port N, --apiservers N, --etcd-members 1|3|5, --no-redis, --redis-port N, --cluster-dir DIR (alias --state-dir), --bind-address IP, --controllers, --kwok-nodes N, --plain-http, --logging-format text|json, -v N, --tracing-config-file FILE';
 
 export function parseArgs(argv: string[], root: string = process.cwd()): LauncherOptions {
   const opts: LauncherOptions = {
@@ -60,6 +65,24 @@ export function parseArgs(argv: string[], root: string = process.cwd()): Launche
       case '--controllers': opts.controllers = true; break;
       case '--plain-http': opts.tls = false; break;
       case '--kwok-nodes': opts.kwokNodes = number(flag, value()); break;
+      case '--logging-format': {
+        const format = value();
+        if (format !== 'text' && format !== 'json') throw new Error(`--logging-format must be text or json, got ${format ?? 'nothing'}`);
+        opts.loggingFormat = format;
+        break;
+      }
+      case '-v': case '--v': {
+        const v = Number(value());
+        if (!Number.isInteger(v) || v < 0) throw new Error(`${flag} must be a whole number`);
+        opts.verbosity = v;
+        break;
+      }
+      case '--tracing-config-file': {
+        const file = value();
+        if (!file) throw new Error('--tracing-config-file needs a file');
+        opts.tracingConfigFile = path.resolve(file);
+        break;
+      }
       case '--etcd-members': {
         const n = number(flag, value());
         if (![1, 3, 5].includes(n)) throw new Error(`${flag} must be 1, 3 or 5 (an etcd cluster keeps quorum with an odd count), got ${n}`);

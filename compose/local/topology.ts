@@ -22,6 +22,8 @@ export interface ComponentSpec {
   probe?: ProbeCredentials;
   /** Every port it listens on, checked free before anything starts. */
   ports: number[];
+  /** Added to its environment (the launcher's OTEL_* for the API servers and the LB). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One member of the etcd cluster: its name and where it listens. */
@@ -31,7 +33,8 @@ export interface EtcdMember {
   peerUrl: string;
 }
 
-export function topology(opts: LauncherOptions, root: string, node: string = process.execPath): ComponentSpec[] {
+export function topology(opts: LauncherOptions, root: string, node: string = process.execPath, env: NodeJS.ProcessEnv = process.env): ComponentSpec[] {
+  const otel = otelEnvironment(env);
   const host = opts.bindAddress;
   const security = opts.tls ? securityFiles(opts) : undefined;
   const scheme = security ? 'https' : 'http';
@@ -66,8 +69,8 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
       name, role: 'apiserver', command: node,
       args: [path.join(root, 'dist/server/main.js'), ...apiserverFlags(etcdServers, host, port, name, redisUrl),
         ...(security ? [...apiserverSecurityFlags(security), ...apiserverStoreFlags(security, opts.redis), `--front-proxy-port=${frontProxyPort}`,
-          `--audit-log-path=${path.join(opts.clusterDir, 'logs', `audit-${name}.log`)}`] : [])],
-      url, readyUrl: `${url}/readyz`, ports: security ? [port, frontProxyPort] : [port],
+          `--audit-log-path=${path.join(opts.clusterDir, 'logs', `audit-${name}.log`)}`] : []), ...telemetryFlags(opts)],
+      url, readyUrl: `${url}/readyz`, ports: security ? [port, frontProxyPort] : [port], env: otel,
     });
   }
   const lbUrl = `${scheme}://${host}:${opts.port}`;
@@ -75,11 +78,25 @@ export function topology(opts: LauncherOptions, root: string, node: string = pro
     name: 'lb', role: 'lb', command: node,
     args: [path.join(root, 'dist/lb/main.js'), ...lbFlags(host, opts.port, backends), ...(security ? lbSecurityFlags(security) : []),
       // /lb/stats for whoever may read the cluster dir (on the client listener: system:masters certificates only).
-      `--stats-listen=${lbStatsSocket(opts)}`],
-    url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port],
+      `--stats-listen=${lbStatsSocket(opts)}`, ...telemetryFlags(opts)],
+    url: lbUrl, readyUrl: `${lbUrl}/lb/healthz`, ports: [opts.port], env: otel,
   });
   if (opts.controllers) specs.push(...controllerSpecs(opts, controllerKubeconfigs(opts), controllerPorts(opts)));
   return specs;
+}
+
+/** The OpenTelemetry environment (OTEL_*) the API servers and the LB export their traces by. */
+export function otelEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('OTEL_')));
+}
+
+/** The API servers' and the LB's logging and tracing flags, when the launcher was given them. */
+function telemetryFlags(opts: LauncherOptions): string[] {
+  return [
+    ...opts.loggingFormat ? [`--logging-format=${opts.loggingFormat}`] : [],
+    ...opts.verbosity !== undefined ? [`--v=${opts.verbosity}`] : [],
+    ...opts.tracingConfigFile ? [`--tracing-config-file=${opts.tracingConfigFile}`] : [],
+  ];
 }
 
 /** API server i's front-proxy listener: after the API servers' ports and the three the controllers take (controllerPorts). */

@@ -2,6 +2,7 @@
 // passing /readyz, ties broken round-robin so an idle pool still spreads load.
 import { EventEmitter } from 'node:events';
 import { Backend, type BackendTLS } from './backend.js';
+import { logger } from '../../server/logging/logger.js';
 
 export interface PoolEvents {
   /** A backend became healthy (first time or after an ejection). */
@@ -56,7 +57,7 @@ export class BackendPool extends EventEmitter<PoolEvents> {
     const was = b.state;
     b.state = 'ejected';
     b.dropIdleConnections();
-    if (was === 'healthy') console.error(`lb: ejected ${b.name}: ${reason}`);
+    if (was === 'healthy') logger.error(`lb: ejected ${b.name}: ${reason}`);
     this.emit('eject', b);
   }
 
@@ -67,7 +68,7 @@ export class BackendPool extends EventEmitter<PoolEvents> {
     if (b.state === 'healthy' || b.consecutivePasses < threshold) return;
     const was = b.state;
     b.state = 'healthy';
-    console.error(`lb: ${b.name} is ${was === 'ejected' ? 'back' : 'ready'}`);
+    logger.error(`lb: ${b.name} is ${was === 'ejected' ? 'back' : 'ready'}`);
     this.emit('join', b);
   }
 

@@ -3,6 +3,7 @@
 // connection before it reads a request: the client meets what kube would do, a refused handshake.
 import type tls from 'node:tls';
 import { certificateNames } from '../../pki/x509-name.js';
+import { logger } from '../../server/logging/logger.js';
 
 /** The tls server's 'secureConnection' listener. */
 export function refuseUnreadableCertificate(socket: tls.TLSSocket): void {
@@ -11,7 +12,7 @@ export function refuseUnreadableCertificate(socket: tls.TLSSocket): void {
   try {
     certificateNames(raw);
   } catch (e) {
-    console.error(`lb: closed a connection from ${socket.remoteAddress}: its client certificate does not parse (${(e as Error).message})`);
+    logger.error(`lb: closed a connection from ${socket.remoteAddress}: its client certificate does not parse (${(e as Error).message})`);
     socket.destroy();
   }
 }

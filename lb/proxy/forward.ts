@@ -11,6 +11,7 @@ import { upstreamWatchUrl, watchRequest, type WatchRequest } from '../watch/requ
 import { stallGuard } from '../http/limits.js';
 import { downstreamHeaders, tooManyHeaderLines, upstreamHeaders } from './headers.js';
 import { isConnectFailure, mayRetry } from './retry.js';
+import { activeTracer, type Span } from '../../server/tracing/tracing.js';
 
 export interface ForwardSettings {
   retries: number;
@@ -36,6 +37,7 @@ export class Forwarder {
       sendStatus(res, statuses.headersTooLarge());
       return;
     }
+    const span = this.traced(req, res, headers);
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const tried = new Set<Backend>();
     let bodyStarted = false;
@@ -58,6 +60,7 @@ export class Forwarder {
       }
       tried.add(b);
       attempts++;
+      span?.setAttribute('server.address', b.name);
       b.inFlight++;
       b.requests++;
       b.rate.mark();
@@ -139,6 +142,25 @@ export class Forwarder {
       });
     };
     attempt();
+  }
+
+  /**
+   * The LB's span for this request when tracing is on: a child of the client's traceparent, and the
+   * parent of the instance's (traceparent is not identity: it travels outside the front-proxy MAC).
+   */
+  private traced(req: http.IncomingMessage, res: http.ServerResponse, upstream: http.OutgoingHttpHeaders): Span | undefined {
+    const tracer = activeTracer();
+    if (!tracer) return undefined;
+    const span = tracer.startRequest('LoadBalancer', req.headers, { 'http.request.method': req.method, 'url.path': (req.url ?? '/').split('?')[0] });
+    delete upstream.traceparent;
+    delete upstream.tracestate;
+    tracer.inject(span, upstream);
+    res.on('close', () => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: 2 }); // SpanStatusCode.ERROR: @opentelemetry/api is not imported where tracing may be off
+      span.end();
+    });
+    return span;
   }
 }
 

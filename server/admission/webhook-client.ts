@@ -8,6 +8,7 @@ import { ApiError, errors } from '../api/errors.js';
 import { stringifyJSON } from '../api/json.js';
 import type { ServiceResolver } from './service-resolver.js';
 import type { WebhookSpec } from './webhook-configurations.js';
+import { traced, traceHeaders } from '../tracing/tracing.js';
 
 /** A response larger than this is refused (kube's webhook responses are bounded by the request size limits too). */
 const maxResponseBytes = 16 * 1024 * 1024;
@@ -31,7 +32,11 @@ export class WebhookClient {
   }
 
   /** Posts `review` and returns the parsed answer; throws WebhookCallError for any failure to get one. */
-  async post(h: WebhookSpec, review: unknown): Promise<unknown> {
+  post(h: WebhookSpec, review: unknown): Promise<unknown> {
+    return traced('admission webhook', { 'k8s.webhook.name': h.name }, () => this.call(h, review));
+  }
+
+  private async call(h: WebhookSpec, review: unknown): Promise<unknown> {
     const timeoutSeconds: number = h.timeoutSeconds ?? 10;
     const cc = (h.clientConfig ?? {}) as WebhookSpec;
     let target: { host: string; port: number; path: string; serverName?: string; shown: string };
@@ -49,7 +54,7 @@ export class WebhookClient {
       const req = https.request({
         host: target.host, port: target.port, path: target.path, method: 'POST', agent: this.agent(ca, target.serverName),
         ca, servername: target.serverName,
-        headers: { 'content-type': 'application/json', accept: 'application/json, */*', 'content-length': body.length },
+        headers: { 'content-type': 'application/json', accept: 'application/json, */*', 'content-length': body.length, ...traceHeaders() },
       }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;

@@ -20,7 +20,6 @@ export function int64Literal(literal: string): bigint | undefined {
 // into the bare digits. The nonce keeps a client's string from passing for one.
 const marker = `\u0000int64-${randomBytes(6).toString('hex')}:`;
 const markedInJSON = JSON.stringify(marker).slice(1, -1);
-const markedPattern = new RegExp(`"${markedInJSON.replace(/\\/g, '\\\\')}(-?\\d+)"`, 'g');
 let installed = false;
 
 /**
@@ -39,7 +38,19 @@ function installBigIntJSON(): void {
 /** A value as JSON text, int64 integers beyond 2^53 written as their digits. */
 export function stringifyJSON(value: unknown): string {
   const text = JSON.stringify(value);
-  return installed && text.includes(markedInJSON) ? text.replace(markedPattern, '$1') : text;
+  return installed && text.includes(markedInJSON) ? unmark(text) : text;
+}
+
+/** Each `"<marker><digits>"` back to the bare digits, in one pass (no RegExp built from the nonce). */
+function unmark(text: string): string {
+  const open = `"${markedInJSON}`;
+  const parts = text.split(open);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i++) {
+    const close = parts[i].indexOf('"');
+    out += parts[i].slice(0, close) + parts[i].slice(close + 1);
+  }
+  return out;
 }
 
 // 16 digits in a row: text without them holds no integer beyond 2^53 (the cheapest test V8 runs, ~2 ns a byte).

@@ -8,6 +8,7 @@ import type { ResourceType } from '../registry/types.js';
 import { PrefixFollower } from '../registry/follower.js';
 import { registerSchemaCheck } from '../schema/validate.js';
 import { customResourceTypes, type CustomResourceType, isEstablished } from './custom-resource-type.js';
+import { logger } from '../logging/logger.js';
 
 export class CustomResourceDefinitionWatcher {
   /** CRD name -> the types installed for it. */
@@ -44,7 +45,7 @@ export class CustomResourceDefinitionWatcher {
     try {
       next = customResourceTypes(crd);
     } catch (e) {
-      console.error(`customresourcedefinition ${name}: cannot serve: ${(e as Error).message}`);
+      logger.error(`customresourcedefinition ${name}: cannot serve: ${(e as Error).message}`);
       this.uninstall(name);
       return;
     }

@@ -9,6 +9,7 @@ import { certificatesOf, decodeIdentityValue, ProxyVerifier } from '../../pki/fr
 import type { ServerConfig } from '../config.js';
 import { decodeURIComponentSafe } from '../http/exchange.js';
 import type { Authenticated, AuthenticationRequest, RequestAuthenticator } from './authenticator.js';
+import { logger } from '../logging/logger.js';
 
 export class FrontProxyAuthenticator implements RequestAuthenticator {
   readonly name = 'requestheader';
@@ -28,7 +29,7 @@ export class FrontProxyAuthenticator implements RequestAuthenticator {
     if (!cas.length) throw new Error(`--requestheader-client-ca-file ${sec.requestheaderClientCAFile}: no certificate in it`);
     if (!config.tlsPrivateKeyFile) {
       // The proxy's session keys are encrypted to the serving key: without TLS there is no way to trust the headers.
-      console.error(`${config.instanceName}: --requestheader-client-ca-file without TLS: X-Remote-* headers are never believed`);
+      logger.error(`${config.instanceName}: --requestheader-client-ca-file without TLS: X-Remote-* headers are never believed`);
       return undefined;
     }
     const lower = (hs: string[]) => hs.map((h) => h.toLowerCase());

@@ -7,6 +7,7 @@ import type { KubeObject } from '../api/object.js';
 import type { GenericStore } from '../registry/store.js';
 import type { ResourceType } from '../registry/types.js';
 import { bytesOf } from './request.js';
+import { logger } from '../logging/logger.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -71,7 +72,7 @@ export class CertificateCleaner {
         });
       }
     } catch (e) {
-      console.error(`certificate cleaner: ${(e as Error).message}`);
+      logger.error(`certificate cleaner: ${(e as Error).message}`);
     }
   }
 }

@@ -15,6 +15,7 @@ import { legacyUnknownSignerName } from './validation.js';
 import { kubeAPIServerClientSignerName } from './admission.js';
 import { bytesOf, type ParsedRequest, parseRequest } from './request.js';
 import { loadCA, type SigningCA, signRequest } from './sign.js';
+import { logger } from '../logging/logger.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -159,7 +160,7 @@ export class CertificateSigner {
       if (this.stopped) return;
       await this.handle(csr).catch((e) => {
         if (e instanceof ApiError && (e.code === 409 || e.code === 404)) return; // another instance did it, or it is gone
-        console.error(`certificate signer: ${csr.metadata.name}: ${(e as Error).message}`);
+        logger.error(`certificate signer: ${csr.metadata.name}: ${(e as Error).message}`);
       });
     }
   }

@@ -3,6 +3,7 @@
 // Both sources are gap-free from the revision they are asked for, so switching is safe: every
 // event at or below the revision already delivered is dropped, whichever source brings it.
 import type { EventFeed, FeedBatch, FeedHandlers } from '../storage/cacher/feed.js';
+import { logger } from '../logging/logger.js';
 
 export type FanoutMode = 'redis' | 'etcd' | 'stopped';
 
@@ -18,7 +19,7 @@ export class FanoutFeed implements EventFeed {
     private readonly stream: EventFeed,
     private readonly etcd: EventFeed,
     private readonly probeIntervalMs: number,
-    private readonly log: (line: string) => void = (line) => console.error(line),
+    private readonly log: (line: string) => void = (line) => logger.error(line),
   ) {}
 
   /** Which source feeds the cache now. */

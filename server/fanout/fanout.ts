@@ -12,6 +12,9 @@ import { defaultFanoutOptions, type FanoutOptions } from './options.js';
 import { FanoutPublisher } from './publisher.js';
 import { StreamAuthenticator } from './stream-auth.js';
 import { RedisStreamFeed } from './stream-feed.js';
+import { tracedRedis } from '../tracing/redis-spans.js';
+import { activeTracer } from '../tracing/tracing.js';
+import { logger } from '../logging/logger.js';
 
 export class Fanout {
   readonly feed: FanoutFeed;
@@ -25,11 +28,13 @@ export class Fanout {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     this.redis.on('error', () => undefined); // reconnects by itself; the feed reports the mode
+    const tracer = activeTracer();
+    if (tracer) tracedRedis(tracer, this.redis);
     this.feed = new FanoutFeed(new RedisStreamFeed(this.redis, opts), new EtcdWatchFeed(etcd, registryRoot), opts.probeIntervalMs);
     this.publisher = new FanoutPublisher(etcd, this.redis, () => new EtcdWatchFeed(etcd, registryRoot), opts);
   }
 
-  static fromConfig(config: ServerConfig, etcd: Etcd3, log: (line: string) => void = (line) => console.error(line)): Fanout | undefined {
+  static fromConfig(config: ServerConfig, etcd: Etcd3, log: (line: string) => void = (line) => logger.error(line)): Fanout | undefined {
     if (!config.redisUrl) return undefined;
     const auth = config.redisStreamKeyFile ? StreamAuthenticator.fromFile(config.redisStreamKeyFile) : undefined;
     if (!auth) log('fan-out: stream entries are not authenticated (no --redis-stream-key-file): anyone who can write to Redis can change this instance\'s watch cache');

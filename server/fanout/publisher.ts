@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { EventFeed, FeedBatch } from '../storage/cacher/feed.js';
 import { entryId, entryRevision, type FanoutOptions, heartbeatKey, streamKey } from './options.js';
 import { encodeEvents } from './wire.js';
+import { logger } from '../logging/logger.js';
 
 /** The publisher's key: under /registry/, so the revisions its election makes reach every cache. */
 export const publisherKey = '/registry/kube-apiserver-ts/fanout-publisher';
@@ -27,7 +28,7 @@ export class FanoutPublisher {
     /** A fresh etcd watch feed on /registry/ each time this instance leads. */
     private readonly etcdFeed: () => EventFeed,
     private readonly opts: FanoutOptions,
-    private readonly log: (line: string) => void = (line) => console.error(line),
+    private readonly log: (line: string) => void = (line) => logger.error(line),
   ) {}
 
   private feed?: EventFeed;

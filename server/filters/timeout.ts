@@ -4,6 +4,7 @@ import { errors } from '../api/errors.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Filter } from './chain.js';
 import { parseDuration } from './duration.js';
+import { logger } from '../logging/logger.js';
 
 // kube-apiserver's LongRunningFunc: watch and proxy verbs, and the streaming subresources.
 const longRunningVerbs = new Set(['watch', 'proxy']);
@@ -41,7 +42,7 @@ export function timeout(requestTimeoutSeconds: number): Filter {
         clearTimeout(timer);
       }
       // The handler goes on in the background (as kube's does); its answer is dropped, its failure logged.
-      handled.catch((e) => console.error(`${ex.method} ${ex.path} after its timeout: ${(e as Error)?.message ?? e}`));
+      handled.catch((e) => logger.error(`${ex.method} ${ex.path} after its timeout: ${(e as Error)?.message ?? e}`));
       if (!ex.hasStarted) ex.sendError(errors.timeout('Timeout: request did not complete within the allotted timeout'));
       else ex.end();
     },

@@ -1,5 +1,6 @@
 // /healthz, /livez and /readyz with kube-apiserver's output: `[+]etcd ok`, `?verbose`, `/readyz/etcd`.
 import type { Exchange } from '../http/exchange.js';
+import { logger } from '../logging/logger.js';
 
 export interface HealthCheck {
   name: string;
@@ -42,7 +43,7 @@ export async function serveHealth(ex: Exchange, endpoints: HealthEndpoints): Pro
   for (const e of exclude) lines.push(`[+]${e} excluded: ok`);
   lines.push(failed ? `${kind} check failed` : `${kind} check passed`);
   ex.send(failed ? 500 : 200, lines.join('\n') + '\n', 'text/plain; charset=utf-8');
-  if (failed) console.error(`${kind} check failed: ${results.filter(({ r }) => !r.ok).map(({ c, r }) => `${c.name}: ${r.reason}`).join('; ')}`);
+  if (failed) logger.error(`${kind} check failed: ${results.filter(({ r }) => !r.ok).map(({ c, r }) => `${c.name}: ${r.reason}`).join('; ')}`);
   return true;
 }
 

@@ -6,6 +6,7 @@
 // (running()); the first report that finds a tick overdue keeps the request reported before it as the
 // suspect, so requests that queued up during the block and ran before the late tick are not blamed.
 import type { HealthCheck } from './checks.js';
+import { logger } from '../logging/logger.js';
 
 /** What the watchdog needs to know of a request to name it (an Exchange is one). */
 export interface RunningRequest {
@@ -55,7 +56,7 @@ export class EventLoopWatchdog {
 
   constructor(
     readonly thresholdMs: number,
-    private readonly log: (line: string) => void = (line) => console.error(line),
+    private readonly log: (line: string) => void = (line) => logger.error(line),
     private readonly clock: WatchdogClock = realClock,
   ) {
     this.lastTick = clock.now();

@@ -2,6 +2,7 @@
 // framing checks uWS leaves to us, answered as Go's net/http (in front of kube-apiserver) answers them.
 import { Exchange } from './exchange.js';
 import type { TemplatedApp } from './uws.js';
+import { logger } from '../logging/logger.js';
 
 export type ExchangeHandler = (ex: Exchange) => Promise<void>;
 
@@ -35,7 +36,7 @@ export function serveHTTP(app: TemplatedApp, handler: ExchangeHandler, inFlight?
     const ex = new Exchange(res, req, frontProxyListener);
     if (!framingAgreed(ex)) return;
     const done = handler(ex).catch((e) => {
-      console.error(`${ex.method} ${ex.path}: ${(e as Error)?.stack ?? e}`);
+      logger.error(`${ex.method} ${ex.path}: ${(e as Error)?.stack ?? e}`);
       if (!ex.hasStarted) ex.sendError(e);
       else ex.end();
     });

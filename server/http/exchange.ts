@@ -51,6 +51,8 @@ export class Exchange {
   user?: UserInfo;
   /** Set by the request-id filter (kube's Audit-ID). */
   auditID = '';
+  /** The request's trace ID, when tracing is on (for the logs). */
+  traceID?: string;
   /** Headers every response to this request carries (Audit-Id...), set by filters. */
   readonly responseHeaders: Record<string, string> = {};
   /** Set on a WebSocket upgrade request: completes the upgrade once the filters let it through. */

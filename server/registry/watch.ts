@@ -7,6 +7,7 @@ import type { StoredValue, Watch, WatchEventType as StorageEventType, WatchListe
 import type { GenericStore } from './store.js';
 import type { ResourceType } from './types.js';
 import type { WatchSettings } from './watch-settings.js';
+import { logger } from '../logging/logger.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -81,7 +82,7 @@ export async function startWatch(
       if (stopped) return;
       sink.event(type, store.encodeEntry(rt, value), () => parseExactJSON(store.encodeEntry(rt, value)) as KubeObject);
       if (sink.queuedBytes() > settings.maxQueuedBytes) {
-        console.error(`watch ${rt.resource}: client too slow (${sink.queuedBytes()} bytes queued); closing`);
+        logger.error(`watch ${rt.resource}: client too slow (${sink.queuedBytes()} bytes queued); closing`);
         stop();
       }
     },

@@ -12,9 +12,9 @@ export const launcherPath = path.join(repoRoot, 'dist/compose/launcher.js');
 export interface LauncherResult { code: number; stdout: string; stderr: string }
 
 /** Runs the launcher to completion; with --detach it returns once the control plane is ready. */
-export function runLauncher(args: string[]): Promise<LauncherResult> {
+export function runLauncher(args: string[], env?: NodeJS.ProcessEnv): Promise<LauncherResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [launcherPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [launcherPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -39,14 +39,14 @@ export interface LauncherCluster {
  * three ports and the front-proxy listeners; two ports an etcd member. A port another test's process took since it was
  * picked gets new ones, twice at most; the last result is returned either way (check `started.code`).
  */
-export async function startLauncherOnFreePorts(dirPrefix: string, args: string[]): Promise<LauncherCluster> {
+export async function startLauncherOnFreePorts(dirPrefix: string, args: string[], env?: NodeJS.ProcessEnv): Promise<LauncherCluster> {
   const opts = parseArgs(['start', ...args], repoRoot);
   for (let attempt = 1; ; attempt++) {
     const dir = mkdtempSync(path.join(os.tmpdir(), dirPrefix));
     const port = await freeRange(2 * opts.apiservers + 4);
     const etcdPort = await freeRange(2 * opts.etcdMembers);
     const redisPort = await freePort();
-    const started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, `--redis-port=${redisPort}`, `--cluster-dir=${dir}`, ...args]);
+    const started = await runLauncher(['start', '--detach', `--port=${port}`, `--etcd-port=${etcdPort}`, `--redis-port=${redisPort}`, `--cluster-dir=${dir}`, ...args], env);
     if (started.code === 0 || attempt === 3 || !/already in use|before it was ready/.test(started.stderr)) return { dir, port, etcdPort, redisPort, started };
     if (existsSync(path.join(dir, 'state.json'))) await runLauncher(['stop', `--cluster-dir=${dir}`]);
     rmSync(dir, { recursive: true, force: true });

@@ -19,13 +19,14 @@ export interface LbProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startLb(backends: string[], extraArgs: string[] = []): Promise<LbProcess> {
+/** `env`: added to the LB's environment (OTEL_* for the tracing test). */
+export async function startLb(backends: string[], extraArgs: string[] = [], env?: NodeJS.ProcessEnv): Promise<LbProcess> {
   return startOnFreePorts(2, async ([port, statsPort]) => {
     const tls = extraArgs.some((a) => a === '--tls-cert-file' || a.startsWith('--tls-cert-file='));
     const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     const statsUrl = `http://127.0.0.1:${statsPort}`;
     const r = startProcess({
-      name: `lb on ${port}`, command: process.execPath,
+      name: `lb on ${port}`, command: process.execPath, env,
       args: [path.join(repoRoot, 'dist/lb/main.js'), '--listen', `127.0.0.1:${port}`, '--backends', backends.join(','),
         '--stats-listen', `127.0.0.1:${statsPort}`, ...extraArgs],
     });

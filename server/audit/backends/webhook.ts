@@ -8,6 +8,7 @@ import https from 'node:https';
 import { readKubeconfig } from '../../../pki/kubeconfig.js';
 import { stringifyJSON } from '../../api/json.js';
 import { type AuditEvent, eventList } from '../event.js';
+import { logger } from '../../logging/logger.js';
 
 export interface WebhookOptions {
   configFile: string;
@@ -44,7 +45,7 @@ export class WebhookBackend {
     if (this.options.mode !== 'batch') return void this.send(events);
     for (const e of events) {
       if (this.buffer.length >= bufferSize) {
-        console.error(`audit webhook: buffer of ${bufferSize} events is full, dropping event ${e.auditID} (${e.stage})`);
+        logger.error(`audit webhook: buffer of ${bufferSize} events is full, dropping event ${e.auditID} (${e.stage})`);
         continue;
       }
       this.buffer.push(e);
@@ -68,7 +69,7 @@ export class WebhookBackend {
 
   private send(events: AuditEvent[]): void {
     const p = this.sendWithRetry(stringifyJSON(eventList(events))).catch((e) => {
-      console.error(`audit webhook: dropping ${events.length} event(s) after ${retrySteps} tries: ${(e as Error).message}`);
+      logger.error(`audit webhook: dropping ${events.length} event(s) after ${retrySteps} tries: ${(e as Error).message}`);
     });
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));

@@ -6,6 +6,7 @@ import { CertificateSigner } from '../../certificates/signer.js';
 import type { GenericStore } from '../../registry/store.js';
 import type { PostStartContext } from '../post-start.js';
 import { certificatesigningrequests } from './certificatesigningrequests.js';
+import { logger } from '../../logging/logger.js';
 
 const running = new WeakMap<GenericStore, { signer?: CertificateSigner; cleaner: CertificateCleaner }>();
 
@@ -17,7 +18,7 @@ export async function startCertificateControllers(ctx: PostStartContext): Promis
     signer = CertificateSigner.fromFlags(ctx.store, certificatesigningrequests, clusterSigningCertFile, clusterSigningKeyFile, clusterSigningDurationSeconds);
   } catch (e) {
     // A CA that cannot be read is no reason to retry start-up (the hooks retry only what etcd may fix).
-    console.error(`csrsigning: cannot load the signing CA, approved requests are not signed: ${(e as Error).message}`);
+    logger.error(`csrsigning: cannot load the signing CA, approved requests are not signed: ${(e as Error).message}`);
   }
   const cleaner = new CertificateCleaner(ctx.store, certificatesigningrequests);
   running.set(ctx.store, { signer, cleaner });

@@ -7,6 +7,7 @@ import { errors } from '../../api/errors.js';
 import type { StoredValue } from '../interface.js';
 import { EtcdWatchFeed } from './etcd-feed.js';
 import type { EventFeed, FeedBatch } from './feed.js';
+import { logger } from '../../logging/logger.js';
 
 export const registryRoot = '/registry/';
 
@@ -126,7 +127,7 @@ export class WatchCache {
         return;
       } catch (e) {
         if (this.stopped) return;
-        if (attempt % 10 === 0) console.error(`watch cache: cannot load (${(e as Error).message}); retrying`);
+        if (attempt % 10 === 0) logger.error(`watch cache: cannot load (${(e as Error).message}); retrying`);
         await new Promise((r) => setTimeout(r, 500));
       }
     }
@@ -201,16 +202,16 @@ export class WatchCache {
       try {
         const before = this.feedRevision;
         if (before === this.resumedAt) {
-          console.error(`watch cache: feed failed again at revision ${before} (${err.message}); rebuilding`);
+          logger.error(`watch cache: feed failed again at revision ${before} (${err.message}); rebuilding`);
           await this.resync();
           return;
         }
-        console.error(`watch cache: feed failed (${err.message}); resuming from revision ${before}`);
+        logger.error(`watch cache: feed failed (${err.message}); resuming from revision ${before}`);
         this.resumedAt = before;
         try {
           await this.follow();
         } catch (e) {
-          console.error(`watch cache: cannot resume from ${before} (${(e as Error).message}); rebuilding`);
+          logger.error(`watch cache: cannot resume from ${before} (${(e as Error).message}); rebuilding`);
           await this.resync();
         }
       } finally {
@@ -245,7 +246,7 @@ export class WatchCache {
     if (gap) {
       this.feedFailures++;
       this.ready = false;
-      console.error(`watch cache: feed gap (batch after ${res.prevRevision}, cache at ${this.feedRevision}); rebuilding`);
+      logger.error(`watch cache: feed gap (batch after ${res.prevRevision}, cache at ${this.feedRevision}); rebuilding`);
       void this.resync();
       return;
     }

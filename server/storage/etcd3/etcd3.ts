@@ -10,6 +10,7 @@ import {
 } from '../interface.js';
 import { parseResourceVersion } from '../resource-version.js';
 import { watchEtcd } from './watch.js';
+import { activeTracer } from '../../tracing/tracing.js';
 
 export { PreconditionFailed, type StoredValue };
 
@@ -228,14 +229,19 @@ export class EtcdStorage implements Storage {
   /** Runs one etcd call, reports it, and maps transport failures to the Status kube-apiserver would send. */
   private async call<T>(operation: EtcdOperation | undefined, key: string, fn: () => Promise<T>): Promise<T> {
     const start = performance.now();
+    // A child of the request's span, when tracing is on and a request is current.
+    const span = activeTracer()?.startChild(`etcd ${operation ?? 'compact'}`, { 'db.system.name': 'etcd', 'db.operation.name': operation ?? 'compact', 'k8s.etcd.key': key });
     let failed = true;
     try {
       const res = await fn();
       failed = false;
       return res;
     } catch (e) {
-      throw storageError(e);
+      const err = storageError(e);
+      if (span) activeTracer()?.fail(span, err);
+      throw err;
     } finally {
+      span?.end();
       if (this.observe && operation) this.observe(operation, key, (performance.now() - start) / 1000, failed);
     }
   }
