@@ -10,6 +10,10 @@ import { serveWatchWebSockets } from './endpoints/websocket.js';
 import { buildHandlerChain } from './filters/chain.js';
 import { defaultHandlerChain } from './filters/default-chain.js';
 import { MaxInFlight } from './filters/max-in-flight.js';
+import { PriorityAndFairness } from './filters/priority-and-fairness.js';
+import { FlowControl } from './flowcontrol/controller.js';
+import { FlowControlMetrics } from './flowcontrol/metrics.js';
+import { ObjectStatsTracker } from './flowcontrol/object-stats.js';
 import { requestLabels } from './metrics/request-labels.js';
 import { EventLoopWatchdog } from './health/event-loop.js';
 import { observeRunningRequests } from './http/running-request.js';
@@ -28,6 +32,7 @@ import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
+import { stopPriorityAndFairnessConfiguration } from './resources/flowcontrol/ensure-configuration.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -85,6 +90,10 @@ export class APIServer {
   frontProxyPort?: number;
   private readonly inFlight = new InFlight();
   private readonly maxInFlight: MaxInFlight;
+  /** API Priority and Fairness (--enable-priority-and-fairness): its state, and the filter that uses it. */
+  readonly flowControl?: FlowControl;
+  private readonly priorityAndFairness?: PriorityAndFairness;
+  private readonly objectStats?: ObjectStatsTracker;
   /** This server's Prometheus registry (/metrics). */
   readonly metrics: APIServerMetrics;
   private readonly storageResources: StorageResources;
@@ -130,6 +139,14 @@ export class APIServer {
       const labels = ex.requestInfo && requestLabels(ex, ex.requestInfo, (info) => this.served(info));
       if (labels) this.metrics.observeDropped(labels);
     });
+    if (config.enablePriorityAndFairness) {
+      // kube's server concurrency limit: both max-in-flight flags together, shared out among the priority levels.
+      this.flowControl = new FlowControl(config.maxRequestsInFlight + config.maxMutatingRequestsInFlight, new FlowControlMetrics(this.metrics.registry));
+      const objectStats = this.objectStats = new ObjectStatsTracker(this.cache, (key) => this.storageResources.resolve(key));
+      this.priorityAndFairness = new PriorityAndFairness(this.flowControl, {
+        requestTimeoutSeconds: config.requestTimeoutSeconds, metrics: this.flowControl.metrics, objectStats: (group, resource) => objectStats.get(group, resource),
+      });
+    }
     if (config.eventLoopBlockThresholdSeconds > 0) this.watchdog = new EventLoopWatchdog(config.eventLoopBlockThresholdSeconds * 1000, (line) => console.error(`${config.instanceName}: ${line}`));
     this.health = apiserverHealthChecks({
       eventLoop: this.watchdog?.check(),
@@ -142,7 +159,7 @@ export class APIServer {
   /** Listens, then runs the post-start hooks (default namespaces...). Resolves with the port. */
   async start(): Promise<number> {
     const chain = buildHandlerChain(defaultHandlerChain({
-      requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight,
+      requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight, priorityAndFairness: this.priorityAndFairness,
       metrics: { metrics: this.metrics, served: (info) => this.served(info) },
     }, this.security), (ex) => this.route(ex));
     if (this.watchdog) {
@@ -157,6 +174,8 @@ export class APIServer {
     }
     this.fanout?.start();
     void this.cache.start();
+    this.flowControl?.follow(this.cache);
+    this.objectStats?.start();
     await this.security.start();
     // Webhook configurations are in memory before any write is admitted, the post-start hooks' included.
     await this.webhooks.start(this.store);
@@ -213,6 +232,8 @@ export class APIServer {
 
   async stop(): Promise<void> {
     this.compactor.stop();
+    this.flowControl?.stop();
+    this.objectStats?.stop();
     if (this.watchdog) {
       this.watchdog.stop();
       observeRunningRequests(undefined);
@@ -221,6 +242,7 @@ export class APIServer {
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
+    stopPriorityAndFairnessConfiguration(this.store);
     this.webhooks.stop();
     await this.security.stop();
     await this.cache.stop();
