@@ -1,0 +1,92 @@
+// flowcontrol.apiserver.k8s.io/v1 through the generic store: kube's defaults, validation messages and
+// columns; and the bootstrap configuration ensurer's rules (apf.kubernetes.io/autoupdate-spec).
+import { describe, expect, it } from 'vitest';
+import { ensureAPFConfiguration } from '../../../server/resources/flowcontrol/ensure-configuration.js';
+import { memoryStore } from '../../support/memory-store.js';
+
+const group = 'flowcontrol.apiserver.k8s.io';
+const everything = { subjects: [{ kind: 'Group', group: { name: 'system:authenticated' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true }] };
+
+describe('FlowSchema and PriorityLevelConfiguration', () => {
+  it('defaults as kube\'s v1 does', async () => {
+    const m = memoryStore();
+    const fs = await m.create(m.rt(group, 'flowschemas'), { metadata: { name: 'f' }, spec: { priorityLevelConfiguration: { name: 'p' }, rules: [everything] } });
+    expect(fs.spec.matchingPrecedence).toBe(1000);
+    expect(fs.metadata.generation).toBe(1);
+    expect(fs.status).toEqual({});
+    const pl = await m.create(m.rt(group, 'prioritylevelconfigurations'), { metadata: { name: 'p' }, spec: { type: 'Limited', limited: { limitResponse: { type: 'Queue', queuing: {} } } } });
+    expect(pl.spec.limited).toEqual({ nominalConcurrencyShares: 30, lendablePercent: 0, limitResponse: { type: 'Queue', queuing: { queues: 64, handSize: 8, queueLengthLimit: 50 } } });
+  });
+
+  it('validates with kube\'s messages', async () => {
+    const m = memoryStore();
+    const flowschemas = m.rt(group, 'flowschemas');
+    const pls = m.rt(group, 'prioritylevelconfigurations');
+    expect(await m.invalid(m.create(flowschemas, { metadata: { name: 'f' }, spec: { matchingPrecedence: 1, priorityLevelConfiguration: { name: '' }, distinguisherMethod: { type: 'ByColour' }, rules: [{ subjects: [{ kind: 'User' }], nonResourceRules: [{ verbs: ['get', '*'], nonResourceURLs: ['healthz', '/a/*/b'] }] }] } })))
+      .toBe('FlowSchema.flowcontrol.apiserver.k8s.io "f" is invalid: [spec.matchingPrecedence: Invalid value: 1: only the schema named \'exempt\' may have matchingPrecedence 1, '
+        + 'spec.distinguisherMethod.type: Unsupported value: {"type":"ByColour"}: supported values: "ByNamespace", "ByUser", '
+        + 'spec.priorityLevelConfiguration.name: Required value: must reference a priority level, '
+        + 'spec.rules[0].subjects[0].user: Required value: user is required when subject kind is \'User\', '
+        + 'spec.rules[0].nonResourceRules[0].verbs: Invalid value: ["get","*"]: if \'*\' is present, must not specify other verbs, '
+        + 'spec.rules[0].nonResourceRules[0].nonResourceURLs[0]: Invalid value: "healthz": must start with slash, '
+        + 'spec.rules[0].nonResourceRules[0].nonResourceURLs[1]: Invalid value: "/a/*/b": wildcard can only do suffix matching]');
+    expect(await m.invalid(m.create(pls, { metadata: { name: 'p' }, spec: { type: 'Limited', limited: { lendablePercent: 101, limitResponse: { type: 'Queue', queuing: { queues: 10, handSize: 11 } } } } })))
+      .toBe('PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p" is invalid: [spec.limited.limitResponse.queuing.handSize: Invalid value: 11: should not be greater than queues (10), '
+        + 'spec.limited.lendablePercent: Invalid value: 101: must be between 0 and 100, inclusive]');
+    expect(await m.invalid(m.create(pls, { metadata: { name: 'p' }, spec: { type: 'Exempt' } })))
+      .toBe('PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p" is invalid: spec.type: Invalid value: "Exempt": must be \'Exempt\' if and only if `name` is \'exempt\'');
+    // The mandatory objects' specs are fixed.
+    expect(await m.invalid(m.create(pls, { metadata: { name: 'catch-all' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 6, limitResponse: { type: 'Reject' } } } })))
+      .toMatch(/^PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "catch-all" is invalid: spec: Invalid value: .*: spec of 'catch-all' must equal the fixed value$/);
+  });
+
+  it('prints kube\'s columns, FlowSchemas in matching order', async () => {
+    const m = memoryStore();
+    const flowschemas = m.rt(group, 'flowschemas');
+    const pls = m.rt(group, 'prioritylevelconfigurations');
+    await ensureAPFConfiguration(m.store);
+    const fs = await m.store.get(flowschemas, '', 'global-default');
+    expect(m.table(flowschemas, fs)).toEqual({ columns: ['Name', 'PriorityLevel', 'MatchingPrecedence', 'DistinguisherMethod', 'Age', 'MissingPL'], cells: ['global-default', 'global-default', 9900, 'ByUser', expect.any(String), '?'] });
+    expect(m.table(pls, await m.store.get(pls, '', 'workload-low'))).toEqual({ columns: ['Name', 'Type', 'NominalConcurrencyShares', 'Queues', 'HandSize', 'QueueLengthLimit', 'Age'], cells: ['workload-low', 'Limited', 100, 128, 6, 50, expect.any(String)] });
+    expect(m.table(pls, await m.store.get(pls, '', 'exempt')).cells.slice(0, 6)).toEqual(['exempt', 'Exempt', '<none>', '<none>', '<none>', '<none>']);
+  });
+});
+
+describe('bootstrap configuration ensurer', () => {
+  it('creates, keeps, respects autoupdate-spec=false, restores mandatory specs and removes dangling bootstrap objects', async () => {
+    const m = memoryStore();
+    const flowschemas = m.rt(group, 'flowschemas');
+    const pls = m.rt(group, 'prioritylevelconfigurations');
+    await ensureAPFConfiguration(m.store);
+    const names = async (rt: typeof pls) => (await m.store.list(rt, '', {})).items.map((i) => i.metadata.name).sort();
+    expect(await names(pls)).toEqual(['catch-all', 'exempt', 'global-default', 'leader-election', 'node-high', 'system', 'workload-high', 'workload-low']);
+    expect((await names(flowschemas)).length).toBe(11);
+
+    // Nothing to do a second time: no writes.
+    const before = (await m.store.get(pls, '', 'system')).metadata.resourceVersion;
+    await ensureAPFConfiguration(m.store);
+    expect((await m.store.get(pls, '', 'system')).metadata.resourceVersion).toBe(before);
+
+    // An operator's change to a suggested object stays when they say so; without the annotation it is put back.
+    const system = await m.store.get(pls, '', 'system');
+    (system.spec as any).limited.nominalConcurrencyShares = 99;
+    system.metadata.annotations = { 'apf.kubernetes.io/autoupdate-spec': 'false' };
+    await m.update(pls, system);
+    const wl = await m.store.get(pls, '', 'workload-low');
+    (wl.spec as any).limited.nominalConcurrencyShares = 7;
+    await m.update(pls, wl);
+    // The exempt level's spec.exempt is the operator's to tune.
+    const exempt = await m.store.get(pls, '', 'exempt');
+    (exempt.spec as any).exempt.nominalConcurrencyShares = 5;
+    await m.update(pls, exempt);
+    // A bootstrap object kube no longer ships (annotated true) goes; a user's own (no annotation) stays.
+    await m.create(flowschemas, { metadata: { name: 'retired', annotations: { 'apf.kubernetes.io/autoupdate-spec': 'true' } }, spec: { priorityLevelConfiguration: { name: 'system' }, rules: [everything] } });
+    await m.create(flowschemas, { metadata: { name: 'mine' }, spec: { priorityLevelConfiguration: { name: 'system' }, rules: [everything] } });
+    await ensureAPFConfiguration(m.store);
+    expect((await m.store.get(pls, '', 'system') as any).spec.limited.nominalConcurrencyShares).toBe(99);
+    expect((await m.store.get(pls, '', 'workload-low') as any).spec.limited.nominalConcurrencyShares).toBe(100);
+    expect((await m.store.get(pls, '', 'exempt') as any).spec.exempt.nominalConcurrencyShares).toBe(5);
+    expect(await names(flowschemas)).toContain('mine');
+    expect(await names(flowschemas)).not.toContain('retired');
+  });
+});
