@@ -14,6 +14,8 @@ import { PriorityAndFairness } from './filters/priority-and-fairness.js';
 import { FlowControl } from './flowcontrol/controller.js';
 import { FlowControlMetrics } from './flowcontrol/metrics.js';
 import { ObjectStatsTracker } from './flowcontrol/object-stats.js';
+import { syncFlowSchemaStatus } from './flowcontrol/flowschema-status.js';
+import { flowschemas } from './resources/flowcontrol/flowschemas.js';
 import { requestLabels } from './metrics/request-labels.js';
 import { EventLoopWatchdog } from './health/event-loop.js';
 import { observeRunningRequests } from './http/running-request.js';
@@ -142,6 +144,9 @@ export class APIServer {
     if (config.enablePriorityAndFairness) {
       // kube's server concurrency limit: both max-in-flight flags together, shared out among the priority levels.
       this.flowControl = new FlowControl(config.maxRequestsInFlight + config.maxMutatingRequestsInFlight, new FlowControlMetrics(this.metrics.registry));
+      this.flowControl.onConfigured = (flowSchemas, levels) => {
+        syncFlowSchemaStatus(this.store, flowschemas, flowSchemas, levels).catch((e: Error) => console.error(`${config.instanceName}: FlowSchema status: ${e.message}`));
+      };
       const objectStats = this.objectStats = new ObjectStatsTracker(this.cache, (key) => this.storageResources.resolve(key));
       this.priorityAndFairness = new PriorityAndFairness(this.flowControl, {
         requestTimeoutSeconds: config.requestTimeoutSeconds, metrics: this.flowControl.metrics, objectStats: (group, resource) => objectStats.get(group, resource),

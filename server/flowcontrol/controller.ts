@@ -52,6 +52,8 @@ export class FlowControl {
   private timer?: NodeJS.Timeout;
   private stopFollowing: Array<() => void> = [];
   private pendingReconfigure = false;
+  /** Told each configuration taken from the cache (the FlowSchemas' Dangling conditions are written from it). */
+  onConfigured?: (flowSchemas: Obj[], priorityLevels: Set<string>) => void;
 
   constructor(readonly serverConcurrencyLimit: number, readonly metrics?: FlowControlMetrics) {
     this.configure([], []);
@@ -201,7 +203,9 @@ export class FlowControl {
     this.pendingReconfigure = true;
     setImmediate(() => {
       this.pendingReconfigure = false;
-      this.configure([...this.fsObjects.values()], [...this.plObjects.values()]);
+      const flowSchemas = [...this.fsObjects.values()];
+      this.configure(flowSchemas, [...this.plObjects.values()]);
+      this.onConfigured?.(flowSchemas, new Set([...this.levels.values()].filter((l) => !l.quiescing).map((l) => l.name)));
     });
   }
 

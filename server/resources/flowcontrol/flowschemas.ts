@@ -6,6 +6,7 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.js';
 import { defineResource } from '../define.js';
 import { statusSplit } from '../status.js';
 import { mandatoryFlowSchemas } from './bootstrap-configuration.js';
+import { distinguisherShape, flowSchemaSpecShape } from './internal-shape.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -113,7 +114,7 @@ function validateSpec(name: string, spec: Obj): FieldError[] {
   if (mp > maxMatchingPrecedence) errs.push(field.invalid('spec.matchingPrecedence', mp, `must not be greater than ${maxMatchingPrecedence}`));
   if (mp === 1 && name !== 'exempt') errs.push(field.invalid('spec.matchingPrecedence', mp, "only the schema named 'exempt' may have matchingPrecedence 1"));
   if (spec.distinguisherMethod != null && !['ByNamespace', 'ByUser'].includes(spec.distinguisherMethod.type)) {
-    errs.push(field.notSupported('spec.distinguisherMethod.type', spec.distinguisherMethod, ['ByNamespace', 'ByUser']));
+    errs.push(field.notSupported('spec.distinguisherMethod.type', distinguisherShape(spec.distinguisherMethod), ['ByNamespace', 'ByUser']));
   }
   const pl = spec.priorityLevelConfiguration?.name ?? '';
   if (pl) for (const m of isDNS1123Subdomain(pl)) errs.push(field.invalid('spec.priorityLevelConfiguration.name', pl, m));
@@ -171,7 +172,7 @@ export const flowschemas = defineResource({
       const spec = (obj.spec ?? {}) as Obj;
       const errs: FieldError[] = [];
       const mandatory = mandatoryFlowSchemas.find((m) => m.metadata.name === name);
-      if (mandatory && !isDeepStrictEqual(spec, mandatory.spec)) errs.push(field.invalid('spec', spec, `spec of '${name}' must equal the fixed value`));
+      if (mandatory && !isDeepStrictEqual(spec, mandatory.spec)) errs.push(field.invalid('spec', flowSchemaSpecShape(spec), `spec of '${name}' must equal the fixed value`));
       errs.push(...validateSpec(name, spec), ...validateConditions(obj.status as Obj | undefined));
       return errs;
     },

@@ -4,12 +4,13 @@ import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
 import { statusSplit } from '../status.js';
 import { mandatoryPriorityLevels } from './bootstrap-configuration.js';
+import { priorityLevelSpecShape } from './internal-shape.js';
 import { requiredEntropyBits, maxHashBits } from '../../flowcontrol/shuffle-sharding.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
 
-const maxQueues = 512;
+const maxQueues = 10_000_000;
 const preserveZeroSharesAnnotation = 'flowcontrol.k8s.io/v1beta3-preserve-zero-concurrency-shares';
 
 /** kube's v1 defaulting of a PriorityLevelConfigurationSpec. */
@@ -77,7 +78,7 @@ function validateSpec(name: string, spec: Obj): FieldError[] {
     // exempt's spec.exempt is the operator's to tune; the rest is fixed.
     const strip = (s: Obj) => (name === 'exempt' ? { ...s, exempt: undefined } : s);
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(strip(spec))), JSON.parse(JSON.stringify(strip(mandatory.spec))))) {
-      errs.push(field.invalid('spec', spec, `spec of '${name}'${name === 'exempt' ? " except the 'spec.exempt' field" : ''} must equal the fixed value`));
+      errs.push(field.invalid('spec', priorityLevelSpecShape(spec), `spec of '${name}'${name === 'exempt' ? " except the 'spec.exempt' field" : ''} must equal the fixed value`));
     }
   }
   if ((name === 'exempt') !== (spec.type === 'Exempt')) errs.push(field.invalid('spec.type', spec.type ?? '', "must be 'Exempt' if and only if `name` is 'exempt'"));

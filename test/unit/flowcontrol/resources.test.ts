@@ -24,7 +24,7 @@ describe('FlowSchema and PriorityLevelConfiguration', () => {
     const pls = m.rt(group, 'prioritylevelconfigurations');
     expect(await m.invalid(m.create(flowschemas, { metadata: { name: 'f' }, spec: { matchingPrecedence: 1, priorityLevelConfiguration: { name: '' }, distinguisherMethod: { type: 'ByColour' }, rules: [{ subjects: [{ kind: 'User' }], nonResourceRules: [{ verbs: ['get', '*'], nonResourceURLs: ['healthz', '/a/*/b'] }] }] } })))
       .toBe('FlowSchema.flowcontrol.apiserver.k8s.io "f" is invalid: [spec.matchingPrecedence: Invalid value: 1: only the schema named \'exempt\' may have matchingPrecedence 1, '
-        + 'spec.distinguisherMethod.type: Unsupported value: {"type":"ByColour"}: supported values: "ByNamespace", "ByUser", '
+        + 'spec.distinguisherMethod.type: Unsupported value: {"Type":"ByColour"}: supported values: "ByNamespace", "ByUser", '
         + 'spec.priorityLevelConfiguration.name: Required value: must reference a priority level, '
         + 'spec.rules[0].subjects[0].user: Required value: user is required when subject kind is \'User\', '
         + 'spec.rules[0].nonResourceRules[0].verbs: Invalid value: ["get","*"]: if \'*\' is present, must not specify other verbs, '
@@ -35,9 +35,31 @@ describe('FlowSchema and PriorityLevelConfiguration', () => {
         + 'spec.limited.lendablePercent: Invalid value: 101: must be between 0 and 100, inclusive]');
     expect(await m.invalid(m.create(pls, { metadata: { name: 'p' }, spec: { type: 'Exempt' } })))
       .toBe('PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p" is invalid: spec.type: Invalid value: "Exempt": must be \'Exempt\' if and only if `name` is \'exempt\'');
+    // More answers recorded from kube-apiserver 1.35.
+    const answers: Array<[typeof pls, object, string]> = [
+      [pls, { metadata: { name: 'p1' }, spec: {} }, 'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p1" is invalid: spec.type: Unsupported value: "": supported values: "Exempt", "Limited"'],
+      [pls, { metadata: { name: 'p2' }, spec: { type: 'Limited', limited: { limitResponse: {} } } }, 'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p2" is invalid: spec.limited.limitResponse.type: Unsupported value: "": supported values: "Queue", "Reject"'],
+      [flowschemas, { metadata: { name: 'f3' }, spec: {} }, 'FlowSchema.flowcontrol.apiserver.k8s.io "f3" is invalid: spec.priorityLevelConfiguration.name: Required value: must reference a priority level'],
+      [flowschemas, { metadata: { name: 'f4' }, spec: { priorityLevelConfiguration: { name: 'x' }, rules: [{ subjects: [] }] } },
+        'FlowSchema.flowcontrol.apiserver.k8s.io "f4" is invalid: [spec.rules[0].subjects: Required value: subjects must contain at least one value, spec.rules[0]: Required value: at least one of resourceRules and nonResourceRules has to be non-empty]'],
+      [flowschemas, { metadata: { name: 'exempt2' }, spec: { priorityLevelConfiguration: { name: 'x' }, matchingPrecedence: 10001, rules: [{ subjects: [{ kind: 'Group', group: {} }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }] }] } },
+        'FlowSchema.flowcontrol.apiserver.k8s.io "exempt2" is invalid: [spec.matchingPrecedence: Invalid value: 10001: must not be greater than 10000, spec.rules[0].subjects[0].group.name: Required value, spec.rules[0].resourceRules[0].namespaces: Required value: resource rules that are not cluster scoped must supply at least one namespace]'],
+      [pls, { metadata: { name: 'p3' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: -1, borrowingLimitPercent: -1, limitResponse: { type: 'Reject', queuing: {} } } } },
+        'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p3" is invalid: [spec.limited.nominalConcurrencyShares: Invalid value: -1: must be a non-negative integer, spec.limited.limitResponse.queuing: Forbidden: must be nil if limited.limitResponse.type is not Limited, spec.limited.borrowingLimitPercent: Invalid value: -1: if specified, must be a non-negative integer]'],
+      [pls, { metadata: { name: 'p4' }, spec: { type: 'Limited', limited: { limitResponse: { type: 'Queue', queuing: { queues: 513, handSize: 0, queueLengthLimit: -1 } } } } },
+        'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p4" is invalid: [spec.limited.limitResponse.queuing.queueLengthLimit: Invalid value: -1: must be positive, spec.limited.limitResponse.queuing.handSize: Invalid value: 8: required entropy bits of deckSize 513 and handSize 8 should not be greater than 60]'],
+    ];
+    for (const [rt, body, message] of answers) expect(await m.invalid(m.create(rt, body))).toBe(message);
     // The mandatory objects' specs are fixed.
     expect(await m.invalid(m.create(pls, { metadata: { name: 'catch-all' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 6, limitResponse: { type: 'Reject' } } } })))
-      .toMatch(/^PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "catch-all" is invalid: spec: Invalid value: .*: spec of 'catch-all' must equal the fixed value$/);
+      .toBe('PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "catch-all" is invalid: spec: Invalid value: {"Type":"Limited","Limited":{"NominalConcurrencyShares":6,"LimitResponse":{"Type":"Reject","Queuing":null},"LendablePercent":0,"BorrowingLimitPercent":null},"Exempt":null}: spec of \'catch-all\' must equal the fixed value');
+    expect(await m.invalid(m.create(flowschemas, { metadata: { name: 'f2' }, spec: { priorityLevelConfiguration: { name: 'p' }, rules: [{ subjects: [{ kind: 'ServiceAccount', serviceAccount: { name: 'a' } }, { kind: 'Bad' }], resourceRules: [{ verbs: ['bogus'], apiGroups: [], resources: ['a', '*'], namespaces: ['Not_OK'] }] }] } })))
+      .toBe('FlowSchema.flowcontrol.apiserver.k8s.io "f2" is invalid: [spec.rules[0].subjects[0].serviceAccount.namespace: Required value: must specify namespace for service account, '
+        + 'spec.rules[0].subjects[1].kind: Unsupported value: "Bad": supported values: "Group", "ServiceAccount", "User", '
+        + 'spec.rules[0].resourceRules[0].verbs: Unsupported value: ["bogus"]: supported values: "create", "delete", "deletecollection", "get", "list", "patch", "proxy", "update", "watch", '
+        + 'spec.rules[0].resourceRules[0].apiGroups: Required value: resource rules must supply at least one api group, '
+        + 'spec.rules[0].resourceRules[0].resources: Invalid value: ["a","*"]: if \'*\' is present, must not specify other resources, '
+        + 'spec.rules[0].resourceRules[0].namespaces[0]: Invalid value: "Not_OK": each member of this list must be \'*\' or a DNS-1123 label; a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')]');
   });
 
   it('prints kube\'s columns, FlowSchemas in matching order', async () => {
