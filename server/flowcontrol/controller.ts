@@ -1,7 +1,7 @@
 // The instance's APF state (kube's configController): FlowSchemas and PriorityLevelConfigurations as the
 // watch cache holds them (never an etcd read per request), one QueueSet per priority level with its seat
 // limits, classification, and every 10 s the reallocation of lendable seats by demand (borrowing).
-import type { WatchCache } from '../storage/cacher/watch-cache.js';
+import type { CacheEntry, WatchCache } from '../storage/cacher/watch-cache.js';
 import { byMatchingPrecedence } from '../resources/flowcontrol/flowschemas.js';
 import { mandatoryFlowSchemas, mandatoryPriorityLevels } from '../resources/flowcontrol/bootstrap-configuration.js';
 import { type RequestDigest, flowDistinguisher, matchesFlowSchema } from './classify.js';
@@ -41,6 +41,13 @@ export interface Classification {
 function queuingOf(spec: Obj): QueuingConfig | undefined {
   const q = spec.limited?.limitResponse?.type === 'Queue' ? spec.limited.limitResponse.queuing as Obj | undefined : undefined;
   return q ? { queues: q.queues ?? 64, handSize: q.handSize ?? 8, queueLengthLimit: q.queueLengthLimit ?? 50 } : undefined;
+}
+
+/** A stored object as the store would serve it: etcd keeps no resourceVersion in the value. */
+function parse(entry: CacheEntry): Obj {
+  const obj = JSON.parse(entry.value.toString()) as Obj;
+  obj.metadata = { ...obj.metadata, resourceVersion: String(entry.modRevision) };
+  return obj;
 }
 
 export class FlowControl {
@@ -173,8 +180,8 @@ export class FlowControl {
   /** Follows the configuration in the watch cache, and reallocates seats every 10 s. */
   follow(cache: WatchCache): void {
     const reload = () => {
-      this.fsObjects = new Map(cache.entries(flowSchemaPrefix).map((e) => [e.key, JSON.parse(e.value.toString()) as Obj]));
-      this.plObjects = new Map(cache.entries(priorityLevelPrefix).map((e) => [e.key.slice(priorityLevelPrefix.length), JSON.parse(e.value.toString()) as Obj]));
+      this.fsObjects = new Map(cache.entries(flowSchemaPrefix).map((e) => [e.key, parse(e)]));
+      this.plObjects = new Map(cache.entries(priorityLevelPrefix).map((e) => [e.key.slice(priorityLevelPrefix.length), parse(e)]));
       this.reconfigureSoon();
     };
     this.stopFollowing.push(cache.subscribe((events) => {
@@ -184,7 +191,7 @@ export class FlowControl {
         if (!map) continue;
         const k = map === this.plObjects ? ev.key.slice(priorityLevelPrefix.length) : ev.key;
         if (ev.type === 'DELETED') map.delete(k);
-        else map.set(k, JSON.parse(ev.entry.value.toString()) as Obj);
+        else map.set(k, parse(ev.entry));
         changed = true;
       }
       if (changed) this.reconfigureSoon();

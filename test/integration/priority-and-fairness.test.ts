@@ -77,6 +77,14 @@ it('creates kube\'s mandatory and suggested configuration', async () => {
   const uid = (name: string) => pls.items.find((i) => i.metadata.name === name)!.metadata.uid;
   await eventually(async () => (await levelOf(admin)) === uid('exempt') && (await levelOf(calm)) === uid('global-default'), { what: 'the configuration followed' });
   expect(await metric('apiserver_flowcontrol_nominal_limit_seats', 'priority_level="global-default"')).toBe(49); // ceil(600 * 20 / 245)
+
+  // Each FlowSchema says whether its level exists (kubectl's MISSINGPL column).
+  const dangling = async (name: string) => ((await (await fetch(`${server.url}${fc}/flowschemas/${name}`, { headers: admin })).json()) as { status?: { conditions?: Array<{ type: string; status: string; reason: string }> } })
+    .status?.conditions?.find((c) => c.type === 'Dangling');
+  await eventually(async () => (await dangling('global-default'))?.status === 'False', { what: 'global-default Dangling=False' });
+  await create('flowschemas', { metadata: { name: 'nowhere' }, spec: { priorityLevelConfiguration: { name: 'no-such-level' }, rules: [{ subjects: [{ kind: 'User', user: { name: 'x' } }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }] }] } });
+  await eventually(async () => (await dangling('nowhere'))?.reason === 'NotFound', { what: 'nowhere Dangling=True' });
+  expect((await dangling('nowhere'))?.status).toBe('True');
 }, 60000);
 
 it('a flood from one user in a small level gets 429 with Retry-After while another user is served', async () => {
