@@ -267,7 +267,7 @@ export class APIServer {
   private buildMetrics(): APIServerMetrics {
     const fanout = this.fanout;
     const metrics = new APIServerMetrics({
-      inflight: () => this.maxInFlight.counts(),
+      inflight: () => (this.priorityAndFairness ?? this.maxInFlight).counts(),
       objectCounts: () => (this.cache.ready ? countObjects(this.storageResources, this.cache.keys()) : undefined),
       watchCache: () => this.cache.stats(),
       openWatches: () => this.store.openWatches.size,

@@ -23,11 +23,15 @@ export interface PriorityAndFairnessOptions {
 
 // kube's defaultRequestWaitLimit: for a watch, whose context has no deadline.
 const watchWaitMs = 15_000;
+const nonMutatingVerbs = new Set(['get', 'list', 'watch']);
 const maxWaitMs = 60_000;
 
 export class PriorityAndFairness implements Filter {
   readonly name = 'priority-and-fairness';
   private readonly dropped = new DroppedRequests();
+  /** Requests executing now, reads and writes apart (kube's apiserver_current_inflight_requests under APF). */
+  private readOnly = 0;
+  private mutating = 0;
 
   constructor(private readonly flowControl: FlowControl, private readonly opts: PriorityAndFairnessOptions) {}
 
@@ -66,15 +70,24 @@ export class PriorityAndFairness implements Filter {
     m?.executingRequests.inc(labels);
     m?.executingSeats.inc(labels, seats);
     const executing = performance.now();
+    const isMutating = !nonMutatingVerbs.has(info.verb);
+    if (isMutating) this.mutating++;
+    else this.readOnly++;
     try {
       await next();
     } finally {
+      if (isMutating) this.mutating--;
+      else this.readOnly--;
       admission.release();
       m?.executingRequests.dec(labels);
       m?.executingSeats.dec(labels, seats);
       m?.executionSeconds.observe({ ...labels, type: 'regular' }, (performance.now() - executing) / 1000);
       this.flowControl.released(pl);
     }
+  }
+
+  counts(): { readOnly: number; mutating: number } {
+    return { readOnly: this.readOnly, mutating: this.mutating };
   }
 
   /** kube's getRequestWaitContext: a quarter of the request's deadline, at most a minute; 15 s for a watch. */

@@ -36,7 +36,7 @@ describe('FlowSchema and PriorityLevelConfiguration', () => {
     expect(await m.invalid(m.create(pls, { metadata: { name: 'p' }, spec: { type: 'Exempt' } })))
       .toBe('PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p" is invalid: spec.type: Invalid value: "Exempt": must be \'Exempt\' if and only if `name` is \'exempt\'');
     // More answers recorded from kube-apiserver 1.35.
-    const answers: Array<[typeof pls, object, string]> = [
+    const answers: Array<[typeof pls, Record<string, unknown>, string]> = [
       [pls, { metadata: { name: 'p1' }, spec: {} }, 'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p1" is invalid: spec.type: Unsupported value: "": supported values: "Exempt", "Limited"'],
       [pls, { metadata: { name: 'p2' }, spec: { type: 'Limited', limited: { limitResponse: {} } } }, 'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "p2" is invalid: spec.limited.limitResponse.type: Unsupported value: "": supported values: "Queue", "Reject"'],
       [flowschemas, { metadata: { name: 'f3' }, spec: {} }, 'FlowSchema.flowcontrol.apiserver.k8s.io "f3" is invalid: spec.priorityLevelConfiguration.name: Required value: must reference a priority level'],

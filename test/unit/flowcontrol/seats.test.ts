@@ -15,7 +15,7 @@ const levels = [...mandatoryPriorityLevels, ...suggestedPriorityLevels];
 describe('seat limits', () => {
   it('shares kube\'s default 600 seats as kube-apiserver 1.35 reports them', () => {
     const sum = 245; // the shares of kube's eight levels
-    const limits = Object.fromEntries(levels.map((p) => [p.metadata.name, seatLimits(600, p.spec, sum)]));
+    const limits: Record<string, ReturnType<typeof seatLimits>> = Object.fromEntries(levels.map((p) => [p.metadata.name, seatLimits(600, p.spec, sum)]));
     expect(Object.fromEntries(Object.entries(limits).map(([n, l]) => [n, l.nominal]))).toEqual({
       'catch-all': 13, exempt: 0, system: 74, 'node-high': 98, 'leader-election': 25, 'workload-high': 98, 'workload-low': 245, 'global-default': 49,
     });
