@@ -111,4 +111,19 @@ describe('bootstrap configuration ensurer', () => {
     expect(await names(flowschemas)).toContain('mine');
     expect(await names(flowschemas)).not.toContain('retired');
   });
+
+  it('instances racing at start do not fight: each object is written once, and every round succeeds', async () => {
+    const m = memoryStore();
+    // Three instances' hooks at once on one store, twice over.
+    await Promise.all([ensureAPFConfiguration(m.store), ensureAPFConfiguration(m.store), ensureAPFConfiguration(m.store)]);
+    await Promise.all([ensureAPFConfiguration(m.store), ensureAPFConfiguration(m.store), ensureAPFConfiguration(m.store)]);
+    for (const resource of ['flowschemas', 'prioritylevelconfigurations']) {
+      const items = (await m.store.list(m.rt(group, resource), '', {})).items;
+      expect(items.length).toBe(resource === 'flowschemas' ? 11 : 8);
+      // Created once, never rewritten: generation 1 and no managedFields entry but the producer's create.
+      expect(items.every((i) => i.metadata.generation === 1)).toBe(true);
+      expect(items.every((i) => i.metadata.managedFields?.length === 1 && i.metadata.managedFields[0].manager === 'api-priority-and-fairness-config-producer-v1')).toBe(true);
+    }
+  });
 });
+
