@@ -43,20 +43,25 @@ export class PriorityAndFairness implements Filter {
     // UIDs, not names: the names an administrator chose are not told to whoever is refused.
     ex.responseHeaders['X-Kubernetes-PF-FlowSchema-UID'] = c.flowSchema.uid;
     ex.responseHeaders['X-Kubernetes-PF-PriorityLevel-UID'] = pl.uid;
-    const labels = { priority_level: pl.name, flow_schema: c.flowSchema.name };
     const m = this.opts.metrics;
+    const flow = m?.flow(pl.name, c.flowSchema.name);
+    const labels = flow?.labels ?? { priority_level: pl.name, flow_schema: c.flowSchema.name };
     const seats = pl.exempt ? 1 : estimateSeats(info, ex.query, this.opts.objectStats?.(info.apiGroup, info.resource), pl.maxSeats);
     m?.estimatedSeats.observe(labels, seats);
     const started = performance.now();
-    let admission = pl.queueSet.start(hashFlowID(c.flowSchema.name, c.distinguisher), seats, this.waitLimitMs(ex, info.verb), (cancel) => ex.onAbort(cancel));
+    let admission = pl.queueSet.start(flowHash(c.flowSchema.name, c.distinguisher), seats, this.waitLimitMs(ex, info.verb), (cancel) => ex.onAbort(cancel));
     if (admission instanceof Promise) {
-      m?.inqueueRequests.inc(labels);
-      m?.inqueueSeats.inc(labels, seats);
+      if (flow) {
+        flow.inqueueRequests++;
+        flow.inqueueSeats += seats;
+      }
       try {
         admission = await admission;
       } finally {
-        m?.inqueueRequests.dec(labels);
-        m?.inqueueSeats.dec(labels, seats);
+        if (flow) {
+          flow.inqueueRequests--;
+          flow.inqueueSeats -= seats;
+        }
       }
     }
     m?.waitDuration.observe({ ...labels, execute: String(admission.dispatched) }, (performance.now() - started) / 1000);
@@ -66,9 +71,11 @@ export class PriorityAndFairness implements Filter {
       if (admission.reason === 'cancelled') return;
       return tooManyRequests(ex, this.dropped.retryAfter(pl.name));
     }
-    m?.dispatched.inc(labels);
-    m?.executingRequests.inc(labels);
-    m?.executingSeats.inc(labels, seats);
+    if (flow) {
+      flow.dispatched++;
+      flow.executingRequests++;
+      flow.executingSeats += seats;
+    }
     const executing = performance.now();
     const isMutating = !nonMutatingVerbs.has(info.verb);
     if (isMutating) this.mutating++;
@@ -79,8 +86,10 @@ export class PriorityAndFairness implements Filter {
       if (isMutating) this.mutating--;
       else this.readOnly--;
       admission.release();
-      m?.executingRequests.dec(labels);
-      m?.executingSeats.dec(labels, seats);
+      if (flow) {
+        flow.executingRequests--;
+        flow.executingSeats -= seats;
+      }
       m?.executionSeconds.observe({ ...labels, type: 'regular' }, (performance.now() - executing) / 1000);
       this.flowControl.released(pl);
     }
@@ -99,6 +108,19 @@ export class PriorityAndFairness implements Filter {
     if (d && d > 0 && d < ms) ms = d;
     return Math.min(maxWaitMs, ms / 4) - (performance.now() + performance.timeOrigin - ex.receivedAt);
   }
+}
+
+// sha256 per request is most of the filter's cost: a flow's hash is kept (flows are few; the memo is bounded).
+const flowHashes = new Map<string, bigint>();
+function flowHash(flowSchema: string, distinguisher: string): bigint {
+  const key = `${flowSchema}\0${distinguisher}`;
+  let h = flowHashes.get(key);
+  if (h === undefined) {
+    if (flowHashes.size >= 10_000) flowHashes.clear();
+    h = hashFlowID(flowSchema, distinguisher);
+    flowHashes.set(key, h);
+  }
+  return h;
 }
 
 /** kube's tooManyRequests: Go's http.Error, plain text (client-go makes a TooManyRequests error of it). */
