@@ -45,9 +45,8 @@ export class PriorityAndFairness implements Filter {
     ex.responseHeaders['X-Kubernetes-PF-PriorityLevel-UID'] = pl.uid;
     const m = this.opts.metrics;
     const flow = m?.flow(pl.name, c.flowSchema.name);
-    const labels = flow?.labels ?? { priority_level: pl.name, flow_schema: c.flowSchema.name };
     const seats = pl.exempt ? 1 : estimateSeats(info, ex.query, this.opts.objectStats?.(info.apiGroup, info.resource), pl.maxSeats);
-    m?.estimatedSeats.observe(labels, seats);
+    if (flow) m!.estimatedSeats.observe(flow.estimatedSeats, seats);
     const started = performance.now();
     let admission = pl.queueSet.start(flowHash(c.flowSchema.name, c.distinguisher), seats, this.waitLimitMs(ex, info.verb), (cancel) => ex.onAbort(cancel));
     if (admission instanceof Promise) {
@@ -64,9 +63,9 @@ export class PriorityAndFairness implements Filter {
         }
       }
     }
-    m?.waitDuration.observe({ ...labels, execute: String(admission.dispatched) }, (performance.now() - started) / 1000);
+    if (flow) m!.waitDuration.observe(admission.dispatched ? flow.waitExecuted : flow.waitRejected, (performance.now() - started) / 1000);
     if (!admission.dispatched) {
-      m?.rejected.inc({ ...labels, reason: admission.reason });
+      m?.rejected.inc({ priority_level: pl.name, flow_schema: c.flowSchema.name, reason: admission.reason });
       this.dropped.record(pl.name);
       if (admission.reason === 'cancelled') return;
       return tooManyRequests(ex, this.dropped.retryAfter(pl.name));
@@ -90,7 +89,7 @@ export class PriorityAndFairness implements Filter {
         flow.executingRequests--;
         flow.executingSeats -= seats;
       }
-      m?.executionSeconds.observe({ ...labels, type: 'regular' }, (performance.now() - executing) / 1000);
+      if (flow) m!.executionSeconds.observe(flow.execution, (performance.now() - executing) / 1000);
       this.flowControl.released(pl);
     }
   }

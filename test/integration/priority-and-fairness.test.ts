@@ -126,4 +126,8 @@ it('a flood from one user in a small level gets 429 with Retry-After while anoth
   expect(await metric('apiserver_flowcontrol_rejected_requests_total', 'priority_level="tiny-queue",reason="queue-full"')).toBeGreaterThanOrEqual(1);
   expect(await metric('apiserver_flowcontrol_rejected_requests_total', 'priority_level="tiny-queue",reason="time-out"')).toBe(2);
   expect(await metric('apiserver_flowcontrol_dispatched_requests_total', 'priority_level="global-default",flow_schema="global-default"')).toBeGreaterThanOrEqual(20);
+  // Refused after a wait, or at once: each is a wait observed with execute="false".
+  expect(await metric('apiserver_flowcontrol_request_wait_duration_seconds_count', 'priority_level="tiny-queue",flow_schema="tiny-queue",execute="false"')).toBeGreaterThanOrEqual(3);
+  expect(await metric('apiserver_flowcontrol_request_wait_duration_seconds_bucket', 'priority_level="tiny-queue",flow_schema="tiny-queue",execute="false",le="0.5"')).toBeLessThan(
+    await metric('apiserver_flowcontrol_request_wait_duration_seconds_bucket', 'priority_level="tiny-queue",flow_schema="tiny-queue",execute="false",le="+Inf"'));
 }, 120000);
