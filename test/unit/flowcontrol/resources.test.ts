@@ -122,7 +122,8 @@ describe('bootstrap configuration ensurer', () => {
       expect(items.length).toBe(resource === 'flowschemas' ? 11 : 8);
       // Created once, never rewritten: generation 1 and no managedFields entry but the producer's create.
       expect(items.every((i) => i.metadata.generation === 1)).toBe(true);
-      expect(items.every((i) => i.metadata.managedFields?.length === 1 && i.metadata.managedFields[0].manager === 'api-priority-and-fairness-config-producer-v1')).toBe(true);
+      const managers = items.map((i) => ((i.metadata.managedFields ?? []) as Array<{ manager: string }>).map((f) => f.manager));
+      expect(managers.every((m) => m.length === 1 && m[0] === 'api-priority-and-fairness-config-producer-v1')).toBe(true);
     }
   });
 });
