@@ -10,6 +10,12 @@ import { serveWatchWebSockets } from './endpoints/websocket.js';
 import { buildHandlerChain } from './filters/chain.js';
 import { defaultHandlerChain } from './filters/default-chain.js';
 import { MaxInFlight } from './filters/max-in-flight.js';
+import { PriorityAndFairness } from './filters/priority-and-fairness.js';
+import { FlowControl } from './flowcontrol/controller.js';
+import { FlowControlMetrics } from './flowcontrol/metrics.js';
+import { ObjectStatsTracker } from './flowcontrol/object-stats.js';
+import { syncFlowSchemaStatus } from './flowcontrol/flowschema-status.js';
+import { flowschemas } from './resources/flowcontrol/flowschemas.js';
 import { requestLabels } from './metrics/request-labels.js';
 import { EventLoopWatchdog } from './health/event-loop.js';
 import { observeRunningRequests } from './http/running-request.js';
@@ -29,6 +35,7 @@ import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/s
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { stopNamespaceDefaults } from './resources/core/namespace-defaults-controller.js';
+import { stopPriorityAndFairnessConfiguration } from './resources/flowcontrol/ensure-configuration.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { buildAdmissionPlugins, enabledAdmissionPlugins } from './admission/plugins.js';
@@ -90,6 +97,10 @@ export class APIServer {
   frontProxyPort?: number;
   private readonly inFlight = new InFlight();
   private readonly maxInFlight: MaxInFlight;
+  /** API Priority and Fairness (--enable-priority-and-fairness): its state, and the filter that uses it. */
+  readonly flowControl?: FlowControl;
+  private readonly priorityAndFairness?: PriorityAndFairness;
+  private readonly objectStats?: ObjectStatsTracker;
   /** This server's Prometheus registry (/metrics). */
   readonly metrics: APIServerMetrics;
   private readonly storageResources: StorageResources;
@@ -135,6 +146,17 @@ export class APIServer {
       const labels = ex.requestInfo && requestLabels(ex, ex.requestInfo, (info) => this.served(info));
       if (labels) this.metrics.observeDropped(labels);
     });
+    if (config.enablePriorityAndFairness) {
+      // kube's server concurrency limit: both max-in-flight flags together, shared out among the priority levels.
+      this.flowControl = new FlowControl(config.maxRequestsInFlight + config.maxMutatingRequestsInFlight, new FlowControlMetrics(this.metrics.registry));
+      this.flowControl.onConfigured = (flowSchemas, levels) => {
+        syncFlowSchemaStatus(this.store, flowschemas, flowSchemas, levels).catch((e: Error) => logger.error(`${config.instanceName}: FlowSchema status: ${e.message}`));
+      };
+      const objectStats = this.objectStats = new ObjectStatsTracker(this.cache, (key) => this.storageResources.resolve(key));
+      this.priorityAndFairness = new PriorityAndFairness(this.flowControl, {
+        requestTimeoutSeconds: config.requestTimeoutSeconds, metrics: this.flowControl.metrics, objectStats: (group, resource) => objectStats.get(group, resource),
+      });
+    }
     if (config.eventLoopBlockThresholdSeconds > 0) this.watchdog = new EventLoopWatchdog(config.eventLoopBlockThresholdSeconds * 1000, (line) => logger.error(`${config.instanceName}: ${line}`));
     this.health = apiserverHealthChecks({
       eventLoop: this.watchdog?.check(),
@@ -148,7 +170,7 @@ export class APIServer {
   async start(): Promise<number> {
     const tracer = activeTracer();
     const filters = defaultHandlerChain({
-      requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight,
+      requestTimeoutSeconds: this.config.requestTimeoutSeconds, maxInFlight: this.maxInFlight, priorityAndFairness: this.priorityAndFairness,
       metrics: { metrics: this.metrics, served: (info) => this.served(info) },
     }, this.security);
     let chain = buildHandlerChain(tracer ? filters.map((f) => tracedFilter(tracer, f)) : filters, (ex) => this.route(ex));
@@ -167,6 +189,8 @@ export class APIServer {
     }
     this.fanout?.start();
     void this.cache.start();
+    this.flowControl?.follow(this.cache);
+    this.objectStats?.start();
     await this.security.start();
     // Webhook configurations are in memory before any write is admitted, the post-start hooks' included.
     await Promise.all([this.webhooks.start(this.store), this.policies.start(this.store)]);
@@ -223,6 +247,8 @@ export class APIServer {
 
   async stop(): Promise<void> {
     this.compactor.stop();
+    this.flowControl?.stop();
+    this.objectStats?.stop();
     if (this.watchdog) {
       this.watchdog.stop();
       observeRunningRequests(undefined);
@@ -232,6 +258,7 @@ export class APIServer {
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
     stopNamespaceDefaults(this.store);
+    stopPriorityAndFairnessConfiguration(this.store);
     this.webhooks.stop();
     this.policies.stop();
     await this.security.stop();
@@ -252,7 +279,7 @@ export class APIServer {
   private buildMetrics(): APIServerMetrics {
     const fanout = this.fanout;
     const metrics = new APIServerMetrics({
-      inflight: () => this.maxInFlight.counts(),
+      inflight: () => (this.priorityAndFairness ?? this.maxInFlight).counts(),
       objectCounts: () => (this.cache.ready ? countObjects(this.storageResources, this.cache.keys()) : undefined),
       watchCache: () => this.cache.stats(),
       openWatches: () => this.store.openWatches.size,

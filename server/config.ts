@@ -52,6 +52,8 @@ export interface ServerConfig {
   requestTimeoutSeconds: number;
   /** --max-requests-inflight: read-only requests handled at once, past it 429 (kube: 400; 0: no limit). */
   maxRequestsInFlight: number;
+  /** --enable-priority-and-fairness (kube: true): API Priority and Fairness, else the max-in-flight filter. */
+  enablePriorityAndFairness: boolean;
   /** --max-mutating-requests-inflight: mutating requests handled at once, past it 429 (kube: 200; 0: no limit). */
   maxMutatingRequestsInFlight: number;
   /** --event-loop-block-threshold in seconds: a loop blocked this long fails /livez's event-loop check (0: no watchdog). */
@@ -270,6 +272,7 @@ const defaults: Omit<ServerConfig, 'security'> = {
   etcdRequestTimeoutSeconds: 5,
   requestTimeoutSeconds: 60,
   maxRequestsInFlight: 400,
+  enablePriorityAndFairness: true,
   maxMutatingRequestsInFlight: 200,
   // Far above GC pauses and the longest legitimate synchronous work (encoding a list of thousands: ~0.5 s).
   eventLoopBlockThresholdSeconds: 5,
@@ -288,7 +291,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const flags = new Map<string, string>();
   // Repeatable flags (--service-account-key-file...) keep every value.
   const repeated = new Map<string, string[]>();
-  const bools = new Set(['anonymous-auth', 'service-account-lookup']);
+  const bools = new Set(['anonymous-auth', 'service-account-lookup', 'enable-priority-and-fairness']);
   for (let i = 0; i < argv.length; i++) {
     // klog's -v takes one dash as well as two.
     const a = /^-v(=|$)/.test(argv[i]) ? `-${argv[i]}` : argv[i];
@@ -304,7 +307,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const all = (name: string): string[] => repeated.get(name) ?? (env[envName(name)] !== undefined ? [env[envName(name)]!] : []);
   const known = new Set(['etcd-servers', 'bind-address', 'secure-port', 'tls-cert-file', 'tls-private-key-file', 'service-cluster-ip-range',
     'service-node-port-range', 'etcd-compaction-interval', 'etcd-request-timeout', 'request-timeout', 'instance-name', 'redis-url', 'redis-key-prefix', 'shutdown-delay-duration',
-    'max-requests-inflight', 'max-mutating-requests-inflight', 'event-loop-block-threshold',
+    'max-requests-inflight', 'max-mutating-requests-inflight', 'enable-priority-and-fairness', 'event-loop-block-threshold',
     'etcd-cafile', 'etcd-certfile', 'etcd-keyfile', 'redis-password-file', 'redis-ca-file', 'redis-cert-file', 'redis-key-file', 'redis-stream-key-file',
     'watch-cache-history', 'watch-bookmark-interval', 'watch-max-queued-bytes', 'front-proxy-port',
     'enable-admission-plugins', 'disable-admission-plugins', 'tracing-config-file', 'logging-format', 'v', ...securityFlagNames]);
@@ -353,6 +356,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (maxReads !== undefined) cfg.maxRequestsInFlight = intFlag('max-requests-inflight', maxReads);
   const maxWrites = get('max-mutating-requests-inflight');
   if (maxWrites !== undefined) cfg.maxMutatingRequestsInFlight = intFlag('max-mutating-requests-inflight', maxWrites);
+  cfg.enablePriorityAndFairness = boolFlag('enable-priority-and-fairness', get('enable-priority-and-fairness'), cfg.enablePriorityAndFairness);
   const blockThreshold = get('event-loop-block-threshold');
   if (blockThreshold !== undefined) cfg.eventLoopBlockThresholdSeconds = durationSeconds('event-loop-block-threshold', blockThreshold);
   cfg.instanceName = get('instance-name') ?? `apiserver-${cfg.securePort}`;

@@ -21,6 +21,8 @@ export interface ChainSettings {
   requestTimeoutSeconds: number;
   /** --max-requests-inflight / --max-mutating-requests-inflight; the server keeps it to report its counts. */
   maxInFlight: MaxInFlight;
+  /** --enable-priority-and-fairness (kube's default): APF in the slot, max-in-flight only when it is off. */
+  priorityAndFairness?: Filter;
   /** The server's metrics, and which resource requests name a served type (only those are instrumented). */
   metrics?: { metrics: APIServerMetrics; served: (info: RequestInfo) => boolean };
 }
@@ -36,7 +38,7 @@ export function defaultHandlerChain(settings: ChainSettings, security: Security)
     authentication(security.authenticator, auditor, m && ((result, seconds, user) => m.observeAuthentication(result, seconds, user))),
     audit(auditor),
     impersonation(security.authorizer),
-    settings.maxInFlight, // kube's choice when priority and fairness is off (priority-and-fairness.ts: not served yet)
+    settings.priorityAndFairness ?? settings.maxInFlight,
     authorization(security.authorizer, m && ((decision, seconds) => m.observeAuthorization(decision, seconds))),
     // Innermost, as kube instruments the route: what the filters refused (401, 403) is not counted.
     ...settings.metrics ? [requestMetrics(settings.metrics.metrics, settings.metrics.served)] : [],

@@ -37,6 +37,8 @@ import { serviceaccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import { endpointslices } from './discovery/endpointslices.js';
 import { eventsV1 } from './events/events.js';
+import { flowschemas } from './flowcontrol/flowschemas.js';
+import { prioritylevelconfigurations } from './flowcontrol/prioritylevelconfigurations.js';
 import { ingressclasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
 import { ipaddresses } from './networking/ipaddresses.js';
@@ -83,6 +85,7 @@ export const builtinResources: ResourceType[] = [
   leases,
   runtimeclasses,
   endpointslices,
+  flowschemas, prioritylevelconfigurations,
   deviceclasses, resourceclaims, resourceclaimtemplates, resourceslices,
 ];
 

@@ -11,6 +11,7 @@ import { startClusterRoleAggregation } from './rbac/aggregation-controller.js';
 import { ensureBootstrapPolicy } from './rbac/bootstrap-policy.js';
 import { startCustomResourceDefinitionWatcher } from './apiextensions/serve-custom-resources.js';
 import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
+import { ensurePriorityAndFairnessConfiguration } from './flowcontrol/ensure-configuration.js';
 
 export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-system-namespaces-controller', run: ensureSystemNamespaces },
@@ -19,6 +20,7 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-namespace-finisher', run: async (ctx) => startNamespaceFinisher(ctx) },
   { name: 'scheduling/bootstrap-system-priority-classes', run: ensureSystemPriorityClasses },
   { name: 'rbac/bootstrap-roles', run: ensureBootstrapPolicy },
+  { name: 'priority-and-fairness-config-producer', run: ensurePriorityAndFairnessConfiguration },
   { name: 'start-clusterrole-aggregation-controller', run: startClusterRoleAggregation },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },

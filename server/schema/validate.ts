@@ -85,6 +85,9 @@ function instance(): InstanceType<typeof Ajv> {
 const unenforcedRequired = new Set([...['NodeSystemInfo', 'NodeCondition', 'NodeAddress', 'DaemonEndpoint', 'AttachedVolume',
   'ContainerStatus', 'ContainerStateTerminated', 'PodCondition'].map((k) => `io.k8s.api.core.v1.${k}`),
 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition']);
+// flowcontrol's required fields are checked by its validation, with its own messages.
+for (const k of ['FlowDistinguisherMethod', 'FlowSchemaSpec', 'GroupSubject', 'LimitResponse', 'NonResourcePolicyRule', 'PolicyRulesWithSubjects', 'PriorityLevelConfigurationReference',
+  'PriorityLevelConfigurationSpec', 'ResourcePolicyRule', 'ServiceAccountSubject', 'Subject', 'UserSubject']) unenforcedRequired.add(`io.k8s.api.flowcontrol.v1.${k}`);
 
 function withoutUnenforcedRequired(name: string, def: Schema): Schema {
   if (!unenforcedRequired.has(name) || !def.required) return def;

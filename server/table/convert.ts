@@ -21,7 +21,7 @@ export interface TableOptions {
 export function toTable(objects: KubeObject[], def: TableDefinition | undefined, opts: TableOptions): Record<string, unknown> {
   const table = def ?? defaultTable;
   const now = Date.now();
-  const rows = objects.map((obj) => {
+  const rows = (table.sortRows ? [...objects].sort(table.sortRows) : objects).map((obj) => {
     const row: Record<string, unknown> = { cells: table.cells(obj, now) };
     if (opts.includeObject === 'Object') row.object = obj;
     else if (opts.includeObject === 'Metadata') {

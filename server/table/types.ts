@@ -14,6 +14,8 @@ export interface TableDefinition {
   columns: TableColumnDefinition[];
   /** One cell per column, in column order. The first column is the name. */
   cells(obj: KubeObject, now: number): unknown[];
+  /** The order of a list's rows, where kube's printer sorts them (FlowSchemas by matching precedence). */
+  sortRows?(a: KubeObject, b: KubeObject): number;
 }
 
 /** Shorthand for a column definition. */

@@ -13,10 +13,9 @@ import { repoRoot, startCluster, type TestCluster } from '../support/cluster.js'
 import { eventually } from '../support/eventually.js';
 import { kubectl, ok } from '../support/kubectl.js';
 
-/** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
+/** Kinds later issues bring (authentication, authorization, certificates, admission, aggregation). */
 const laterIssues = new Set([
-  'mutatingadmissionpolicies', 'flowschemas',
-  'prioritylevelconfigurations', 'apiservices',
+  'mutatingadmissionpolicies', 'apiservices',
 ]);
 
 /** The table's rows as "name|shortnames|apiversion|namespaced|kind", cut at the header's column starts. */
@@ -61,4 +60,36 @@ it('kubectl get prints the new kinds as kube does: the default ServiceCIDR and t
   expect(get('servicecidrs')).toEqual([['NAME', 'CIDRS', 'AGE'], ['kubernetes', '10.96.0.0/12', expect.stringMatching(/^\d+s$/)]]);
   const none = kubectl(cluster.kubeconfig, ['get', 'resourceslices,deviceclasses,runtimeclasses,csidrivers,volumeattachments']);
   expect([none.code, none.stdout, none.stderr]).toEqual([0, '', 'No resources found\n']);
+});
+
+it('kubectl get prints kube\'s flow control configuration and columns', async () => {
+  await eventually(() => kubectl(cluster.kubeconfig, ['get', 'flowschema', 'global-default']).code === 0, { what: 'the APF bootstrap configuration' });
+  const get = (...args: string[]) => ok(kubectl(cluster.kubeconfig, ['get', ...args])).trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+  // As kube-apiserver 1.35 prints them (recorded from the peer), AGE aside; FlowSchemas in matching order.
+  await eventually(() => get('flowschemas').slice(1).every((r) => r[5] === 'False'), { what: 'every FlowSchema found its level' });
+  expect(get('flowschemas').map((r) => [...r.slice(0, 4), r[5]])).toEqual([
+    ['NAME', 'PRIORITYLEVEL', 'MATCHINGPRECEDENCE', 'DISTINGUISHERMETHOD', 'MISSINGPL'],
+    ['exempt', 'exempt', '1', '<none>', 'False'],
+    ['probes', 'exempt', '2', '<none>', 'False'],
+    ['system-leader-election', 'leader-election', '100', 'ByUser', 'False'],
+    ['system-node-high', 'node-high', '400', 'ByUser', 'False'],
+    ['system-nodes', 'system', '500', 'ByUser', 'False'],
+    ['kube-controller-manager', 'workload-high', '800', 'ByNamespace', 'False'],
+    ['kube-scheduler', 'workload-high', '800', 'ByNamespace', 'False'],
+    ['kube-system-service-accounts', 'workload-high', '900', 'ByNamespace', 'False'],
+    ['service-accounts', 'workload-low', '9000', 'ByUser', 'False'],
+    ['global-default', 'global-default', '9900', 'ByUser', 'False'],
+    ['catch-all', 'catch-all', '10000', 'ByUser', 'False'],
+  ]);
+  expect(get('prioritylevelconfigurations').map((r) => r.slice(0, 6))).toEqual([
+    ['NAME', 'TYPE', 'NOMINALCONCURRENCYSHARES', 'QUEUES', 'HANDSIZE', 'QUEUELENGTHLIMIT'],
+    ['catch-all', 'Limited', '5', '<none>', '<none>', '<none>'],
+    ['exempt', 'Exempt', '<none>', '<none>', '<none>', '<none>'],
+    ['global-default', 'Limited', '20', '128', '6', '50'],
+    ['leader-election', 'Limited', '10', '16', '4', '50'],
+    ['node-high', 'Limited', '40', '64', '6', '50'],
+    ['system', 'Limited', '30', '64', '6', '50'],
+    ['workload-high', 'Limited', '40', '128', '6', '50'],
+    ['workload-low', 'Limited', '100', '128', '6', '50'],
+  ]);
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   etcd = await startEtcd(dir);
   // etcd's and the request's own timeouts far away, so only etcd's return lets a held request go.
   server = await startApiServer(etcd.url, [
-    '--max-requests-inflight=2', '--max-mutating-requests-inflight=1', '--etcd-request-timeout=120s', '--request-timeout=120s', `--token-auth-file=${tokens}`,
+    '--enable-priority-and-fairness=false', '--max-requests-inflight=2', '--max-mutating-requests-inflight=1', '--etcd-request-timeout=120s', '--request-timeout=120s', `--token-auth-file=${tokens}`,
   ]);
 }, 90000);
 
