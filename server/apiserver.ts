@@ -28,6 +28,7 @@ import { postStartHooks } from './resources/post-start-hooks.js';
 import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/serve-custom-resources.js';
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
+import { stopAutoRegistration } from './resources/apiregistration/autoregistration.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -221,6 +222,7 @@ export class APIServer {
     stopCustomResourceDefinitionWatcher(this.store);
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
+    stopAutoRegistration(this.store);
     this.webhooks.stop();
     await this.security.stop();
     await this.cache.stop();

@@ -4,6 +4,7 @@ import type { ResourceType } from '../registry/types.js';
 import { mutatingwebhookconfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
 import { validatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations.js';
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
+import { apiservices } from './apiregistration/apiservices.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
 import { controllerrevisions } from './apps/controllerrevisions.js';
@@ -63,7 +64,8 @@ export const builtinResources: ResourceType[] = [
   // core/v1
   bindings, componentstatuses, configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
   podtemplates, replicationcontrollers, resourcequotas, secrets, serviceaccounts, services,
-  // named groups
+  // named groups (apiregistration.k8s.io first, as kube-aggregator lists itself)
+  apiservices,
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
   selfsubjectreviews, tokenreviews,

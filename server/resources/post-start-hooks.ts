@@ -8,6 +8,7 @@ import { ensureDefaultServiceCIDR } from './networking/default-service-cidr.js';
 import type { PostStartHook } from './post-start.js';
 import { startClusterRoleAggregation } from './rbac/aggregation-controller.js';
 import { ensureBootstrapPolicy } from './rbac/bootstrap-policy.js';
+import { startAutoRegistration } from './apiregistration/autoregistration.js';
 import { startCustomResourceDefinitionWatcher } from './apiextensions/serve-custom-resources.js';
 import { ensureSystemPriorityClasses } from './scheduling/priorityclasses.js';
 
@@ -21,6 +22,7 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'start-clusterrole-aggregation-controller', run: startClusterRoleAggregation },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
+  { name: 'kube-apiserver-autoregistration', run: startAutoRegistration },
   // kube-controller-manager's csrsigning and csrcleaner controllers, which the server runs itself.
   { name: 'start-csr-controllers', run: startCertificateControllers },
 ];
