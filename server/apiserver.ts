@@ -29,6 +29,7 @@ import { stopCustomResourceDefinitionWatcher } from './resources/apiextensions/s
 import { stopClusterRoleAggregation } from './resources/rbac/aggregation-controller.js';
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { stopAutoRegistration } from './resources/apiregistration/autoregistration.js';
+import { stopClusterAuthenticationTrust } from './resources/core/extension-apiserver-authentication.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { NamespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -51,6 +52,7 @@ import { LeaseControllerManagerPresence } from './registry/controller-manager.js
 import { buildSecurity, type Security } from './security.js';
 import { opensslCiphers } from '../pki/tls-settings.js';
 import { serveIssuerDiscovery } from './endpoints/issuer-discovery.js';
+import { Aggregator } from './aggregator/aggregator.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -79,6 +81,8 @@ export class APIServer {
   readonly security: Security;
   /** The admission webhooks' configurations, client and matching (both webhook plugins share it). */
   private readonly webhooks: WebhookDispatch;
+  /** APIServices: requests under an extension server's group/version are proxied to it. */
+  readonly aggregator: Aggregator;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private readonly listenSockets: unknown[] = [];
@@ -124,6 +128,7 @@ export class APIServer {
     registerBuiltins(this.types);
     this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
     this.store.authorization = { authorizer: this.security.authorizer, ruleResolver: this.security.ruleResolver };
+    this.aggregator = new Aggregator(this.store, this.cacher, this.types, this.types.lookup('apiregistration.k8s.io', 'v1', 'apiservices')!, config.security);
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
     this.storageResources = new StorageResources(this.types);
     this.metrics = this.buildMetrics();
@@ -161,6 +166,7 @@ export class APIServer {
     await this.security.start();
     // Webhook configurations are in memory before any write is admitted, the post-start hooks' included.
     await this.webhooks.start(this.store);
+    await this.aggregator.start();
     await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
@@ -223,7 +229,9 @@ export class APIServer {
     stopClusterRoleAggregation(this.store);
     stopCertificateControllers(this.store);
     stopAutoRegistration(this.store);
+    stopClusterAuthenticationTrust(this.store);
     this.webhooks.stop();
+    this.aggregator.stop();
     await this.security.stop();
     await this.cache.stop();
     this.closeListeners();
@@ -264,6 +272,8 @@ export class APIServer {
 
   /** The handler at the end of the chain: which path is served by what. */
   private async route(ex: Exchange): Promise<void> {
+    // Past authentication and authorization, as kube's aggregator: an extension server's group/version is its to answer.
+    if (await this.aggregator.serve(ex)) return;
     // A WebSocket watch, past the filters. Any other request that asks to upgrade is served as it is,
     // over plain HTTP (a list is a list), as kube-apiserver serves it.
     if (ex.upgrade && ex.requestInfo?.isResourceRequest && ex.requestInfo.verb === 'watch') return ex.upgrade();
@@ -276,7 +286,7 @@ export class APIServer {
     const info = ex.requestInfo!;
     if (info.isResourceRequest) return serveResource(ex, info, this.types, this.store, this.security);
     if (serveIssuerDiscovery(ex, this.security.serviceAccounts.discovery)) return;
-    if (serveDiscovery(ex, this.types)) return;
+    if (serveDiscovery(ex, this.types, this.aggregator)) return;
     throw errors.notFoundPath();
   }
 }

@@ -1,6 +1,7 @@
 // Every post-start hook, in the order they run, beside the resources they serve (kube's PostStartHooks).
 import { startCertificateControllers } from './certificates/csr-controllers.js';
 import { ensureKubernetesService } from './core/kubernetes-service.js';
+import { startClusterAuthenticationTrust } from './core/extension-apiserver-authentication.js';
 import { ensureLegacyTokenTracking } from './core/legacy-token-tracking.js';
 import { startNamespaceFinisher } from './core/namespace-lifecycle.js';
 import { ensureSystemNamespaces } from './core/system-namespaces.js';
@@ -21,6 +22,7 @@ export const postStartHooks: readonly PostStartHook[] = [
   { name: 'rbac/bootstrap-roles', run: ensureBootstrapPolicy },
   { name: 'start-clusterrole-aggregation-controller', run: startClusterRoleAggregation },
   { name: 'start-legacy-token-tracking-controller', run: ensureLegacyTokenTracking },
+  { name: 'start-cluster-authentication-info-controller', run: startClusterAuthenticationTrust },
   { name: 'start-apiextensions-controllers', run: startCustomResourceDefinitionWatcher },
   { name: 'kube-apiserver-autoregistration', run: startAutoRegistration },
   // kube-controller-manager's csrsigning and csrcleaner controllers, which the server runs itself.

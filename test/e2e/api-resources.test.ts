@@ -16,7 +16,7 @@ import { kubectl, ok } from '../support/kubectl.js';
 /** Kinds later issues bring (authentication, authorization, certificates, admission, flow control, aggregation). */
 const laterIssues = new Set([
   'validatingadmissionpolicies', 'validatingadmissionpolicybindings', 'mutatingadmissionpolicies', 'flowschemas',
-  'prioritylevelconfigurations', 'apiservices',
+  'prioritylevelconfigurations',
 ]);
 
 /** The table's rows as "name|shortnames|apiversion|namespaced|kind", cut at the header's column starts. */
