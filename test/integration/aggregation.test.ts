@@ -174,6 +174,8 @@ it('Local APIServices for every built-in group/version, as kubectl get apiservic
   expect(rows.find((r) => r[0] === 'v2.autoscaling')?.slice(1, 3)).toEqual(['Local', 'True']);
   const apps = JSON.parse((await admin('GET', '/apis/apiregistration.k8s.io/v1/apiservices/v1.apps')).text) as Obj;
   expect(apps.spec).toEqual({ group: 'apps', version: 'v1', groupPriorityMinimum: 17800, versionPriority: 15 });
+  // Its schema is in OpenAPI, as kube's.
+  expect(ok(kubectl(kubeconfig, ['explain', 'apiservice.spec.groupPriorityMinimum']))).toContain('FIELD: groupPriorityMinimum <integer>');
 });
 
 it('publishes kube-system/extension-apiserver-authentication with kube keys and JSON lists', async () => {
