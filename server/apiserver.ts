@@ -280,7 +280,7 @@ export class APIServer {
     if (await serveHealth(ex, this.health)) return;
     if (ex.path === '/metrics') return serveMetrics(ex, this.metrics);
     if (ex.path.startsWith('/openapi/')) {
-      if (await serveOpenAPI(ex, this.types)) return;
+      if (await serveOpenAPI(ex, this.types, this.aggregator)) return;
       throw errors.notFoundPath();
     }
     const info = ex.requestInfo!;

@@ -17,6 +17,8 @@ import { proxyToExtension, ProxyTransports, sendProxyError } from './proxy.js';
 import { APIServiceResolver } from './service-resolution.js';
 import { RemoteDiscoveryCache } from './remote-discovery.js';
 import type { RemoteDiscovery, RemoteGroupVersion } from '../discovery/discovery.js';
+import type { OpenAPIDocument } from '../openapi/build.js';
+import type { RemoteOpenAPI } from '../openapi/serve.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -26,7 +28,7 @@ export interface AggregatorOptions {
   availabilityResyncMs?: number;
 }
 
-export class Aggregator implements RemoteDiscovery {
+export class Aggregator implements RemoteDiscovery, RemoteOpenAPI {
   private readonly follower: PrefixFollower;
   private readonly transports: ProxyTransports;
   private readonly resolver: APIServiceResolver;
@@ -88,6 +90,18 @@ export class Aggregator implements RemoteDiscovery {
     if (availableCondition(apiService)?.status !== 'True') sendProxyError(ex, 503, 'service unavailable');
     else await proxyToExtension(ex, apiService, this.resolver, this.transports);
     return true;
+  }
+
+  /** The OpenAPI v3 documents of the Available extension servers, by `apis/<group>/<version>`. */
+  openAPIV3(): Map<string, OpenAPIDocument> {
+    const out = new Map<string, OpenAPIDocument>();
+    for (const obj of this.byGroupVersion.values()) {
+      const spec = (obj.spec ?? {}) as Obj;
+      if (!spec.service || availableCondition(obj)?.status !== 'True') continue;
+      const d = this.discovery.openAPIV3(obj);
+      if (d) out.set(`apis/${spec.group}/${spec.version}`, d);
+    }
+    return out;
   }
 
   /** Every group/version served by an extension server, for discovery; resources only while it is Available. */

@@ -4,6 +4,7 @@
 // server that is slow or down never holds up discovery of the others.
 import https from 'node:https';
 import type { KubeObject } from '../api/object.js';
+import { doc as openAPIDocument, type OpenAPIDocument } from '../openapi/build.js';
 import { identityHeaders } from './identity-headers.js';
 import { type ProxyTransports, tlsFor } from './proxy.js';
 import type { APIServiceResolver } from './service-resolution.js';
@@ -37,8 +38,16 @@ export function aggregatedResources(list: Obj, group: string, version: string): 
   return [...byName.values()];
 }
 
+interface Fetched {
+  uid: string;
+  fetchedAt: number;
+  resources: unknown[];
+  /** The group/version's OpenAPI v3 document, when the extension server serves one. */
+  openAPIV3?: OpenAPIDocument;
+}
+
 export class RemoteDiscoveryCache {
-  private readonly cache = new Map<string, { uid: string; fetchedAt: number; resources: unknown[] }>();
+  private readonly cache = new Map<string, Fetched>();
   private readonly fetching = new Set<string>();
 
   constructor(private readonly resolver: APIServiceResolver, private readonly transports: ProxyTransports) {}
@@ -64,18 +73,38 @@ export class RemoteDiscoveryCache {
     if (this.fetching.has(name)) return;
     this.fetching.add(name);
     void this.fetch(apiService)
-      .then((resources) => this.cache.set(name, { uid: apiService.metadata.uid!, fetchedAt: Date.now(), resources }))
+      .then((fetched) => this.cache.set(name, { uid: apiService.metadata.uid!, fetchedAt: Date.now(), ...fetched }))
       .catch(() => undefined)
       .finally(() => this.fetching.delete(name));
   }
 
-  private async fetch(apiService: KubeObject): Promise<unknown[]> {
+  /** The cached OpenAPI v3 document of an APIService (no fetch: discovery keeps the cache fresh). */
+  openAPIV3(apiService: KubeObject): OpenAPIDocument | undefined {
+    const hit = this.cache.get(apiService.metadata.name!);
+    return hit?.uid === apiService.metadata.uid ? hit?.openAPIV3 : undefined;
+  }
+
+  private async fetch(apiService: KubeObject): Promise<{ resources: unknown[]; openAPIV3?: OpenAPIDocument }> {
+    const spec = (apiService.spec ?? {}) as Obj;
+    const resources = aggregatedResources(JSON.parse(await this.get(apiService, `/apis/${spec.group}/${spec.version}`)) as Obj, spec.group, spec.version);
+    let openAPIV3: OpenAPIDocument | undefined;
+    try {
+      // kube-openapi's index names each group/version's document; an extension server without one still serves its API.
+      const index = JSON.parse(await this.get(apiService, '/openapi/v3')) as Obj;
+      const ref = index.paths?.[`apis/${spec.group}/${spec.version}`]?.serverRelativeURL as string | undefined;
+      if (ref) openAPIV3 = openAPIDocument(JSON.parse(await this.get(apiService, ref)));
+    } catch {
+      openAPIV3 = undefined;
+    }
+    return { resources, openAPIV3 };
+  }
+
+  private async get(apiService: KubeObject, path: string): Promise<string> {
     const spec = (apiService.spec ?? {}) as Obj;
     const target = await this.resolver.resolve({ namespace: spec.service.namespace, name: spec.service.name, port: spec.service.port ?? 443 });
-    const path = `/apis/${spec.group}/${spec.version}`;
     const headers: Record<string, string | string[]> = { accept: 'application/json' };
     for (const [k, v] of identityHeaders({ name: 'system:kube-aggregator', groups: ['system:masters'] })) headers[k] = headers[k] ? [headers[k] as string, v].flat() : v;
-    const body = await new Promise<string>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       const req = https.request({ host: target.host, port: target.port, path, headers, timeout: fetchTimeoutMs, ...tlsFor(apiService, target, this.transports) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -86,6 +115,5 @@ export class RemoteDiscoveryCache {
       req.on('error', reject);
       req.end();
     });
-    return aggregatedResources(JSON.parse(body) as Obj, spec.group, spec.version);
   }
 }

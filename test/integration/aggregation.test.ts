@@ -51,6 +51,18 @@ const resourceList = {
   ],
 };
 
+const flunderOpenAPI = {
+  openapi: '3.0.0', info: { title: 'wardle', version: 'v0' },
+  // kubectl explain finds the kind through a path's operation.
+  paths: { [`/apis/${gv}/namespaces/{namespace}/flunders`]: { get: { 'x-kubernetes-group-version-kind': { group, version: 'v1alpha1', kind: 'Flunder' } } } },
+  components: { schemas: { 'com.example.wardle.v1alpha1.Flunder': {
+    type: 'object', description: 'A Flunder is the test kind of an extension server.',
+    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' },
+      spec: { type: 'object', description: 'What a flunder wants.', properties: { reference: { type: 'string', description: 'Another flunder.' } } } },
+    'x-kubernetes-group-version-kind': [{ group, version: 'v1alpha1', kind: 'Flunder' }],
+  } } },
+};
+
 /** The extension server: front-proxy client certificate required, identity from X-Remote-*. */
 function serveExtension(req: http.IncomingMessage, res: http.ServerResponse): void {
   const peer = (req.socket as TLSSocket).getPeerCertificate();
@@ -64,7 +76,11 @@ function serveExtension(req: http.IncomingMessage, res: http.ServerResponse): vo
   }
   const url = new URL(req.url!, 'https://x');
   const flunder = (name: string) => ({ apiVersion: gv, kind: 'Flunder', metadata: { name, namespace: 'default', resourceVersion: '5', annotations: { 'seen-as': String(req.headers['x-remote-user']) } } });
-  if (url.pathname === `/apis/${gv}`) {
+  if (url.pathname === '/openapi/v3') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ paths: { [`apis/${gv}`]: { serverRelativeURL: `/openapi/v3/apis/${gv}?hash=F1` } } }));
+  } else if (url.pathname === `/openapi/v3/apis/${gv}`) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(flunderOpenAPI));
+  } else if (url.pathname === `/apis/${gv}`) {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(resourceList));
   } else if (url.pathname === `/apis/${gv}/namespaces/default/flunders` && url.searchParams.get('watch') === 'true') {
     // A watch: one event at once, then the stream stays open as a real watch does.
@@ -251,6 +267,11 @@ it('lists the extension group in discovery by its priorities, with its resources
   }, { what: 'flunders in aggregated discovery' });
   const resources = ok(await kubectlAsync(kubeconfig, ['api-resources', `--api-group=${group}`]));
   expect(resources).toMatch(/flunders\s+wardle\.example\.com\/v1alpha1\s+true\s+Flunder/);
+  // Its OpenAPI v3 document is merged in: kubectl explain works on its kinds.
+  const index = JSON.parse((await admin('GET', '/openapi/v3')).text) as Obj;
+  expect(index.paths[`apis/${gv}`].serverRelativeURL).toMatch(new RegExp(`^/openapi/v3/apis/${gv}\\?hash=[0-9A-F]+$`));
+  expect(index.paths['apis/apps/v1']).toBeDefined();
+  expect(ok(await kubectlAsync(kubeconfig, ['explain', 'flunders.spec']))).toContain('What a flunder wants.');
 });
 
 it('an outage makes only its group 503 and Available=False; it recovers on its own', async () => {
