@@ -117,7 +117,6 @@ export class AutoRegistration {
       return;
     }
     this.running = true;
-    let failed = false;
     try {
       const wanted = new Map<string, Wanted>();
       for (const w of this.builtins) wanted.set(w.name, w);
@@ -132,10 +131,11 @@ export class AutoRegistration {
         }
       }
     } catch {
-      failed = true; // etcd away or stopping: the resync tries again
+      // etcd away or stopping: the resync tries again
     } finally {
       this.running = false;
-      if (!failed) this.firstPass?.();
+      // Start-up waits for one pass, not for its success: a failing write must not hold up readiness forever.
+      this.firstPass?.();
       if (this.again) {
         this.again = false;
         this.schedule();
