@@ -169,7 +169,7 @@ for what in "$@"; do
     controllers) build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok ;;
     e2e.test|e2e) build_e2e ;;
     sample-apiserver) build_sample_apiserver ;;
-    all) build_kube kube-apiserver; build_etcd; build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok; build_e2e ;;
+    all) build_kube kube-apiserver; build_etcd; build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok; build_e2e; build_sample_apiserver ;;
     *) echo "usage: $0 [all|controllers|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|etcd|e2e.test|sample-apiserver]..." >&2; exit 2 ;;
   esac
 done
