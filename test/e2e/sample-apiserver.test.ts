@@ -1,5 +1,5 @@
 // The real extension API server: k8s.io/sample-apiserver v0.35.0 (built by compose/kube/build.sh
-// sample-apiserver; `npm test` builds it) with its own etcd, our kubeconfig for delegated
+// sample-apiserver; `npm test` builds it) behind the launcher's LB and two instances, with its own etcd, the admin kubeconfig for delegated
 // authentication (TokenReview) and authorization (SubjectAccessReview) and for its informers, trusting
 // our front proxy through kube-system/extension-apiserver-authentication. Registered through an
 // ExternalName Service at localhost. With kubectl as the original user: Flunders created, listed and
@@ -11,9 +11,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { issue, newCA, type Issued } from '../../pki/pki.js';
+import { readKubeconfig } from '../../pki/kubeconfig.js';
 import { startProcess, stopProcess, waitReady, type Running } from '../../compose/local/processes.js';
-import { kubectlPath, startApiServer, startEtcd, type ApiServerProcess, type Etcd } from '../support/cluster.js';
+import { kubectlPath, startEtcd, type Etcd } from '../support/cluster.js';
+import { type LauncherCluster, runLauncher, startLauncherOnFreePorts } from '../support/launcher.js';
 import { eventually } from '../support/eventually.js';
 import { kubectlAsync, ok } from '../support/kubectl.js';
 import { freePort } from '../support/ports.js';
@@ -31,32 +32,15 @@ const file = (name: string, text: string) => {
   return f;
 };
 
-let ca: Issued;
-let etcd: Etcd;
+let cluster: LauncherCluster;
 let wardleEtcd: Etcd;
-let apiserver: ApiServerProcess;
 let sample: Running | undefined;
 let samplePort: number;
+/** The launcher's admin kubeconfig (a system:masters client certificate), pointing at the LB. */
 let kubeconfig: string;
 let nobodyKubeconfig: string;
 
-const kubeconfigFor = (name: string, token: string) => file(`${name}.kubeconfig`, [
-  'apiVersion: v1', 'kind: Config',
-  'clusters:', `- cluster: {server: "${apiserver.url}", certificate-authority-data: "${Buffer.from(ca.certPem).toString('base64')}"}`, '  name: test',
-  'contexts:', `- context: {cluster: test, user: ${name}, namespace: default}`, '  name: test',
-  'current-context: test',
-  'users:', `- name: ${name}`, `  user: {token: ${token}}`, '',
-].join('\n'));
-
-function get(urlPath: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    https.get(`${apiserver.url}${urlPath}`, { ca: ca.certPem, headers: { authorization: 'Bearer admin-token', accept: 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    }).on('error', reject);
-  });
-}
+const raw = async (urlPath: string) => kubectlAsync(kubeconfig, ['get', '--raw', urlPath]);
 
 async function startSample(): Promise<void> {
   sample = startProcess({
@@ -84,26 +68,28 @@ function flunderOk(r: { code: number; stdout: string; stderr: string }): string 
   return r.stdout;
 }
 
-const availability = async () => ((JSON.parse((await get(`/apis/apiregistration.k8s.io/v1/apiservices/v1alpha1.${group}`)).text) as Obj).status?.conditions ?? [])
+const availability = async () => ((JSON.parse(ok(await raw(`/apis/apiregistration.k8s.io/v1/apiservices/v1alpha1.${group}`))) as Obj).status?.conditions ?? [])
   .find((c: Obj) => c.type === 'Available') as Obj | undefined;
 
 beforeAll(async () => {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: bash compose/kube/build.sh sample-apiserver`);
-  ca = newCA('sample-apiserver-test-ca');
-  const frontProxyCA = newCA('sample-apiserver-test-front-proxy-ca');
-  const proxyClient = issue(frontProxyCA, { commonName: 'front-proxy-client', usage: 'client' });
-  const serving = issue(ca, { commonName: 'apiserver', usage: 'server', ips: ['127.0.0.1'] });
-  etcd = await startEtcd(dir);
+  // The launcher's secure topology: TLS, RBAC, the LB in front of two instances, the front-proxy PKI.
+  cluster = await startLauncherOnFreePorts('sample-apiserver-e2e-', ['--etcd-members=1', '--no-redis', '--apiservers=2']);
+  expect(cluster.started.code, cluster.started.stderr).toBe(0);
+  kubeconfig = path.join(cluster.dir, 'kubeconfig');
   wardleEtcd = await startEtcd(dir);
-  apiserver = await startApiServer(etcd.url, [
-    `--tls-cert-file=${file('apiserver.crt', serving.certPem)}`, `--tls-private-key-file=${file('apiserver.key', serving.keyPem)}`,
-    `--token-auth-file=${file('tokens.csv', 'admin-token,admin,uid-admin,"system:masters"\nnobody-token,nobody,uid-nobody,"dev"\n')}`, '--authorization-mode=RBAC',
-    `--requestheader-client-ca-file=${file('front-proxy-ca.crt', frontProxyCA.certPem)}`, '--requestheader-allowed-names=front-proxy-client',
-    `--proxy-client-cert-file=${file('front-proxy-client.crt', proxyClient.certPem)}`, `--proxy-client-key-file=${file('front-proxy-client.key', proxyClient.keyPem)}`,
-  ]);
-  kubeconfig = kubeconfigFor('admin', 'admin-token');
-  nobodyKubeconfig = kubeconfigFor('nobody', 'nobody-token');
-  await eventually(async () => (await get('/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication')).status === 200, { what: 'the authentication ConfigMap' });
+  // A user without RBAC: a service account's token.
+  ok(await kubectlAsync(kubeconfig, ['create', 'serviceaccount', 'nobody', '-n', 'default']));
+  const token = ok(await kubectlAsync(kubeconfig, ['create', 'token', 'nobody', '-n', 'default'])).trim();
+  const lb = readKubeconfig(kubeconfig);
+  nobodyKubeconfig = file('nobody.kubeconfig', [
+    'apiVersion: v1', 'kind: Config',
+    'clusters:', `- cluster: {server: "${lb.server}", certificate-authority-data: "${lb.ca!.toString('base64')}"}`, '  name: test',
+    'contexts:', '- context: {cluster: test, user: nobody, namespace: default}', '  name: test',
+    'current-context: test',
+    'users:', '- name: nobody', `  user: {token: ${token}}`, '',
+  ].join('\n'));
+  await eventually(async () => (await raw('/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication')).code === 0, { what: 'the authentication ConfigMap' });
   samplePort = await freePort();
   await startSample();
   // One object at a time: kubectl validates a List against /openapi/v2, which this server serves as JSON only.
@@ -113,15 +99,15 @@ beforeAll(async () => {
     { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: `v1alpha1.${group}` },
       spec: { group, version: 'v1alpha1', groupPriorityMinimum: 1000, versionPriority: 15, insecureSkipTLSVerify: true, service: { namespace: 'wardle', name: 'api', port: samplePort } } },
   ]) ok(await kubectlAsync(kubeconfig, ['create', '-f', '-'], JSON.stringify(obj)));
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   if (sample) await stopProcess(sample.child);
-  await apiserver?.stop();
   await wardleEtcd?.stop();
-  await etcd?.stop();
+  if (cluster && existsSync(path.join(cluster.dir, 'state.json'))) await runLauncher(['stop', `--cluster-dir=${cluster.dir}`]);
+  if (cluster) rmSync(cluster.dir, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 it('sample-apiserver registered: Available, its kinds discovered and explained, Flunders created, listed and watched as the user', async () => {
   await eventually(async () => (await availability())?.status === 'True', { what: 'Available=True', timeoutMs: 60_000 });
@@ -148,7 +134,7 @@ it('sample-apiserver registered: Available, its kinds discovered and explained, 
 it('a user without RBAC is refused (403), as kube answers', async () => {
   const r = await kubectlAsync(nobodyKubeconfig, ['get', 'flunders']);
   expect(r.code).not.toBe(0);
-  expect(r.stderr).toContain('flunders.wardle.example.com is forbidden: User "nobody" cannot list resource "flunders" in API group "wardle.example.com" in the namespace "default"');
+  expect(r.stderr).toContain('flunders.wardle.example.com is forbidden: User "system:serviceaccount:default:nobody" cannot list resource "flunders" in API group "wardle.example.com" in the namespace "default"');
 });
 
 it('its outage: only its group answers 503 and Available=False; it recovers on its own', async () => {
@@ -156,7 +142,10 @@ it('its outage: only its group answers 503 and Available=False; it recovers on i
   sample = undefined;
   await eventually(async () => (await availability())?.status === 'False', { what: 'Available=False', timeoutMs: 60_000 });
   expect((await availability())?.reason).toBe('FailedDiscoveryCheck');
-  expect(await get(`/apis/${gv}/namespaces/default/flunders`)).toEqual({ status: 503, text: 'service unavailable\n' });
+  const down = await raw(`/apis/${gv}/namespaces/default/flunders`);
+  expect(down.code).not.toBe(0);
+  expect(down.stderr).toContain('Error from server (ServiceUnavailable): the server is currently unable to handle the request');
+  // Everything else is served.
   expect(ok(await kubectlAsync(kubeconfig, ['get', 'configmaps', '-n', 'kube-system', 'extension-apiserver-authentication', '-o', 'name']))).toContain('configmap/');
   await startSample();
   await eventually(async () => (await availability())?.status === 'True', { what: 'Available=True again', timeoutMs: 60_000 });
