@@ -36,6 +36,8 @@ import { stopClusterRoleAggregation } from './resources/rbac/aggregation-control
 import { stopCertificateControllers } from './resources/certificates/csr-controllers.js';
 import { stopNamespaceDefaults } from './resources/core/namespace-defaults-controller.js';
 import { stopPriorityAndFairnessConfiguration } from './resources/flowcontrol/ensure-configuration.js';
+import { stopAutoRegistration } from './resources/apiregistration/autoregistration.js';
+import { stopClusterAuthenticationTrust } from './resources/core/extension-apiserver-authentication.js';
 import { Compactor } from './storage/compactor.js';
 import { AdmissionChain } from './admission/chain.js';
 import { buildAdmissionPlugins, enabledAdmissionPlugins } from './admission/plugins.js';
@@ -60,6 +62,7 @@ import { tracedAdmission, tracedFilter, tracedRequests } from './tracing/request
 import { activeTracer } from './tracing/tracing.js';
 import { httpLog } from './logging/httplog.js';
 import { logger } from './logging/logger.js';
+import { Aggregator } from './aggregator/aggregator.js';
 
 export { serverVersion } from './discovery/version.js';
 
@@ -90,6 +93,8 @@ export class APIServer {
   private readonly webhooks: WebhookDispatch;
   /** ValidatingAdmissionPolicy, with the policies and bindings it follows. */
   private readonly policies: ValidatingAdmissionPolicyPlugin;
+  /** APIServices: requests under an extension server's group/version are proxied to it. */
+  readonly aggregator: Aggregator;
   private readonly compactor: Compactor;
   private readonly health: HealthEndpoints;
   private readonly listenSockets: unknown[] = [];
@@ -139,6 +144,7 @@ export class APIServer {
     registerBuiltins(this.types);
     this.security = buildSecurity(config, { cacher: this.cacher, store: this.store, types: this.types });
     this.store.authorization = { authorizer: this.security.authorizer, ruleResolver: this.security.ruleResolver };
+    this.aggregator = new Aggregator(this.store, this.cacher, this.types, this.types.lookup('apiregistration.k8s.io', 'v1', 'apiservices')!, config.security);
     this.compactor = new Compactor(this.storage, config.etcdCompactionIntervalSeconds);
     this.storageResources = new StorageResources(this.types);
     this.metrics = this.buildMetrics();
@@ -194,6 +200,7 @@ export class APIServer {
     await this.security.start();
     // Webhook configurations are in memory before any write is admitted, the post-start hooks' included.
     await Promise.all([this.webhooks.start(this.store), this.policies.start(this.store)]);
+    await this.aggregator.start();
     await runPostStartHooks(postStartHooks, this.postStartContext(), this.postStartDone);
     this.compactor.start();
     return port;
@@ -261,6 +268,9 @@ export class APIServer {
     stopPriorityAndFairnessConfiguration(this.store);
     this.webhooks.stop();
     this.policies.stop();
+    stopAutoRegistration(this.store);
+    stopClusterAuthenticationTrust(this.store);
+    this.aggregator.stop();
     await this.security.stop();
     await this.cache.stop();
     this.closeListeners();
@@ -301,19 +311,21 @@ export class APIServer {
 
   /** The handler at the end of the chain: which path is served by what. */
   private async route(ex: Exchange): Promise<void> {
+    // Past authentication and authorization, as kube's aggregator: an extension server's group/version is its to answer.
+    if (await this.aggregator.serve(ex)) return;
     // A WebSocket watch, past the filters. Any other request that asks to upgrade is served as it is,
     // over plain HTTP (a list is a list), as kube-apiserver serves it.
     if (ex.upgrade && ex.requestInfo?.isResourceRequest && ex.requestInfo.verb === 'watch') return ex.upgrade();
     if (await serveHealth(ex, this.health)) return;
     if (ex.path === '/metrics') return serveMetrics(ex, this.metrics);
     if (ex.path.startsWith('/openapi/')) {
-      if (await serveOpenAPI(ex, this.types)) return;
+      if (await serveOpenAPI(ex, this.types, this.aggregator)) return;
       throw errors.notFoundPath();
     }
     const info = ex.requestInfo!;
     if (info.isResourceRequest) return serveResource(ex, info, this.types, this.store, this.security);
     if (serveIssuerDiscovery(ex, this.security.serviceAccounts.discovery)) return;
-    if (serveDiscovery(ex, this.types)) return;
+    if (serveDiscovery(ex, this.types, this.aggregator)) return;
     throw errors.notFoundPath();
   }
 }

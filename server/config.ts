@@ -96,6 +96,13 @@ export interface SecurityConfig {
   requestheaderUsernameHeaders: string[];
   requestheaderGroupHeaders: string[];
   requestheaderExtraHeadersPrefix: string[];
+  /** --requestheader-uid-headers: published for extension servers (kube: empty unless set). */
+  requestheaderUIDHeaders: string[];
+  /** --proxy-client-cert-file / --proxy-client-key-file: the front-proxy client certificate the aggregator presents to extension servers. */
+  proxyClientCertFile?: string;
+  proxyClientKeyFile?: string;
+  /** --enable-aggregator-routing: extension servers are called at an endpoint of their Service, not its cluster IP. */
+  enableAggregatorRouting: boolean;
   /** --token-auth-file: CSV token,user,uid,"group1,group2". */
   tokenAuthFile?: string;
   /** --service-account-key-file (repeatable or comma-separated): public keys service-account tokens are verified with. */
@@ -156,6 +163,8 @@ const securityDefaults: SecurityConfig = {
   requestheaderUsernameHeaders: ['X-Remote-User'],
   requestheaderGroupHeaders: ['X-Remote-Group'],
   requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
+  requestheaderUIDHeaders: [],
+  enableAggregatorRouting: false,
   serviceAccountKeyFiles: [],
   serviceAccountIssuers: [],
   apiAudiences: [],
@@ -186,12 +195,13 @@ const securityStrings = {
   'audit-policy-file': 'auditPolicyFile', 'audit-log-path': 'auditLogPath', 'audit-webhook-config-file': 'auditWebhookConfigFile',
   'cluster-signing-cert-file': 'clusterSigningCertFile', 'cluster-signing-key-file': 'clusterSigningKeyFile',
   'admission-control-config-file': 'admissionControlConfigFile',
+  'proxy-client-cert-file': 'proxyClientCertFile', 'proxy-client-key-file': 'proxyClientKeyFile',
 } as const satisfies Record<string, keyof SecurityConfig>;
 
 const securityLists = {
   'tls-cipher-suites': 'tlsCipherSuites', 'requestheader-allowed-names': 'requestheaderAllowedNames',
   'requestheader-username-headers': 'requestheaderUsernameHeaders', 'requestheader-group-headers': 'requestheaderGroupHeaders',
-  'requestheader-extra-headers-prefix': 'requestheaderExtraHeadersPrefix', 'service-account-key-file': 'serviceAccountKeyFiles',
+  'requestheader-extra-headers-prefix': 'requestheaderExtraHeadersPrefix', 'requestheader-uid-headers': 'requestheaderUIDHeaders', 'service-account-key-file': 'serviceAccountKeyFiles',
   'service-account-issuer': 'serviceAccountIssuers', 'api-audiences': 'apiAudiences', 'oidc-signing-algs': 'oidcSigningAlgs',
   'authorization-mode': 'authorizationModes',
 } as const satisfies Record<string, keyof SecurityConfig>;
@@ -214,7 +224,7 @@ const securityChoices: Record<string, { key: keyof SecurityConfig; values: strin
 };
 
 const securityFlagNames = [...Object.keys(securityStrings), ...Object.keys(securityLists), ...Object.keys(securityNumbers),
-  ...Object.keys(securityDurations), ...Object.keys(securityChoices), 'anonymous-auth', 'service-account-lookup', 'oidc-required-claim'];
+  ...Object.keys(securityDurations), ...Object.keys(securityChoices), 'anonymous-auth', 'service-account-lookup', 'oidc-required-claim', 'enable-aggregator-routing'];
 
 function loadSecurity(get: (name: string) => string | undefined, all: (name: string) => string[]): SecurityConfig {
   const sec: SecurityConfig = structuredClone(securityDefaults);
@@ -243,6 +253,8 @@ function loadSecurity(get: (name: string) => string | undefined, all: (name: str
   }
   sec.anonymousAuth = boolFlag('anonymous-auth', get('anonymous-auth'), sec.anonymousAuth);
   sec.serviceAccountLookup = boolFlag('service-account-lookup', get('service-account-lookup'), sec.serviceAccountLookup);
+  sec.enableAggregatorRouting = boolFlag('enable-aggregator-routing', get('enable-aggregator-routing'), sec.enableAggregatorRouting);
+  if (!sec.proxyClientCertFile !== !sec.proxyClientKeyFile) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
   for (const claim of all('oidc-required-claim').flatMap((v) => v.split(','))) {
     const eq = claim.indexOf('=');
     if (eq <= 0) throw new Error(`--oidc-required-claim must look like claim=value, got ${claim}`);
@@ -291,7 +303,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const flags = new Map<string, string>();
   // Repeatable flags (--service-account-key-file...) keep every value.
   const repeated = new Map<string, string[]>();
-  const bools = new Set(['anonymous-auth', 'service-account-lookup', 'enable-priority-and-fairness']);
+  const bools = new Set(['anonymous-auth', 'service-account-lookup', 'enable-priority-and-fairness', 'enable-aggregator-routing']);
   for (let i = 0; i < argv.length; i++) {
     // klog's -v takes one dash as well as two.
     const a = /^-v(=|$)/.test(argv[i]) ? `-${argv[i]}` : argv[i];

@@ -6,6 +6,7 @@
 #   bash compose/kube/build.sh                       # kube-apiserver and etcd (the peer)
 #   bash compose/kube/build.sh controllers           # kube-controller-manager, kube-scheduler, kwok
 #   bash compose/kube/build.sh e2e.test              # Kubernetes' e2e suite as a test binary (conformance/)
+#   bash compose/kube/build.sh sample-apiserver      # k8s.io/sample-apiserver, the aggregation tests' extension server
 #   bash compose/kube/build.sh all                   # all of them (npm test)
 #   bash compose/kube/build.sh kube-scheduler etcd   # any of: kube-apiserver kube-controller-manager
 #                                                    #   kube-scheduler kwok etcd e2e.test (skips what is built)
@@ -91,6 +92,22 @@ build_e2e() {
   log "e2e.test built in $((SECONDS - t0)) s: $bin"
 }
 
+# k8s.io/sample-apiserver (the wardle.example.com Flunders) at kube's staging version: a real extension
+# API server for the aggregation layer's tests, built in the kube module so it shares its build cache.
+build_sample_apiserver() {
+  local dir="$PEER_CACHE/$KUBE_VERSION"
+  local bin="$dir/sample-apiserver"
+  if [ -x "$bin" ]; then log "sample-apiserver $KUBE_VERSION already built: $bin"; return 0; fi
+  kube_module
+  echo "require k8s.io/sample-apiserver v0.${KUBE_VERSION#v1.}" >> "$dir/src/go.mod"
+  log "building sample-apiserver v0.${KUBE_VERSION#v1.} in $dir/src"
+  local t0=$SECONDS
+  ( cd "$dir/src" && nice -n "$PEER_NICE" go build -mod=mod -trimpath -ldflags "$(kube_ldflags)" \
+      -o "$bin.tmp" k8s.io/sample-apiserver )
+  mv "$bin.tmp" "$bin"
+  log "sample-apiserver built in $((SECONDS - t0)) s: $bin"
+}
+
 build_etcd() {
   local ver="${ETCD_VERSION:-}"
   if [ -z "$ver" ]; then
@@ -151,7 +168,8 @@ for what in "$@"; do
     etcd) build_etcd ;;
     controllers) build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok ;;
     e2e.test|e2e) build_e2e ;;
-    all) build_kube kube-apiserver; build_etcd; build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok; build_e2e ;;
-    *) echo "usage: $0 [all|controllers|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|etcd|e2e.test]..." >&2; exit 2 ;;
+    sample-apiserver) build_sample_apiserver ;;
+    all) build_kube kube-apiserver; build_etcd; build_kube kube-controller-manager; build_kube kube-scheduler; build_kwok; build_e2e; build_sample_apiserver ;;
+    *) echo "usage: $0 [all|controllers|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|etcd|e2e.test|sample-apiserver]..." >&2; exit 2 ;;
   esac
 done

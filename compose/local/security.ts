@@ -135,6 +135,9 @@ export function apiserverSecurityFlags(files: SecurityFiles): string[] {
   return [
     `--tls-cert-file=${p.servingCert}`, `--tls-private-key-file=${p.servingKey}`, `--client-ca-file=${p.caCert}`,
     `--requestheader-client-ca-file=${p.frontProxyCACert}`, '--requestheader-allowed-names=front-proxy-client',
+    // The aggregator presents the front-proxy client certificate to extension API servers, as kubeadm sets it,
+    // and calls them at an endpoint of their Service: no cluster IP routes here.
+    `--proxy-client-cert-file=${p.frontProxyClientCert}`, `--proxy-client-key-file=${p.frontProxyClientKey}`, '--enable-aggregator-routing=true',
     `--service-account-key-file=${p.saPub}`, `--service-account-signing-key-file=${p.saKey}`, `--service-account-issuer=${serviceAccountIssuer}`,
     `--authentication-config=${files.authenticationConfig}`, '--authorization-mode=RBAC',
     `--cluster-signing-cert-file=${p.caCert}`, `--cluster-signing-key-file=${p.caKey}`,

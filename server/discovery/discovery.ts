@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TypeRegistry } from '../registry/registry.js';
 import { servedSubresources } from '../registry/subresources/served.js';
 import type { ResourceType } from '../registry/types.js';
+import { apiRegistrationGroupPriority, builtinPriority, crdPriority } from '../aggregator/priorities.js';
 
 export const aggregatedV2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 const aggregatedV2beta1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -28,21 +29,75 @@ function versionsOf(types: TypeRegistry, group: string): string[] {
   return [...(types.group(group)?.versions ?? [])].sort(compareVersions);
 }
 
+/** A group/version served by an extension server (an APIService with a service), as discovery lists it. */
+export interface RemoteGroupVersion {
+  group: string;
+  version: string;
+  groupPriorityMinimum: number;
+  versionPriority: number;
+  /** Its aggregated-discovery resources while it is Available and they were fetched; undefined lists it Stale. */
+  resources?: unknown[];
+}
+
+/** What the aggregation layer adds to discovery; none on a server without it. */
+export interface RemoteDiscovery {
+  groupVersions(): RemoteGroupVersion[];
+}
+
+interface MergedGroup {
+  name: string;
+  priority: number;
+  /** Preferred first. */
+  versions: Array<{ version: string; remote?: RemoteGroupVersion }>;
+}
+
+/**
+ * Every named group, local and remote, in kube-aggregator's order: by group priority (the highest
+ * groupPriorityMinimum of its versions; apiregistration.k8s.io first), then by name; versions by
+ * versionPriority, then kube's version order.
+ */
+export function mergedGroups(types: TypeRegistry, remote?: RemoteDiscovery): MergedGroup[] {
+  const groups = new Map<string, { priority: number; versions: Map<string, { priority: number; remote?: RemoteGroupVersion }> }>();
+  const add = (group: string, version: string, gp: number, vp: number, r?: RemoteGroupVersion) => {
+    let g = groups.get(group);
+    if (!g) groups.set(group, (g = { priority: gp, versions: new Map() }));
+    g.priority = Math.max(g.priority, gp);
+    g.versions.set(version, { priority: vp, remote: r });
+  };
+  for (const g of types.allGroups()) {
+    if (!g.name) continue;
+    for (const v of g.versions) {
+      const p = g.name === 'apiregistration.k8s.io' ? { group: apiRegistrationGroupPriority, version: 15 } : builtinPriority(g.name, v) ?? crdPriority;
+      add(g.name, v, p.group, p.version);
+    }
+  }
+  for (const r of remote?.groupVersions() ?? []) if (r.group) add(r.group, r.version, r.groupPriorityMinimum, r.versionPriority, r);
+  const out: MergedGroup[] = [...groups].map(([name, g]) => ({
+    name, priority: g.priority,
+    versions: [...g.versions].sort((a, b) => b[1].priority - a[1].priority || compareVersions(a[0], b[0])).map(([version, v]) => ({ version, remote: v.remote })),
+  }));
+  return out.sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export function apiVersions(): unknown {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
 }
 
-export function apiGroupList(types: TypeRegistry): unknown {
+export function apiGroupList(types: TypeRegistry, remote?: RemoteDiscovery): unknown {
   return {
     kind: 'APIGroupList', apiVersion: 'v1',
-    groups: types.allGroups().filter((g) => g.name !== '').map((g) => apiGroup(types, g.name)),
+    groups: mergedGroups(types, remote).map(groupDocument),
   };
 }
 
-export function apiGroup(types: TypeRegistry, group: string): unknown {
-  const versions = versionsOf(types, group).map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
-  if (!versions.length) return undefined;
-  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions, preferredVersion: versions[0] };
+function groupDocument(g: MergedGroup): unknown {
+  const versions = g.versions.map((v) => ({ groupVersion: `${g.name}/${v.version}`, version: v.version }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name: g.name, versions, preferredVersion: versions[0] };
+}
+
+export function apiGroup(types: TypeRegistry, group: string, remote?: RemoteDiscovery): unknown {
+  const g = mergedGroups(types, remote).find((x) => x.name === group);
+  return g ? groupDocument(g) : undefined;
 }
 
 function verbsFor(rt: ResourceType): string[] {
@@ -88,17 +143,18 @@ function aggregatedResource(rt: ResourceType): unknown {
 }
 
 /** apidiscovery.k8s.io/v2 APIGroupDiscoveryList for /api (legacy) or /apis (every named group). */
-export function aggregatedDiscovery(types: TypeRegistry, legacy: boolean, apiVersion = 'apidiscovery.k8s.io/v2'): unknown {
-  const groups = types.allGroups().filter((g) => (legacy ? g.name === '' : g.name !== ''));
+export function aggregatedDiscovery(types: TypeRegistry, legacy: boolean, apiVersion = 'apidiscovery.k8s.io/v2', remote?: RemoteDiscovery): unknown {
+  const local = (group: string, v: string) => ({ version: v, resources: types.resourcesIn(group, v).map(aggregatedResource), freshness: 'Current' });
+  if (legacy) {
+    return { kind: 'APIGroupDiscoveryList', apiVersion, metadata: {}, items: types.group('') ? [{ metadata: {}, versions: versionsOf(types, '').map((v) => local('', v)) }] : [] };
+  }
   return {
     kind: 'APIGroupDiscoveryList', apiVersion, metadata: {},
-    items: groups.map((g) => ({
-      metadata: g.name ? { name: g.name } : {},
-      versions: versionsOf(types, g.name).map((v) => ({
-        version: v,
-        resources: types.resourcesIn(g.name, v).filter((rt) => !rt.virtual || true).map(aggregatedResource),
-        freshness: 'Current',
-      })),
+    items: mergedGroups(types, remote).map((g) => ({
+      metadata: { name: g.name },
+      // An extension server's version without fetched resources is Stale, as kube marks one it cannot reach.
+      versions: g.versions.map(({ version, remote: r }) => (!r ? local(g.name, version)
+        : r.resources ? { version, resources: r.resources, freshness: 'Current' } : { version, freshness: 'Stale' })),
     })),
   };
 }

@@ -233,6 +233,30 @@ export class Exchange {
     });
   }
 
+  /** A relayed stream that is not JSON: chunks go out as they are, without the open-chunk space. */
+  private rawChunks = false;
+
+  /**
+   * Starts relaying a streamed answer from another server (the aggregator's proxy) with its status
+   * and headers. JSON keeps beginStream's open chunk, so the headers go out at once; anything else
+   * (protobuf) is relayed byte for byte and its headers go with its first bytes.
+   */
+  beginRelay(status: number, contentType: string, headers: Record<string, string>): void {
+    if (this.aborted || this.started) return;
+    this.started = true;
+    this.status = status;
+    this.rawChunks = !contentType.includes('json');
+    this.audit?.responding(status, undefined, contentType);
+    this.res.cork(() => {
+      this.res.writeStatus(statusLine(status));
+      if (contentType) this.res.writeHeader('Content-Type', contentType);
+      if (!headers['Cache-Control']) this.res.writeHeader('Cache-Control', 'no-cache, private');
+      this.writeCommonHeaders();
+      for (const [k, v] of Object.entries(headers)) this.res.writeHeader(k, v);
+      if (!this.rawChunks) this.res.write(openChunk);
+    });
+  }
+
   private pending: Array<string | Buffer> = [];
   private pendingBytes = 0;
 
@@ -260,7 +284,7 @@ export class Exchange {
     let ok = true;
     this.res.cork(() => {
       ok = this.res.write(chunk);
-      ok = this.res.write(openChunk) && ok;
+      if (!this.rawChunks) ok = this.res.write(openChunk) && ok;
     });
     return ok;
   }

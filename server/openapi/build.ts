@@ -31,7 +31,7 @@ function hash(s: string): string {
   return createHash('sha512').update(s).digest('hex').toUpperCase();
 }
 
-function doc(value: unknown): OpenAPIDocument {
+export function doc(value: unknown): OpenAPIDocument {
   const body = JSON.stringify(value);
   return { body, hash: hash(body) };
 }

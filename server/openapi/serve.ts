@@ -3,7 +3,7 @@
 import { errors } from '../api/errors.js';
 import type { Exchange } from '../http/exchange.js';
 import type { TypeRegistry } from '../registry/registry.js';
-import { buildOpenAPI, type OpenAPIDocs, type OpenAPIDocument } from './build.js';
+import { buildOpenAPI, doc as openAPIDocument, type OpenAPIDocs, type OpenAPIDocument } from './build.js';
 import { trimRight } from '../api/trim.js';
 
 const cached = new WeakMap<TypeRegistry, OpenAPIDocs>();
@@ -42,7 +42,19 @@ function serve(ex: Exchange, d: OpenAPIDocument, extra: Record<string, string> =
   ex.send(200, d.body, 'application/json', headers);
 }
 
-export async function serveOpenAPI(ex: Exchange, types: TypeRegistry): Promise<boolean> {
+/** The OpenAPI v3 documents of extension servers (`apis/<group>/<version>` -> document), merged in as kube's aggregator does. */
+export interface RemoteOpenAPI {
+  openAPIV3(): Map<string, OpenAPIDocument>;
+}
+
+function v3Index(d: OpenAPIDocs, remote: Map<string, OpenAPIDocument>): OpenAPIDocument {
+  if (!remote.size) return d.v3Index;
+  const index: Record<string, { serverRelativeURL: string }> = {};
+  for (const [p, doc] of [...d.v3, ...remote]) index[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${doc.hash}` };
+  return openAPIDocument({ paths: index });
+}
+
+export async function serveOpenAPI(ex: Exchange, types: TypeRegistry, remote?: RemoteOpenAPI): Promise<boolean> {
   const path = trimRight(ex.path, '/');
   if (path !== '/openapi/v2' && path !== '/openapi/v3' && !path.startsWith('/openapi/v3/')) return false;
   if (ex.method !== 'GET' && ex.method !== 'HEAD') throw errors.methodNotAllowed();
@@ -52,12 +64,13 @@ export async function serveOpenAPI(ex: Exchange, types: TypeRegistry): Promise<b
     serve(ex, d.v2);
     return true;
   }
+  const remoteDocs = remote?.openAPIV3() ?? new Map<string, OpenAPIDocument>();
   if (path === '/openapi/v3') {
-    serve(ex, d.v3Index);
+    serve(ex, v3Index(d, remoteDocs));
     return true;
   }
   const gv = path.slice('/openapi/v3/'.length);
-  const doc = d.v3.get(gv);
+  const doc = remoteDocs.get(gv) ?? d.v3.get(gv);
   if (!doc) return false;
   const hash = ex.query.get('hash');
   if (hash !== null && hash !== '') {

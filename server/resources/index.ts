@@ -6,6 +6,7 @@ import { validatingadmissionpolicies } from './admissionregistration/validatinga
 import { validatingadmissionpolicybindings } from './admissionregistration/validatingadmissionpolicybindings.js';
 import { validatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations.js';
 import { customresourcedefinitions } from './apiextensions/customresourcedefinitions.js';
+import { apiservices } from './apiregistration/apiservices.js';
 import { selfsubjectreviews } from './authentication/selfsubjectreviews.js';
 import { tokenreviews } from './authentication/tokenreviews.js';
 import { controllerrevisions } from './apps/controllerrevisions.js';
@@ -67,7 +68,8 @@ export const builtinResources: ResourceType[] = [
   // core/v1
   bindings, componentstatuses, configmaps, endpoints, events, limitranges, namespaces, nodes, persistentvolumeclaims, persistentvolumes, pods,
   podtemplates, replicationcontrollers, resourcequotas, secrets, serviceaccounts, services,
-  // named groups
+  // named groups (apiregistration.k8s.io first, as kube-aggregator lists itself)
+  apiservices,
   controllerrevisions, daemonsets, deployments, replicasets, statefulsets,
   eventsV1,
   selfsubjectreviews, tokenreviews,

@@ -15,7 +15,7 @@ import { kubectl, ok } from '../support/kubectl.js';
 
 /** Kinds later issues bring (authentication, authorization, certificates, admission, aggregation). */
 const laterIssues = new Set([
-  'mutatingadmissionpolicies', 'apiservices',
+  'mutatingadmissionpolicies',
 ]);
 
 /** The table's rows as "name|shortnames|apiversion|namespaced|kind", cut at the header's column starts. */
