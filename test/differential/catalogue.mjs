@@ -545,8 +545,9 @@ onCm('proto', 'proto-json-patch-metadata-proto', { method: 'PATCH', headers: JSO
 // ---------------------------------------------------------------- admission (ResourceQuota, LimitRanger)
 // Each case in its own namespace: a quota whose status the case writes itself (no quota controller runs),
 // read back once (a consistent read: every cache has it), then the refused create.
-// kube's ServiceAccount plugin refuses pods until the namespace's default service account exists (no controller makes it here).
-const sa = (ns) => ({ method: 'POST', path: `/api/v1/namespaces/${ns}/serviceaccounts`, body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } } });
+// kube's ServiceAccount plugin refuses pods until the namespace's default service account exists (kube-apiserver alone makes none).
+// The server makes `default` itself when no controller manager runs (kube-apiserver does not): either way it exists.
+const sa = defaultSa;
 const quotaCase = (id, hard, used, pod, extraSetup = []) => {
   const ns = `/api/v1/namespaces/${id}`;
   const status = used === undefined ? { hard } : { hard, used };
