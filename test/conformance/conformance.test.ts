@@ -1,7 +1,7 @@
 // CI's share of Kubernetes' conformance specs: `npm run conformance`'s runner (kube's e2e.test v1.35.0 against
 // the default topology with the real kube-controller-manager, kube-scheduler and kwok) on the specs of
 // conformance/expected-passing.txt in the areas below — watch, CRDs (and their OpenAPI), namespaces, the garbage
-// collector, resource quota, discovery and field validation. Each passes today; one that stops passing fails this test.
+// collector, resource quota, discovery, field validation, admission policies and priority and fairness. Each passes today; one that stops passing fails this test.
 // Known failures are not in the list, so they neither run here nor fail it. e2e.test is built once by
 // compose/kube/build.sh (npm test and .ci/run build it first); scripts/test.sh runs this file on its own.
 import { spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import { focusOn, readExpected } from '../../conformance/expected.js';
 import type { SpecResult } from '../../conformance/reports.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const areas = /^\[sig-api-machinery\] (Watchers|CustomResourceDefinition|CustomResourcePublishOpenAPI|Namespaces|Garbage collector|ResourceQuota|Discovery|AggregatedDiscovery|FieldValidation|server version|Servers with support for API chunking should return chunks) /;
+const areas = /^\[sig-api-machinery\] (Watchers|CustomResourceDefinition|CustomResourcePublishOpenAPI|Namespaces|Garbage collector|ResourceQuota|Discovery|AggregatedDiscovery|FieldValidation|ValidatingAdmissionPolicy|API priority and fairness|server version|Servers with support for API chunking should return chunks) /;
 // These pass, but take 4-10 minutes each here against 4-26 s on kube-apiserver (conformance/results/2026-12-07): the
 // quota's status catches up late. `npm run conformance` still holds them to the list; CI leaves them out for time.
 const tooSlowForCi = /^\[sig-api-machinery\] ResourceQuota should (verify ResourceQuota with (terminating|best effort) scope|create a ResourceQuota and capture the life of|apply changes to a resourcequota status)/;
