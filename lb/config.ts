@@ -1,4 +1,5 @@
 // One typed configuration for the load balancer, built from flags (and LB_<FLAG_NAME> environment).
+import { parseLoggingFormat } from '../server/logging/logger.js';
 
 export interface LbConfig {
   /** --listen host:port the LB accepts clients on. */
@@ -190,10 +191,7 @@ export function loadLbConfig(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (!!cfg.upstream.proxyClientCertFile !== !!cfg.upstream.proxyClientKeyFile) throw new Error('--proxy-client-cert-file and --proxy-client-key-file go together');
   cfg.tracingConfigFile = get('tracing-config-file');
   const format = get('logging-format');
-  if (format !== undefined) {
-    if (format !== 'text' && format !== 'json') throw new Error(`--logging-format: Unsupported value: "${format}": supported values: "json", "text"`);
-    cfg.loggingFormat = format;
-  }
+  if (format !== undefined) cfg.loggingFormat = parseLoggingFormat(format);
   const v = get('v');
   if (v !== undefined) {
     if (!/^[0-9]+$/.test(v)) throw new Error(`--v must be a whole number, got ${v}`);

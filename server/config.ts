@@ -1,5 +1,6 @@
 // One typed configuration built from flags and environment, with kube-apiserver's flag names.
 import { enabledAdmissionPlugins } from './admission/plugins.js';
+import { parseLoggingFormat } from './logging/logger.js';
 
 export interface ServerConfig {
   /** --enable-admission-plugins / --disable-admission-plugins, resolved: the plugins to run, in kube's order (unset: kube's defaults). */
@@ -380,11 +381,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (queued !== undefined) cfg.watchMaxQueuedBytes = intFlag('watch-max-queued-bytes', queued);
   cfg.tracingConfigFile = get('tracing-config-file');
   const format = get('logging-format');
-  if (format !== undefined) {
-    // kube's message for an unknown format.
-    if (format !== 'text' && format !== 'json') throw new Error(`--logging-format: Unsupported value: "${format}": supported values: "json", "text"`);
-    cfg.loggingFormat = format;
-  }
+  if (format !== undefined) cfg.loggingFormat = parseLoggingFormat(format);
   const v = get('v');
   if (v !== undefined) cfg.verbosity = intFlag('v', v);
   return cfg;

@@ -3,9 +3,10 @@
 // (each variable computed on first use, then kept for the request) and `authorizer`. Cost is bounded before an
 // expression runs, as server/apiextensions/cel.ts does: its length times the input's size to the
 // power of its macros; past kube's per-call limit it is refused, past the request's budget so is the rest.
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { celEnv, isCelError } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { FieldError, field } from '../api/errors.js';
+import { cachedPrograms } from './cel-programs.js';
 import { authzFuncs } from './validating-admission-policy-authorizer.js';
 import { toCel } from './webhook-match-conditions.js';
 
@@ -15,20 +16,9 @@ export const runtimeCostBudget = 10_000_000;
 /** Longest expression accepted (kube bounds by estimated cost; this keeps parsing cheap). */
 export const maxExpressionLength = 5120;
 
-type Program = (bindings: Record<string, unknown>) => unknown;
-const env = celEnv({ funcs: [...strings, ...authzFuncs] });
-const programs = new Map<string, Program>();
+const program = cachedPrograms(celEnv({ funcs: [...strings, ...authzFuncs] }));
 const macros = /\.\s*(all|exists|exists_one|map|filter)\s*\(/g;
 
-function program(expression: string): Program {
-  let p = programs.get(expression);
-  if (!p) {
-    p = plan(env, parse(expression)) as unknown as Program;
-    if (programs.size > 10_000) programs.clear();
-    programs.set(expression, p);
-  }
-  return p;
-}
 
 /** A compile error as kube's validation reports it, or undefined. */
 export function compileError(expression: string, at: string): FieldError | undefined {

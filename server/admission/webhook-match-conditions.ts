@@ -2,9 +2,10 @@
 // be true for the webhook to be called (kube's matchconditions.Matcher). A false one skips the webhook;
 // errors with none false follow failurePolicy: Fail refuses the request, Ignore skips the webhook.
 // `authorizer` and `params` are not bound: an expression that uses them errors.
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { celEnv, isCelError } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { FieldError, field } from '../api/errors.js';
+import { cachedPrograms } from './cel-programs.js';
 import { isQualifiedName } from '../validation/names.js';
 
 export interface MatchCondition { name: string; expression: string }
@@ -13,19 +14,8 @@ export interface MatchCondition { name: string; expression: string }
 const maxExpressionLength = 5120;
 const maxConditions = 64;
 
-type Program = (bindings: Record<string, unknown>) => unknown;
-const env = celEnv({ funcs: strings });
-const programs = new Map<string, Program>();
+const program = cachedPrograms(celEnv({ funcs: strings }));
 
-function program(expression: string): Program {
-  let p = programs.get(expression);
-  if (!p) {
-    p = plan(env, parse(expression)) as unknown as Program;
-    if (programs.size > 10_000) programs.clear();
-    programs.set(expression, p);
-  }
-  return p;
-}
 
 /** validateMatchConditions: at most 64, names qualified and unique, expressions present and parsable. */
 export function matchConditionErrors(conditions: unknown, at: string): FieldError[] {

@@ -5,6 +5,12 @@
 
 export type LoggingFormat = 'text' | 'json';
 
+/** --logging-format's value, refused with kube's message when it is neither format. */
+export function parseLoggingFormat(value: string): LoggingFormat {
+  if (value !== 'text' && value !== 'json') throw new Error(`--logging-format: Unsupported value: "${value}": supported values: "json", "text"`);
+  return value;
+}
+
 export type KeyValues = Record<string, unknown>;
 
 /** Where lines go: info to stdout, errors to stderr (as kube's split streams). */

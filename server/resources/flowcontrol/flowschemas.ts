@@ -6,6 +6,7 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../../validation/names.js';
 import { defineResource } from '../define.js';
 import { statusSplit } from '../status.js';
 import { mandatoryFlowSchemas } from './bootstrap-configuration.js';
+import { validateConditions } from './conditions.js';
 import { distinguisherShape, flowSchemaSpecShape } from './internal-shape.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -126,17 +127,6 @@ function validateSpec(name: string, spec: Obj): FieldError[] {
     if (!rule.resourceRules?.length && !rule.nonResourceRules?.length) errs.push(field.required(path, 'at least one of resourceRules and nonResourceRules has to be non-empty'));
     for (const [j, r] of ((rule.resourceRules ?? []) as Obj[]).entries()) errs.push(...validateResourceRule(r, `${path}.resourceRules[${j}]`));
     for (const [j, r] of ((rule.nonResourceRules ?? []) as Obj[]).entries()) errs.push(...validateNonResourceRule(r, `${path}.nonResourceRules[${j}]`));
-  }
-  return errs;
-}
-
-function validateConditions(status: Obj | undefined): FieldError[] {
-  const seen = new Set<string>();
-  const errs: FieldError[] = [];
-  for (const [i, c] of ((status?.conditions ?? []) as Obj[]).entries()) {
-    if (!c.type) errs.push(field.required(`status.conditions[${i}].type`));
-    else if (seen.has(c.type)) errs.push(field.duplicate(`status.conditions[${i}].type`, c.type));
-    seen.add(c.type);
   }
   return errs;
 }

@@ -4,6 +4,7 @@ import { tableOf } from '../../table/format.js';
 import { defineResource } from '../define.js';
 import { statusSplit } from '../status.js';
 import { mandatoryPriorityLevels } from './bootstrap-configuration.js';
+import { validateConditions } from './conditions.js';
 import { priorityLevelSpecShape } from './internal-shape.js';
 import { requiredEntropyBits, maxHashBits } from '../../flowcontrol/shuffle-sharding.js';
 
@@ -98,17 +99,6 @@ function validateSpec(name: string, spec: Obj): FieldError[] {
       break;
     default:
       errs.push(field.notSupported('spec.type', spec.type ?? '', ['Exempt', 'Limited']));
-  }
-  return errs;
-}
-
-function validateConditions(status: Obj | undefined): FieldError[] {
-  const seen = new Set<string>();
-  const errs: FieldError[] = [];
-  for (const [i, c] of ((status?.conditions ?? []) as Obj[]).entries()) {
-    if (!c.type) errs.push(field.required(`status.conditions[${i}].type`));
-    else if (seen.has(c.type)) errs.push(field.duplicate(`status.conditions[${i}].type`, c.type));
-    seen.add(c.type);
   }
   return errs;
 }
