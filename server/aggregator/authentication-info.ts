@@ -37,7 +37,20 @@ export function authenticationInfoFromConfig(sec: SecurityConfig): ClusterAuthen
   };
 }
 
-const pemBlock = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const pemBegin = '-----BEGIN CERTIFICATE-----';
+const pemEnd = '-----END CERTIFICATE-----';
+
+/** Each certificate block of a bundle, in one forward scan (a lazy RegExp rescanned to the end per BEGIN). */
+function pemBlocks(bundle: string): string[] {
+  const blocks: string[] = [];
+  for (let at = bundle.indexOf(pemBegin); at >= 0;) {
+    const end = bundle.indexOf(pemEnd, at + pemBegin.length);
+    if (end < 0) break;
+    blocks.push(bundle.slice(at, end + pemEnd.length));
+    at = bundle.indexOf(pemBegin, end + pemEnd.length);
+  }
+  return blocks;
+}
 
 /** Go's pem.Encode of a certificate: 64 columns of base64. */
 function encodePEM(raw: Buffer): string {
@@ -49,7 +62,7 @@ function encodePEM(raw: Buffer): string {
 export function combineCABundles(lhs: string | undefined, rhs: string | undefined, now = Date.now()): string | undefined {
   const seen = new Set<string>();
   let out = '';
-  for (const pem of [...(lhs ?? '').matchAll(pemBlock), ...(rhs ?? '').matchAll(pemBlock)].map((m) => m[0])) {
+  for (const pem of [...pemBlocks(lhs ?? ''), ...pemBlocks(rhs ?? '')]) {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(pem);
